@@ -1,0 +1,61 @@
+// `interplay SUBCOMMAND ...`: dispatch, and the one place errors become a
+// single line on stderr and a non-zero exit.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "core/error.hpp"
+#include "core/suggest.hpp"
+#include "core/version.hpp"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*fn)(const std::vector<std::string>&);
+  const char* summary;
+};
+
+const Command kCommands[] = {
+#define INTERPLAY_COMMAND(name, fn, summary) {name, interplay::cli::fn, summary},
+#include "cli/commands.def"
+#undef INTERPLAY_COMMAND
+};
+
+void print_help() {
+  std::cout << "interplay " << interplay::kVersion
+            << " - the interplay of sparsity and quantization\n\n"
+               "usage: interplay COMMAND [options]   (interplay COMMAND --help for details)\n\n"
+               "commands:\n";
+  for (const auto& c : kCommands) {
+    std::string name = c.name;
+    name.resize(14, ' ');
+    std::cout << "  " << name << c.summary << "\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> all(argv + 1, argv + argc);
+  if (all.empty() || all[0] == "--help" || all[0] == "-h" || all[0] == "help") {
+    print_help();
+    return all.empty() ? 2 : 0;
+  }
+  if (all[0] == "--version") {
+    std::cout << "interplay " << interplay::kVersion << " (" << interplay::kGitCommit << ", "
+              << interplay::kBuildType << ")\n";
+    return 0;
+  }
+  std::vector<std::string> names;
+  for (const auto& c : kCommands) names.push_back(c.name);
+  try {
+    for (const auto& c : kCommands)
+      if (all[0] == c.name) return c.fn(std::vector<std::string>(all.begin() + 1, all.end()));
+    throw interplay::Error(interplay::unknown_name_message("command", all[0], names));
+  } catch (const std::exception& e) {
+    std::cerr << "interplay: error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,45 @@
+#pragma once
+// The three plugin interfaces. Each call processes a whole tensor, so the
+// one virtual call is amortised over the hot loop inside the plugin.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/tensor.hpp"
+
+namespace interplay {
+
+class Quantizer {
+ public:
+  virtual ~Quantizer() = default;
+  // `out` is resized to in's shape; in and out may be the same object.
+  virtual void quantize(const Tensor& in, Tensor& out) const = 0;
+  // Storage cost per element including scale overhead (e.g. MXFP8: 8 + 8/32).
+  virtual double bits_per_element() const = 0;
+};
+
+class Sparsifier {
+ public:
+  virtual ~Sparsifier() = default;
+  // keep[i] = 1 for every surviving element; resized to x.size().
+  virtual void select(const Tensor& x, std::vector<std::uint8_t>& keep) const = 0;
+  // out = x with the pruned elements set to +0.
+  void sparsify(const Tensor& in, Tensor& out) const;
+};
+
+// What a metric may need besides the two tensors (activations for dot/output).
+struct MetricContext {
+  const Tensor* activations = nullptr;  // [n, in_features], optional
+};
+
+class Metric {
+ public:
+  virtual ~Metric() = default;
+  // Column names this metric produces (usually one: its own name).
+  virtual std::vector<std::string> columns() const = 0;
+  // Writes columns().size() values comparing `approx` against `reference`.
+  virtual void evaluate(const Tensor& reference, const Tensor& approx, const MetricContext& ctx,
+                        double* out) const = 0;
+};
+
+}  // namespace interplay

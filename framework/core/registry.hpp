@@ -1,0 +1,113 @@
+#pragma once
+// Name -> plugin factory, per kind. Built-ins are listed once in the X-macro
+// files framework/{quantizers,sparsifiers,metrics}/*.def (the single source
+// of truth, as LLVM's PassRegistry.def); each registers itself from its own
+// file through the function named there.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/params.hpp"
+#include "core/plugin.hpp"
+#include "core/suggest.hpp"
+
+namespace interplay {
+
+template <class Base>
+struct PluginInfo {
+  std::string name;
+  std::string summary;
+  std::vector<ParamSpec> params;
+  std::function<std::unique_ptr<Base>(const Params&)> make;
+};
+
+// A named parameter set for a plugin ("mxfp4" = mx with element fp4_e2m1).
+struct Preset {
+  std::string name, plugin, summary;
+  json params;
+};
+
+template <class Base>
+struct Built {
+  std::unique_ptr<Base> object;
+  std::string plugin;  // resolved plugin (a preset names its plugin)
+  json params;         // every parameter, defaults filled in
+};
+
+template <class Base>
+class Registry {
+ public:
+  explicit Registry(std::string kind) : kind_(std::move(kind)) {}
+
+  const std::string& kind() const { return kind_; }
+
+  void add(PluginInfo<Base> info) {
+    if (plugins_.count(info.name) || presets_.count(info.name))
+      throw Error("duplicate " + kind_ + " name '" + info.name + "'");
+    plugins_.emplace(info.name, std::move(info));
+  }
+  void add_preset(Preset p) {
+    if (plugins_.count(p.name) || presets_.count(p.name))
+      throw Error("duplicate " + kind_ + " name '" + p.name + "'");
+    if (!plugins_.count(p.plugin))
+      throw Error(kind_ + " preset '" + p.name + "' names unknown plugin '" + p.plugin + "'");
+    // A preset must itself be valid: catch typos at start-up, not at use.
+    validate_params(plugins_.at(p.plugin).params, p.params, "preset " + p.name);
+    presets_.emplace(p.name, std::move(p));
+  }
+
+  const std::map<std::string, PluginInfo<Base>>& plugins() const { return plugins_; }
+  const std::map<std::string, Preset>& presets() const { return presets_; }
+
+  // Plugin and preset names, for "valid: ..." lists.
+  std::vector<std::string> names() const {
+    std::vector<std::string> n;
+    for (auto& [k, v] : plugins_) n.push_back(k);
+    for (auto& [k, v] : presets_) n.push_back(k);
+    return n;
+  }
+  bool contains(const std::string& name) const {
+    return plugins_.count(name) || presets_.count(name);
+  }
+
+  // Builds from a step object {"<key>": NAME, param: value, ...}; `where` is
+  // the JSON path of that object for error messages.
+  Built<Base> build(const json& step, const std::string& key, const std::string& where) const {
+    const std::string name = step.at(key).template get<std::string>();
+    json merged = json::object();
+    std::string plugin = name;
+    if (auto p = presets_.find(name); p != presets_.end()) {
+      plugin = p->second.plugin;
+      merged = p->second.params;
+    } else if (!plugins_.count(name)) {
+      throw Error(at(where + "." + key, unknown_name_message(kind_, name, names())));
+    }
+    for (auto& [k, v] : step.items())
+      if (k != key) merged[k] = v;
+    const auto& info = plugins_.at(plugin);
+    Params params = validate_params(info.params, merged, where);
+    Built<Base> b;
+    b.object = info.make(params);
+    b.plugin = plugin;
+    b.params = params.values();
+    return b;
+  }
+  Built<Base> build(const std::string& name, const std::string& where) const {
+    return build(json{{"name", name}}, "name", where);
+  }
+
+ private:
+  std::string kind_;
+  std::map<std::string, PluginInfo<Base>> plugins_;
+  std::map<std::string, Preset> presets_;
+};
+
+// The process-wide registries, filled with the built-ins on first use.
+Registry<Quantizer>& quantizers();
+Registry<Sparsifier>& sparsifiers();
+Registry<Metric>& metrics();
+
+}  // namespace interplay

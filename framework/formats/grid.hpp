@@ -1,0 +1,81 @@
+#pragma once
+// Rounding onto a symmetric grid: the numeric heart shared by every quantizer.
+//
+// A grid is the set of multiples of the quantum 2^(max(floor(log2|v|), emin) - mbits):
+//  * a float element format: emin = its smallest normal exponent, mbits = its
+//    mantissa width (subnormals fall out of the clamp at emin);
+//  * fixed point (INT, MXINT8, HBFP): emin = exponent of the largest value, so
+//    the quantum is one constant 2^(emin - mbits).
+// Values are first clamped to [lo, hi] (saturation: exact for monotone
+// rounding because the bounds are on the grid), rounded, and a result above
+// `max` overflows to Inf or NaN where the format says so.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "formats/bits.hpp"
+#include "formats/float_format.hpp"
+#include "formats/rounding.hpp"
+#include "core/rng.hpp"
+
+namespace interplay {
+
+enum class Overflow { Saturate, Infinity, NaN };
+
+struct Grid {
+  int emin = 0, mbits = 0;
+  float lo = -std::numeric_limits<float>::infinity();  // clamp bounds
+  float hi = std::numeric_limits<float>::infinity();
+  float max = std::numeric_limits<float>::infinity();  // largest finite magnitude
+  Overflow overflow = Overflow::Saturate;
+  bool fast = false;  // the float32 nearest-even kernel is exact on this grid
+};
+
+// The grid of a float element format. saturate=false keeps IEEE overflow:
+// Inf where the format has it, NaN for OCP E4M3, clamping for finite-only.
+Grid float_grid(const FloatFormat& f, bool saturate);
+// Fixed point: multiples of 2^quantum_exp in [lo, hi] (lo <= 0 <= hi on the grid).
+Grid fixed_grid(int quantum_exp, float lo, float hi);
+
+// Reference rounding in double precision, every mode, every input. `u` is
+// the uniform [0,1) draw used by stochastic rounding.
+double round_to_grid(double v, const Grid& g, Rounding mode, double u);
+
+// Fast float32 nearest-even rounding for finite v on a grid with g.fast.
+// Adding and subtracting C = 1.5 * 2^(quantum_exp + 23) rounds to a multiple
+// of the quantum with the hardware's ties-to-even, branch-free.
+inline float round_nearest_even_fast(float v, const Grid& g) {
+  const std::uint32_t b = float_bits(v), sign = b & 0x80000000u;
+  float a = bits_float(b & 0x7fffffffu);
+  const float bound = sign ? -g.lo : g.hi;
+  a = a < bound ? a : bound;
+  const int ev = int(float_bits(a) >> 23) - 127;
+  const int e = ev < g.emin ? g.emin : ev;
+  const float c = bits_float((std::uint32_t(e - g.mbits + 150) << 23) | 0x400000u);
+  float r = (a + c) - c;
+  const float ovf = g.overflow == Overflow::Infinity ? std::numeric_limits<float>::infinity()
+                    : g.overflow == Overflow::NaN    ? std::numeric_limits<float>::quiet_NaN()
+                                                     : g.max;
+  r = r > g.max ? ovf : r;
+  return bits_float(float_bits(r) | sign);
+}
+
+// How a span is scaled onto its grid: v = x * inv (power-of-two scales, exact)
+// or v = x / scale (general scales, matching float32 reference code).
+struct SpanScale {
+  float scale = 1.0f, inv = 1.0f;
+  bool pow2 = true;
+};
+
+// Where stochastic rounding draws from: element i of the span has global
+// index index0 + i * stride, so draws do not depend on threads or layout.
+struct Draws {
+  std::uint64_t seed = 0, index0 = 0, stride = 1;
+};
+
+// out[i] = round(x[i] / scale) * scale onto the grid. `finite` promises no
+// NaN/Inf in x (block quantizers check this per block), skipping a fix-up pass.
+void round_span(const float* x, float* out, std::size_t n, const Grid& g, const SpanScale& s,
+                Rounding mode, const Draws& d, bool finite);
+
+}  // namespace interplay

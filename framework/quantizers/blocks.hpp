@@ -1,0 +1,84 @@
+#pragma once
+// Block layout: how a tensor is cut into the blocks that share one scale.
+// Blocks run along `axis`, `size` elements each; a ragged last block is just
+// shorter (equivalent to zero padding for amax-based scales, and padding never
+// reaches the output). size 0 = one block per lane (per channel);
+// whole_tensor = a single block.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "core/params.hpp"
+#include "core/tensor.hpp"
+
+namespace interplay {
+
+struct BlockLayout {
+  int axis = -1;
+  std::size_t size = 32;  // 0: the whole lane
+  bool whole_tensor = false;
+};
+
+// The `axis` parameter every blocked plugin shares.
+ParamSpec axis_param(const std::string& what);
+
+// A block handed to a kernel: `n` contiguous values (gathered if the axis is
+// not the last), and the flat index of element i in the tensor, index0 + i*stride.
+struct BlockRef {
+  const float* in;
+  float* out;
+  std::size_t n;
+  std::uint64_t index0, stride;
+};
+
+namespace detail {
+void gather_lanes(const float* src, float* dst, std::size_t len, std::size_t inner, std::size_t width);
+void scatter_lanes(const float* src, float* dst, std::size_t len, std::size_t inner, std::size_t width);
+}  // namespace detail
+
+// Calls fn(const BlockRef&) for every block, in parallel across blocks. `fn`
+// must only touch its own block, which makes the result thread-count free.
+template <class Fn>
+void for_each_block(const Tensor& in, Tensor& out, const BlockLayout& layout, Fn&& fn) {
+  if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
+  if (in.size() == 0) return;
+  AxisLayout L = layout.whole_tensor ? AxisLayout{1, in.size(), 1} : axis_layout(in.shape, layout.axis);
+  const std::size_t bs = layout.size == 0 || layout.whole_tensor ? L.len : std::min(layout.size, L.len);
+  const std::size_t nb = (L.len + bs - 1) / bs;
+  const float* x = in.data.data();
+  float* y = out.data.data();
+  if (L.inner == 1) {
+    const std::int64_t total = std::int64_t(L.outer * nb);
+#pragma omp parallel for schedule(static) if (total > 1 && in.size() > (1u << 15))
+    for (std::int64_t j = 0; j < total; ++j) {
+      const std::size_t o = std::size_t(j) / nb, b = std::size_t(j) % nb;
+      const std::size_t start = o * L.len + b * bs, n = std::min(bs, L.len - b * bs);
+      fn(BlockRef{x + start, y + start, n, start, 1});
+    }
+    return;
+  }
+  // Strided axis: gather a tile of lanes into contiguous rows, process, scatter.
+  constexpr std::size_t kTile = 16;
+  const std::size_t tiles = (L.inner + kTile - 1) / kTile;
+  const std::int64_t total = std::int64_t(L.outer * tiles);
+#pragma omp parallel if (total > 1 && in.size() > (1u << 15))
+  {
+    std::vector<float> src(kTile * L.len), dst(kTile * L.len);
+#pragma omp for schedule(static)
+    for (std::int64_t j = 0; j < total; ++j) {
+      const std::size_t o = std::size_t(j) / tiles, t0 = (std::size_t(j) % tiles) * kTile;
+      const std::size_t width = std::min(kTile, L.inner - t0);
+      const std::size_t base = o * L.len * L.inner + t0;
+      detail::gather_lanes(x + base, src.data(), L.len, L.inner, width);
+      for (std::size_t t = 0; t < width; ++t)
+        for (std::size_t b = 0; b < nb; ++b) {
+          const std::size_t k0 = b * bs, n = std::min(bs, L.len - k0);
+          fn(BlockRef{src.data() + t * L.len + k0, dst.data() + t * L.len + k0, n,
+                      base + t + k0 * L.inner, L.inner});
+        }
+      detail::scatter_lanes(dst.data(), y + base, L.len, L.inner, width);
+    }
+  }
+}
+
+}  // namespace interplay

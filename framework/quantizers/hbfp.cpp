@@ -1,0 +1,54 @@
+// Hybrid block floating point (HBFP), as defined in the paper: blocks of 64
+// along an axis share the exponent e = ceil(log2 amax) (exact, from the float
+// encoding); elements are sign + m-bit magnitudes, i.e. multiples of
+// 2^(e-m) clamped to +-(2^e - 2^(e-m)). An all-zero block stays zero.
+#include <cmath>
+
+#include "core/registry.hpp"
+#include "quantizers/common.hpp"
+
+namespace interplay {
+namespace {
+
+class HbfpQuantizer final : public Quantizer {
+ public:
+  explicit HbfpQuantizer(const Params& p)
+      : m_(int(p.integer("mantissa_bits"))),
+        layout_{int(p.integer("axis")), std::size_t(p.integer("block")), false},
+        rounding_(RoundingPolicy::from(p)) {}
+
+  void quantize(const Tensor& in, Tensor& out) const override {
+    for_each_block(in, out, layout_, [&](const BlockRef& b) {
+      const SpanAmax m = span_amax(b.in, b.n);
+      if (m.nonfinite) return fill_nan(b);
+      if (m.amax == 0.0f) return copy_block(b);
+      const int e = ceil_log2(m.amax);
+      const float top = static_cast<float>(std::ldexp(1.0, e) - std::ldexp(1.0, e - m_));
+      const Grid g = fixed_grid(e - m_, -top, top);
+      round_span(b.in, b.out, b.n, g, SpanScale{}, rounding_.mode, rounding_.draws(b), true);
+    });
+  }
+
+  double bits_per_element() const override {
+    return 1 + m_ + 8.0 / double(layout_.size);  // sign + mantissa + shared 8-bit exponent
+  }
+
+ private:
+  int m_;
+  BlockLayout layout_;
+  RoundingPolicy rounding_;
+};
+
+}  // namespace
+
+void register_hbfp_quantizer(Registry<Quantizer>& r) {
+  r.add({"hbfp",
+         "hybrid block floating point: shared exponent ceil(log2 amax) per block, sign + m-bit "
+         "mantissas",
+         {ParamSpec::integer("mantissa_bits", 7, 1, 23, "magnitude bits m (HBFPk: m = k - 1)"),
+          ParamSpec::integer("block", 64, 1, 1 << 20, "elements per shared exponent"),
+          axis_param("blocks"), rounding_param(), seed_param()},
+         [](const Params& p) { return std::make_unique<HbfpQuantizer>(p); }});
+}
+
+}  // namespace interplay

@@ -1,0 +1,186 @@
+// Uniform integer quantization, in float32 arithmetic like the PyTorch
+// reference code it mirrors (x / scale, round, clamp, * scale).
+//  symmetric:      scale = amax / (2^(b-1) - 1), levels +-(2^(b-1) - 1)
+//  asymmetric:     GPTQ/SparseGPT reference: xmin = min(x, 0), xmax = max(x, 0)
+//                  (both 0 -> -1, +1), scale = (xmax - xmin) / (2^b - 1),
+//                  zero = round(-xmin / scale), levels -zero .. 2^b - 1 - zero
+//  gptq_symmetric: scale = 2 amax / (2^b - 1), zero 2^(b-1), levels -2^(b-1) .. 2^(b-1) - 1
+// Clipping picks the range: amax, a percentile of |x|, or GPTQ's MSE grid search
+// over shrink factors p = 1 - i/grid, i < maxshrink*grid, error sum |q - x|^norm.
+// The zero point always rounds half to even (torch.round); `rounding` applies
+// to the elements.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/registry.hpp"
+#include "quantizers/common.hpp"
+
+namespace interplay {
+namespace {
+
+enum class Scheme { Symmetric, Asymmetric, GptqSymmetric };
+enum class Clip { Amax, Mse, Percentile };
+
+struct Range {
+  float xmin, xmax;
+};
+
+// Levels and scale for one range: v = x / scale is clamped to [lo, hi].
+struct IntScale {
+  float scale;
+  float lo, hi;
+};
+
+class IntQuantizer final : public Quantizer {
+ public:
+  explicit IntQuantizer(const Params& p) : rounding_(RoundingPolicy::from(p)) {
+    bits_ = int(p.integer("bits"));
+    const std::string& s = p.str("scheme");
+    scheme_ = s == "symmetric" ? Scheme::Symmetric
+              : s == "asymmetric" ? Scheme::Asymmetric : Scheme::GptqSymmetric;
+    const std::string& g = p.str("granularity");
+    layout_.axis = int(p.integer("axis"));
+    layout_.whole_tensor = g == "tensor";
+    layout_.size = g == "channel" ? 0 : std::size_t(p.integer("block"));
+    const std::string& c = p.str("clip");
+    clip_ = c == "amax" ? Clip::Amax : c == "mse" ? Clip::Mse : Clip::Percentile;
+    percentile_ = p.real("percentile");
+    mse_grid_ = int(p.integer("mse_grid"));
+    mse_maxshrink_ = p.real("mse_maxshrink");
+    mse_norm_ = p.real("mse_norm");
+    granularity_ = g;
+  }
+
+  void quantize(const Tensor& in, Tensor& out) const override {
+    for_each_block(in, out, layout_, [&](const BlockRef& b) {
+      const SpanAmax m = span_amax(b.in, b.n);
+      if (m.nonfinite) return fill_nan(b);
+      const Range r = clip_ == Clip::Percentile ? percentile_range(b) : min_max(b);
+      IntScale best = scale_for(r, 1.0);
+      if (clip_ == Clip::Mse) best = mse_search(b, r);
+      apply(b, best, b.out);
+    });
+  }
+
+  double bits_per_element() const override {
+    if (granularity_ != "group" && granularity_ != "block") return bits_;
+    // fp32 scale per group, plus a b-bit zero point for the asymmetric scheme
+    return bits_ + (32.0 + (scheme_ == Scheme::Asymmetric ? bits_ : 0)) / double(layout_.size);
+  }
+
+ private:
+  static Range min_max(const BlockRef& b) {
+    float lo = 0, hi = 0;
+    for (std::size_t i = 0; i < b.n; ++i) lo = std::min(lo, b.in[i]), hi = std::max(hi, b.in[i]);
+    return {lo, hi};
+  }
+
+  // Linear interpolation between order statistics (numpy's default).
+  static float quantile(std::vector<float>& v, double q) {
+    std::sort(v.begin(), v.end());
+    const double pos = q * double(v.size() - 1);
+    const std::size_t i = std::size_t(pos);
+    const double frac = pos - double(i);
+    if (i + 1 >= v.size()) return v.back();
+    return static_cast<float>(v[i] + frac * (double(v[i + 1]) - v[i]));
+  }
+
+  Range percentile_range(const BlockRef& b) const {
+    std::vector<float> v(b.in, b.in + b.n);
+    const double q = percentile_ / 100.0;
+    if (scheme_ == Scheme::Asymmetric) {
+      std::vector<float> w = v;
+      return {std::min(0.0f, quantile(v, 1.0 - q)), std::max(0.0f, quantile(w, q))};
+    }
+    for (auto& x : v) x = std::fabs(x);
+    const float a = quantile(v, q);
+    return {-a, a};
+  }
+
+  IntScale scale_for(Range r, double shrink) const {
+    const float p = static_cast<float>(shrink);
+    float xmin = r.xmin * p, xmax = r.xmax * p;
+    switch (scheme_) {
+      case Scheme::Symmetric: {
+        const float qmax = float((1 << (bits_ - 1)) - 1);
+        const float amax = std::max(-xmin, xmax);
+        if (amax == 0.0f) return {0.0f, -qmax, qmax};
+        return {amax / qmax, -qmax, qmax};
+      }
+      case Scheme::GptqSymmetric: {
+        const float maxq = float((1 << bits_) - 1), half = float(1 << (bits_ - 1));
+        float amax = std::max(-xmin, xmax);
+        if (amax == 0.0f) amax = 1.0f;  // GPTQ: an all-zero range becomes [-1, 1]
+        return {(amax - (-amax)) / maxq, -half, maxq - half};
+      }
+      case Scheme::Asymmetric: {
+        const float maxq = float((1 << bits_) - 1);
+        if (xmin == 0.0f && xmax == 0.0f) xmin = -1.0f, xmax = 1.0f;
+        const float scale = (xmax - xmin) / maxq;
+        const float zero = std::nearbyint(-xmin / scale);
+        return {scale, -zero, maxq - zero};
+      }
+    }
+    return {1.0f, 0, 0};
+  }
+
+  void apply(const BlockRef& b, const IntScale& s, float* out) const {
+    if (s.scale == 0.0f) {  // symmetric all-zero block: nothing to scale
+      for (std::size_t i = 0; i < b.n; ++i) out[i] = b.in[i] * 0.0f;
+      return;
+    }
+    const Grid g = fixed_grid(0, s.lo, s.hi);
+    round_span(b.in, out, b.n, g, SpanScale{s.scale, 0.0f, false}, rounding_.mode,
+               rounding_.draws(b), true);
+  }
+
+  IntScale mse_search(const BlockRef& b, Range r) const {
+    std::vector<float> q(b.n);
+    IntScale best = scale_for(r, 1.0);
+    double best_err = std::numeric_limits<double>::infinity();
+    const int steps = int(mse_maxshrink_ * mse_grid_);
+    for (int i = 0; i < steps; ++i) {
+      const IntScale s = scale_for(r, 1.0 - double(i) / mse_grid_);
+      apply(b, s, q.data());
+      double err = 0;
+      for (std::size_t k = 0; k < b.n; ++k) err += std::pow(std::fabs(double(q[k]) - b.in[k]), mse_norm_);
+      if (err < best_err) best_err = err, best = s;
+    }
+    return best;
+  }
+
+  int bits_;
+  Scheme scheme_;
+  Clip clip_;
+  std::string granularity_;
+  BlockLayout layout_;
+  double percentile_, mse_maxshrink_, mse_norm_;
+  int mse_grid_;
+  RoundingPolicy rounding_;
+};
+
+}  // namespace
+
+void register_int_quantizer(Registry<Quantizer>& r) {
+  r.add({"int",
+         "uniform integer quantization (symmetric, asymmetric, GPTQ-symmetric) per tensor, "
+         "channel or group",
+         {ParamSpec::integer("bits", 8, 2, 16, "bit width b"),
+          ParamSpec::choice("scheme", "symmetric", {"symmetric", "asymmetric", "gptq_symmetric"},
+                            "level set and zero point (see framework/quantizers/int.cpp)"),
+          ParamSpec::choice("granularity", "channel", {"tensor", "channel", "group", "block"},
+                            "one scale per tensor, per lane along axis, or per `block` elements"),
+          ParamSpec::integer("block", 128, 1, 1 << 20, "group size for granularity group/block"),
+          axis_param("groups and channels (per-channel = one scale per lane along it)"),
+          ParamSpec::choice("clip", "amax", {"amax", "mse", "percentile"},
+                            "range: max magnitude, GPTQ MSE grid search, or a percentile"),
+          ParamSpec::real("percentile", 99.99, 50.0, 100.0, "percentile of |x| for clip=percentile"),
+          ParamSpec::integer("mse_grid", 100, 1, 10000, "shrink grid size for clip=mse"),
+          ParamSpec::real("mse_maxshrink", 0.8, 0.0, 1.0, "largest shrink tried for clip=mse"),
+          ParamSpec::real("mse_norm", 2.4, 0.1, 10.0, "error exponent for clip=mse"),
+          rounding_param(), seed_param()},
+         [](const Params& p) { return std::make_unique<IntQuantizer>(p); }});
+}
+
+}  // namespace interplay

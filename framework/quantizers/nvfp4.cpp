@@ -1,0 +1,63 @@
+// NVFP4: FP4 E2M1 elements in blocks of 16 with an FP8 E4M3 block scale and
+// an FP32 per-tensor scale (two-level scaling), all in float32 arithmetic:
+//   g   = (448 * 6) / amax_tensor                  per-tensor encode scale
+//   s_b = e4m3((amax_b / 6) * g)                   block scale, nearest even, <= 448
+//   d_b = s_b / g                                  block decode scale
+//   y   = e2m1(x / d_b) * d_b                      elements saturate at +-6
+// A block whose scale rounds to 0 becomes zero; NaN/Inf make the block NaN
+// (amax_tensor is taken over finite values).
+#include <cmath>
+
+#include "core/registry.hpp"
+#include "quantizers/common.hpp"
+
+namespace interplay {
+namespace {
+
+class Nvfp4Quantizer final : public Quantizer {
+ public:
+  explicit Nvfp4Quantizer(const Params& p)
+      : elem_(float_grid(float_format("fp4_e2m1"), true)),
+        scale_(float_grid(float_format("fp8_e4m3"), true)),
+        layout_{int(p.integer("axis")), std::size_t(p.integer("block")), false},
+        rounding_(RoundingPolicy::from(p)) {}
+
+  void quantize(const Tensor& in, Tensor& out) const override {
+    float amax = 0;
+    for (float x : in.data)
+      if (std::isfinite(x)) amax = std::max(amax, std::fabs(x));
+    const float g = amax > 0 ? (448.0f * 6.0f) / amax : 1.0f;
+    for_each_block(in, out, layout_, [&](const BlockRef& b) {
+      const SpanAmax m = span_amax(b.in, b.n);
+      if (m.nonfinite) return fill_nan(b);
+      if (m.amax == 0.0f) return copy_block(b);
+      const float sb = static_cast<float>(
+          round_to_grid((m.amax / 6.0f) * g, scale_, Rounding::NearestEven, 0.0));
+      if (sb == 0.0f) {
+        for (std::size_t i = 0; i < b.n; ++i) b.out[i] = b.in[i] * 0.0f;
+        return;
+      }
+      const SpanScale s{sb / g, 0.0f, false};
+      round_span(b.in, b.out, b.n, elem_, s, rounding_.mode, rounding_.draws(b), true);
+    });
+  }
+
+  double bits_per_element() const override { return 4.0 + 8.0 / double(layout_.size); }
+
+ private:
+  Grid elem_, scale_;
+  BlockLayout layout_;
+  RoundingPolicy rounding_;
+};
+
+}  // namespace
+
+void register_nvfp4_quantizer(Registry<Quantizer>& r) {
+  r.add({"nvfp4",
+         "NVIDIA FP4: E2M1 elements, E4M3 scale per 16-element block, FP32 per-tensor scale",
+         {ParamSpec::integer("block", 16, 1, 1 << 20, "elements per E4M3 block scale"),
+          axis_param("blocks"), rounding_param(), seed_param()},
+         [](const Params& p) { return std::make_unique<Nvfp4Quantizer>(p); }});
+}
+
+}  // namespace interplay
