@@ -3,7 +3,8 @@
 namespace interplay {
 
 void Sparsifier::sparsify(const Tensor& in, Tensor& out) const {
-  std::vector<std::uint8_t> keep;
+  // Reused across calls: a mask per call would allocate numel bytes each time.
+  static thread_local std::vector<std::uint8_t> keep;
   select(in, keep);
   if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
   const float* x = in.data.data();

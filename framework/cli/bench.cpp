@@ -1,0 +1,144 @@
+// `interplay bench`: throughput of every preset and sparsifier on one large
+// float32 tensor, next to a memcpy of the same tensor in the same run, with
+// one thread and with all threads. Best of --repeat runs (least disturbed).
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <iomanip>
+#include <iostream>
+
+#include "cli/command.hpp"
+#include "core/pipeline.hpp"
+#include "core/registry.hpp"
+#include "core/rng.hpp"
+
+namespace interplay::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+template <class Fn>
+double best_seconds(int repeat, Fn&& fn) {
+  double best = 1e300;
+  fn();  // warm-up: page faults, caches, lazy allocations
+  for (int r = 0; r < repeat; ++r) {
+    const auto t0 = Clock::now();
+    fn();
+    best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  return best;
+}
+
+// memcpy split across the team so the all-threads baseline is a fair one.
+void parallel_copy(const float* src, float* dst, std::size_t n) {
+#pragma omp parallel
+  {
+    const std::size_t t = std::size_t(omp_get_thread_num()), nt = std::size_t(omp_get_num_threads());
+    const std::size_t lo = n * t / nt, hi = n * (t + 1) / nt;
+    std::memcpy(dst + lo, src + lo, (hi - lo) * sizeof(float));
+  }
+}
+
+struct Row {
+  std::string name;
+  double seconds[2];  // 1 thread, all threads
+};
+
+}  // namespace
+
+int cmd_bench(const std::vector<std::string>& args) {
+  po::options_description opts("bench options");
+  opts.add_options()("size", po::value<std::size_t>()->default_value(4096),
+                     "tensor is SIZE x SIZE float32")(
+      "repeat", po::value<int>()->default_value(5), "timed runs per case (best is reported)")(
+      "filter", po::value<std::string>()->default_value(""),
+      "only cases whose name contains this text")("json", "print JSON instead of a table");
+  po::variables_map vm;
+  if (!parse_command_line("bench", "[--size N] [--repeat R] [--filter TEXT] [--json]", args, opts,
+                          {}, vm))
+    return 0;
+  const std::size_t size = vm["size"].as<std::size_t>();
+  const int repeat = std::max(1, vm["repeat"].as<int>());
+  const std::string filter = vm["filter"].as<std::string>();
+  const int all_threads = omp_get_max_threads();
+
+  Tensor x({size, size});
+  for (std::size_t i = 0; i < x.size(); ++i)
+    x.data[i] = static_cast<float>((uniform53(1, 0, i) - 0.5) * std::exp(4 * uniform53(1, 1, i)));
+  Tensor y({size, size});
+
+  // Cases: every quantizer preset and plugin default, and the common sparsifiers.
+  std::vector<std::pair<std::string, json>> cases;
+  for (const auto& [name, p] : quantizers().presets()) cases.push_back({name, json{{"quantizer", name}}});
+  cases.push_back({"nvfp4", json{{"quantizer", "nvfp4"}}});
+  cases.push_back({"int8 (per-channel, axis 0)", json{{"quantizer", "int8"}, {"axis", 0}}});
+  cases.push_back({"mxfp8_e4m3 (axis 0)", json{{"quantizer", "mxfp8_e4m3"}, {"axis", 0}}});
+  cases.push_back({"mxfp4 (stochastic)", json{{"quantizer", "mxfp4"}, {"rounding", "stochastic"}}});
+  for (const auto& [s, j] : std::vector<std::pair<const char*, const char*>>{
+           {"nm 2:4", R"({"sparsifier":"nm","n":2,"m":4})"},
+           {"nm 1:4", R"({"sparsifier":"nm","n":1,"m":4})"},
+           {"magnitude 50% (tensor)", R"({"sparsifier":"magnitude","fraction":0.5})"},
+           {"magnitude 50% (row)", R"({"sparsifier":"magnitude","fraction":0.5,"scope":"row"})"},
+           {"random 50%", R"({"sparsifier":"random","fraction":0.5})"}}) {
+    const json step = json::parse(j);
+    if (sparsifiers().contains(step["sparsifier"])) cases.push_back({s, step});
+  }
+
+  std::vector<Row> rows;
+  double memcpy_s[2];
+  const int threads[2] = {1, all_threads};
+  for (int t = 0; t < 2; ++t) {
+    omp_set_num_threads(threads[t]);
+    memcpy_s[t] = best_seconds(repeat, [&] { parallel_copy(x.data.data(), y.data.data(), x.size()); });
+  }
+  for (const auto& [name, step] : cases) {
+    if (!filter.empty() && name.find(filter) == std::string::npos) continue;
+    const Pipeline p = Pipeline::from_json(step, "bench");
+    const PipelineStep& s = p.steps().front();
+    Row r{name, {0, 0}};
+    for (int t = 0; t < 2; ++t) {
+      omp_set_num_threads(threads[t]);
+      r.seconds[t] = best_seconds(repeat, [&] { s.apply(x, y); });
+    }
+    rows.push_back(r);
+    if (!vm.count("json")) std::cerr << "." << std::flush;
+  }
+  omp_set_num_threads(all_threads);
+
+  const double n = double(x.size());
+  if (vm.count("json")) {
+    json out{{"elements", x.size()}, {"threads", all_threads}, {"repeat", repeat}};
+    out["memcpy"] = {{"elements_per_s_1t", n / memcpy_s[0]}, {"elements_per_s_all", n / memcpy_s[1]}};
+    for (const auto& r : rows)
+      out["cases"].push_back({{"name", r.name},
+                              {"elements_per_s_1t", n / r.seconds[0]},
+                              {"elements_per_s_all", n / r.seconds[1]},
+                              {"vs_memcpy_1t", memcpy_s[0] / r.seconds[0]},
+                              {"vs_memcpy_all", memcpy_s[1] / r.seconds[1]},
+                              {"speedup", r.seconds[0] / r.seconds[1]}});
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::cerr << "\n";
+  std::cout << "tensor " << size << "x" << size << " float32, best of " << repeat << "; "
+            << all_threads << " threads for the 'all' columns\n\n";
+  std::cout << std::left << std::setw(28) << "case" << std::right << std::setw(12) << "Gelem/s 1T"
+            << std::setw(11) << "vs memcpy" << std::setw(13) << "Gelem/s all" << std::setw(11)
+            << "vs memcpy" << std::setw(9) << "speedup" << "\n";
+  auto line = [&](const std::string& name, double s1, double sa) {
+    std::cout << std::left << std::setw(28) << name << std::right << std::fixed
+              << std::setprecision(3) << std::setw(12) << n / s1 / 1e9 << std::setw(10)
+              << std::setprecision(0) << 100 * memcpy_s[0] / s1 << "%" << std::setprecision(3)
+              << std::setw(13) << n / sa / 1e9 << std::setw(10) << std::setprecision(0)
+              << 100 * memcpy_s[1] / sa << "%" << std::setprecision(2) << std::setw(8) << s1 / sa
+              << "x\n";
+  };
+  line("memcpy (baseline)", memcpy_s[0], memcpy_s[1]);
+  for (const auto& r : rows) line(r.name, r.seconds[0], r.seconds[1]);
+  return 0;
+}
+
+}  // namespace interplay::cli

@@ -1,0 +1,111 @@
+// Properties every preset must have on random tensors: sign symmetry, grid
+// membership, idempotence where the definition implies it, and results that
+// do not depend on the number of threads.
+#include <omp.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <set>
+
+#include "core/rng.hpp"
+#include "formats/bits.hpp"
+#include "formats/float_format.hpp"
+#include "support.hpp"
+
+using namespace interplay;
+
+namespace {
+
+// Normal values with a few large outliers, ragged against every block size.
+Tensor random_tensor(Shape shape, std::uint64_t seed) {
+  Tensor t(std::move(shape));
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const double u1 = uniform53(seed, 0, i) + 1e-300, u2 = uniform53(seed, 1, i);
+    double v = std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+    if (i % 97 == 5) v *= 30;
+    t.data[i] = static_cast<float>(v);
+  }
+  return t;
+}
+
+const char* kPresets[] = {"int8",       "int4",       "fp8_e4m3",   "fp8_e5m2", "mxfp8_e4m3",
+                          "mxfp8_e5m2", "mxfp6_e3m2", "mxfp6_e2m3", "mxfp4",    "mxint8",
+                          "nvfp4",      "hbfp8",      "hbfp6",      "hbfp4"};
+
+std::string step(const char* name) { return std::string(R"({"quantizer":")") + name + "\"}"; }
+
+}  // namespace
+
+TEST_CASE("every preset is odd: q(-x) = -q(x)", "[quantizers][properties]") {
+  const Tensor x = random_tensor({13, 101}, 3);
+  Tensor neg = x;
+  for (auto& v : neg.data) v = -v;
+  for (const char* p : kPresets) {
+    const Tensor y = test::quantize(step(p), x), yn = test::quantize(step(p), neg);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      INFO(p << " at " << i);
+      REQUIRE(test::same_bits(yn.data[i], -y.data[i]));
+    }
+  }
+}
+
+TEST_CASE("MX and FP presets are idempotent; INT and NVFP4 up to scale rounding",
+          "[quantizers][properties]") {
+  const Tensor x = random_tensor({9, 130}, 4);
+  for (const char* p : {"fp8_e4m3", "fp8_e5m2", "mxfp8_e4m3", "mxfp8_e5m2", "mxfp6_e3m2",
+                        "mxfp6_e2m3", "mxfp4", "mxint8"}) {
+    const Tensor y = test::quantize(step(p), x), yy = test::quantize(step(p), y);
+    INFO(p);
+    CHECK(yy.data == y.data);
+  }
+  // Their scale amax/qmax is recomputed from a rounded amax: equal up to float rounding.
+  for (const char* p : {"int8", "int4", "nvfp4"}) {
+    const Tensor y = test::quantize(step(p), x), yy = test::quantize(step(p), y);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      INFO(p << " at " << i);
+      REQUIRE(std::fabs(yy.data[i] - y.data[i]) <= 1e-5f * (1 + std::fabs(y.data[i])));
+    }
+  }
+}
+
+TEST_CASE("MX outputs lie on the element grid times the block scale", "[quantizers][properties]") {
+  const Tensor x = random_tensor({4, 100}, 5);
+  const std::pair<const char*, const char*> cases[] = {
+      {"mxfp8_e4m3", "fp8_e4m3"}, {"mxfp8_e5m2", "fp8_e5m2"}, {"mxfp6_e3m2", "fp6_e3m2"},
+      {"mxfp6_e2m3", "fp6_e2m3"}, {"mxfp4", "fp4_e2m1"}};
+  for (auto [preset, element] : cases) {
+    const auto& f = float_format(element);
+    std::set<double> grid;
+    for (unsigned c = 0; c < (1u << f.bits()); ++c)
+      if (std::isfinite(f.decode(c))) grid.insert(f.decode(c));
+    const Tensor y = test::quantize(step(preset), x);
+    for (std::size_t r = 0; r < 4; ++r)
+      for (std::size_t b0 = 0; b0 < 100; b0 += 32) {
+        const std::size_t n = std::min<std::size_t>(32, 100 - b0);
+        const float* in = &x.data[r * 100 + b0];
+        const SpanAmax m = span_amax(in, n);
+        const double X = std::ldexp(1.0, floor_log2(m.amax) - f.emax());
+        for (std::size_t i = 0; i < n; ++i) {
+          INFO(preset << " row " << r << " element " << b0 + i);
+          REQUIRE(grid.count(double(y.data[r * 100 + b0 + i]) / X) == 1);
+        }
+      }
+  }
+}
+
+TEST_CASE("results are identical for 1 and 2 threads, stochastic rounding included",
+          "[quantizers][properties]") {
+  const Tensor x = random_tensor({300, 257}, 6);
+  const int saved = omp_get_max_threads();
+  for (const char* s : {R"({"quantizer":"mxfp4","rounding":"stochastic","seed":9})",
+                        R"({"quantizer":"hbfp6","axis":0})", R"({"quantizer":"int4","axis":0})",
+                        R"({"quantizer":"nvfp4"})"}) {
+    omp_set_num_threads(1);
+    const Tensor one = test::quantize(s, x);
+    omp_set_num_threads(2);
+    const Tensor two = test::quantize(s, x);
+    INFO(s);
+    CHECK(one.data == two.data);
+  }
+  omp_set_num_threads(saved);
+}
