@@ -7,11 +7,14 @@ void Sparsifier::sparsify(const Tensor& in, Tensor& out) const {
   static thread_local std::vector<std::uint8_t> keep;
   select(in, keep);
   if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
+  // A plain pointer: inside the parallel loop `keep` would name each worker
+  // thread's own (empty) thread_local vector.
+  const std::uint8_t* k = keep.data();
   const float* x = in.data.data();
   float* y = out.data.data();
   const std::size_t n = in.size();
 #pragma omp parallel for schedule(static) if (n > (1u << 16))
-  for (std::size_t i = 0; i < n; ++i) y[i] = keep[i] ? x[i] : 0.0f;
+  for (std::size_t i = 0; i < n; ++i) y[i] = k[i] ? x[i] : 0.0f;
 }
 
 }  // namespace interplay
