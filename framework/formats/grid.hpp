@@ -41,24 +41,34 @@ Grid fixed_grid(int quantum_exp, float lo, float hi);
 // the uniform [0,1) draw used by stochastic rounding.
 double round_to_grid(double v, const Grid& g, Rounding mode, double u);
 
-// Fast float32 nearest-even rounding for finite v on a grid with g.fast.
-// Adding and subtracting C = 1.5 * 2^(quantum_exp + 23) rounds to a multiple
-// of the quantum with the hardware's ties-to-even, branch-free.
-inline float round_nearest_even_fast(float v, const Grid& g) {
-  const std::uint32_t b = float_bits(v), sign = b & 0x80000000u;
-  float a = bits_float(b & 0x7fffffffu);
-  const float bound = sign ? -g.lo : g.hi;
-  a = a < bound ? a : bound;
-  const int ev = int(float_bits(a) >> 23) - 127;
-  const int e = ev < g.emin ? g.emin : ev;
-  const float c = bits_float((std::uint32_t(e - g.mbits + 150) << 23) | 0x400000u);
-  float r = (a + c) - c;
-  const float ovf = g.overflow == Overflow::Infinity ? std::numeric_limits<float>::infinity()
-                    : g.overflow == Overflow::NaN    ? std::numeric_limits<float>::quiet_NaN()
-                                                     : g.max;
-  r = r > g.max ? ovf : r;
-  return bits_float(float_bits(r) | sign);
-}
+// Fast float32 nearest-even rounding for finite values on a grid with
+// g.fast. Adding and subtracting C = 1.5 * 2^(quantum_exp + 23) rounds to a
+// multiple of the quantum with the hardware's ties-to-even, branch-free, so
+// the loop vectorises. The grid is unpacked into locals (no aliasing with out).
+struct FastGrid {
+  float neg_bound, pos_bound, max, overflow_value;
+  std::int32_t emin, mbits;
+
+  explicit FastGrid(const Grid& g)
+      : neg_bound(-g.lo), pos_bound(g.hi), max(g.max),
+        overflow_value(g.overflow == Overflow::Infinity ? std::numeric_limits<float>::infinity()
+                       : g.overflow == Overflow::NaN    ? std::numeric_limits<float>::quiet_NaN()
+                                                        : g.max),
+        emin(g.emin), mbits(g.mbits) {}
+
+  float operator()(float v) const {
+    const std::uint32_t b = float_bits(v), sign = b & 0x80000000u;
+    float a = bits_float(b & 0x7fffffffu);
+    const float bound = sign ? neg_bound : pos_bound;
+    a = a < bound ? a : bound;
+    const std::int32_t ev = std::int32_t(float_bits(a) >> 23) - 127;
+    const std::int32_t e = ev < emin ? emin : ev;
+    const float c = bits_float((std::uint32_t(e - mbits + 150) << 23) | 0x400000u);
+    float r = (a + c) - c;
+    r = r > max ? overflow_value : r;
+    return bits_float(float_bits(r) | sign);
+  }
+};
 
 // How a span is scaled onto its grid: v = x * inv (power-of-two scales, exact)
 // or v = x / scale (general scales, matching float32 reference code).

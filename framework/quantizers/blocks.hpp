@@ -57,26 +57,24 @@ void for_each_block(const Tensor& in, Tensor& out, const BlockLayout& layout, Fn
     }
     return;
   }
-  // Strided axis: gather a tile of lanes into contiguous rows, process, scatter.
-  constexpr std::size_t kTile = 16;
-  const std::size_t tiles = (L.inner + kTile - 1) / kTile;
-  const std::int64_t total = std::int64_t(L.outer * tiles);
+  // Strided axis: gather a tile of `width` lanes x one block row range into
+  // contiguous rows (small enough for L1), process, scatter back.
+  const std::size_t width = std::min<std::size_t>(L.inner, std::clamp<std::size_t>(8192 / bs, 8, 64));
+  const std::size_t tiles = (L.inner + width - 1) / width;
+  const std::int64_t total = std::int64_t(L.outer * nb * tiles);
 #pragma omp parallel if (total > 1 && in.size() > (1u << 15))
   {
-    std::vector<float> src(kTile * L.len), dst(kTile * L.len);
+    std::vector<float> src(width * bs), dst(width * bs);
 #pragma omp for schedule(static)
     for (std::int64_t j = 0; j < total; ++j) {
-      const std::size_t o = std::size_t(j) / tiles, t0 = (std::size_t(j) % tiles) * kTile;
-      const std::size_t width = std::min(kTile, L.inner - t0);
-      const std::size_t base = o * L.len * L.inner + t0;
-      detail::gather_lanes(x + base, src.data(), L.len, L.inner, width);
-      for (std::size_t t = 0; t < width; ++t)
-        for (std::size_t b = 0; b < nb; ++b) {
-          const std::size_t k0 = b * bs, n = std::min(bs, L.len - k0);
-          fn(BlockRef{src.data() + t * L.len + k0, dst.data() + t * L.len + k0, n,
-                      base + t + k0 * L.inner, L.inner});
-        }
-      detail::scatter_lanes(dst.data(), y + base, L.len, L.inner, width);
+      const std::size_t tile = std::size_t(j) % tiles, ob = std::size_t(j) / tiles;
+      const std::size_t o = ob / nb, k0 = (ob % nb) * bs, n = std::min(bs, L.len - k0);
+      const std::size_t t0 = tile * width, w = std::min(width, L.inner - t0);
+      const std::size_t base = o * L.len * L.inner + k0 * L.inner + t0;
+      detail::gather_lanes(x + base, src.data(), n, L.inner, w);
+      for (std::size_t t = 0; t < w; ++t)
+        fn(BlockRef{src.data() + t * n, dst.data() + t * n, n, base + t, L.inner});
+      detail::scatter_lanes(dst.data(), y + base, n, L.inner, w);
     }
   }
 }
