@@ -54,4 +54,28 @@ inline SpanAmax span_amax(const float* x, std::size_t n) {
   return {bits_float(m), m >= 0x7f800000u};
 }
 
+// Smallest and largest value of a span of finite floats, via integer keys that
+// order like the floats (so the loop vectorises without fast-math).
+struct SpanRange {
+  float lo, hi;
+};
+inline std::int32_t ordered_key(std::uint32_t b) {
+  return std::int32_t(b ^ (std::uint32_t(std::int32_t(b) >> 31) & 0x7fffffffu));
+}
+inline float key_float(std::int32_t k) {
+  const std::uint32_t b = std::uint32_t(k);
+  return bits_float(b ^ (std::uint32_t(k >> 31) & 0x7fffffffu));
+}
+inline SpanRange span_range(const float* x, std::size_t n) {
+  std::int32_t lo = 0x7fffffff, hi = std::int32_t(0x80000000u);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint32_t b;
+    std::memcpy(&b, x + i, 4);
+    const std::int32_t k = ordered_key(b);
+    lo = k < lo ? k : lo;
+    hi = k > hi ? k : hi;
+  }
+  return {key_float(lo), key_float(hi)};
+}
+
 }  // namespace interplay

@@ -92,16 +92,10 @@ double round_to_grid(double v, const Grid& g, Rounding mode, double u) {
   return neg ? -r : r;
 }
 
-void round_span(const float* __restrict x, float* __restrict out, std::size_t n, const Grid& g, const SpanScale& s,
-                Rounding mode, const Draws& d, bool finite) {
+void round_span_general(const float* x, float* out, std::size_t n, const Grid& g, const SpanScale& s,
+                        Rounding mode, const Draws& d, bool finite) {
   if (mode == Rounding::NearestEven && g.fast) {
-    const FastGrid round(g);
-    const float scale = s.scale, inv = s.inv;
-    if (s.pow2) {
-      for (std::size_t i = 0; i < n; ++i) out[i] = round(x[i] * inv) * scale;
-    } else {
-      for (std::size_t i = 0; i < n; ++i) out[i] = round(x[i] / scale) * scale;
-    }
+    round_span_fast(x, out, n, FastGrid(g), s);
     if (finite) return;
     for (std::size_t i = 0; i < n; ++i)
       if (!std::isfinite(x[i])) {

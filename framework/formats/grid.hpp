@@ -83,9 +83,29 @@ struct Draws {
   std::uint64_t seed = 0, index0 = 0, stride = 1;
 };
 
-// out[i] = round(x[i] / scale) * scale onto the grid. `finite` promises no
-// NaN/Inf in x (block quantizers check this per block), skipping a fix-up pass.
-void round_span(const float* x, float* out, std::size_t n, const Grid& g, const SpanScale& s,
-                Rounding mode, const Draws& d, bool finite);
+// The vectorised nearest-even loop, inline so per-block callers pay no call.
+inline void round_span_fast(const float* __restrict x, float* __restrict out, std::size_t n,
+                            const FastGrid& round, const SpanScale& s) {
+  const float scale = s.scale, inv = s.inv;
+  if (s.pow2) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = round(x[i] * inv) * scale;
+  } else {
+    for (std::size_t i = 0; i < n; ++i) out[i] = round(x[i] / scale) * scale;
+  }
+}
+
+// out[i] = round(x[i] / scale) * scale onto the grid, any mode, any input.
+void round_span_general(const float* x, float* out, std::size_t n, const Grid& g,
+                        const SpanScale& s, Rounding mode, const Draws& d, bool finite);
+
+// The entry point: the inline vectorised loop when it is exact (nearest-even,
+// a fast grid, finite inputs), the general loop otherwise. `finite` promises no
+// NaN/Inf in x (block quantizers check this per block).
+inline void round_span(const float* x, float* out, std::size_t n, const Grid& g,
+                       const SpanScale& s, Rounding mode, const Draws& d, bool finite) {
+  if (mode == Rounding::NearestEven && g.fast && finite)
+    return round_span_fast(x, out, n, FastGrid(g), s);
+  round_span_general(x, out, n, g, s, mode, d, finite);
+}
 
 }  // namespace interplay

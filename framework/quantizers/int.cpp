@@ -71,9 +71,8 @@ class IntQuantizer final : public Quantizer {
 
  private:
   static Range min_max(const BlockRef& b) {
-    float lo = 0, hi = 0;
-    for (std::size_t i = 0; i < b.n; ++i) lo = std::min(lo, b.in[i]), hi = std::max(hi, b.in[i]);
-    return {lo, hi};
+    const SpanRange r = span_range(b.in, b.n);  // finite: checked by the caller
+    return {std::min(r.lo, 0.0f), std::max(r.hi, 0.0f)};
   }
 
   // Linear interpolation between order statistics (numpy's default).

@@ -23,9 +23,13 @@ class Nvfp4Quantizer final : public Quantizer {
         rounding_(RoundingPolicy::from(p)) {}
 
   void quantize(const Tensor& in, Tensor& out) const override {
-    float amax = 0;
-    for (float x : in.data)
-      if (std::isfinite(x)) amax = std::max(amax, std::fabs(x));
+    const SpanAmax all = span_amax(in.data.data(), in.size());
+    float amax = all.amax;
+    if (all.nonfinite) {  // rare: the tensor scale is taken over the finite values
+      amax = 0;
+      for (float x : in.data)
+        if (std::isfinite(x)) amax = std::max(amax, std::fabs(x));
+    }
     const float g = amax > 0 ? (448.0f * 6.0f) / amax : 1.0f;
     for_each_block(in, out, layout_, [&](const BlockRef& b) {
       const SpanAmax m = span_amax(b.in, b.n);
