@@ -36,7 +36,8 @@ double best_seconds(int repeat, Fn&& fn) {
 void parallel_copy(const float* src, float* dst, std::size_t n) {
 #pragma omp parallel
   {
-    const std::size_t t = std::size_t(omp_get_thread_num()), nt = std::size_t(omp_get_num_threads());
+    const std::size_t t = std::size_t(omp_get_thread_num()),
+                      nt = std::size_t(omp_get_num_threads());
     const std::size_t lo = n * t / nt, hi = n * (t + 1) / nt;
     std::memcpy(dst + lo, src + lo, (hi - lo) * sizeof(float));
   }
@@ -52,8 +53,8 @@ struct Row {
 int cmd_bench(const std::vector<std::string>& args) {
   po::options_description opts("bench options");
   opts.add_options()("size", po::value<std::size_t>()->default_value(4096),
-                     "tensor is SIZE x SIZE float32")(
-      "repeat", po::value<int>()->default_value(5), "timed runs per case (best is reported)")(
+                     "tensor is SIZE x SIZE float32")("repeat", po::value<int>()->default_value(5),
+                                                      "timed runs per case (best is reported)")(
       "filter", po::value<std::string>()->default_value(""),
       "only cases whose name contains this text")("json", "print JSON instead of a table");
   po::variables_map vm;
@@ -72,7 +73,8 @@ int cmd_bench(const std::vector<std::string>& args) {
 
   // Cases: every quantizer preset and plugin default, and the common sparsifiers.
   std::vector<std::pair<std::string, json>> cases;
-  for (const auto& [name, p] : quantizers().presets()) cases.push_back({name, json{{"quantizer", name}}});
+  for (const auto& [name, p] : quantizers().presets())
+    cases.push_back({name, json{{"quantizer", name}}});
   cases.push_back({"nvfp4", json{{"quantizer", "nvfp4"}}});
   cases.push_back({"int8 (per-channel, axis 0)", json{{"quantizer", "int8"}, {"axis", 0}}});
   cases.push_back({"mxfp8_e4m3 (axis 0)", json{{"quantizer", "mxfp8_e4m3"}, {"axis", 0}}});
@@ -92,7 +94,8 @@ int cmd_bench(const std::vector<std::string>& args) {
   const int threads[2] = {1, all_threads};
   for (int t = 0; t < 2; ++t) {
     omp_set_num_threads(threads[t]);
-    memcpy_s[t] = best_seconds(repeat, [&] { parallel_copy(x.data.data(), y.data.data(), x.size()); });
+    memcpy_s[t] =
+        best_seconds(repeat, [&] { parallel_copy(x.data.data(), y.data.data(), x.size()); });
   }
   for (const auto& [name, step] : cases) {
     if (!filter.empty() && name.find(filter) == std::string::npos) continue;
@@ -111,7 +114,8 @@ int cmd_bench(const std::vector<std::string>& args) {
   const double n = double(x.size());
   if (vm.count("json")) {
     json out{{"elements", x.size()}, {"threads", all_threads}, {"repeat", repeat}};
-    out["memcpy"] = {{"elements_per_s_1t", n / memcpy_s[0]}, {"elements_per_s_all", n / memcpy_s[1]}};
+    out["memcpy"] = {{"elements_per_s_1t", n / memcpy_s[0]},
+                     {"elements_per_s_all", n / memcpy_s[1]}};
     for (const auto& r : rows)
       out["cases"].push_back({{"name", r.name},
                               {"elements_per_s_1t", n / r.seconds[0]},
@@ -127,7 +131,8 @@ int cmd_bench(const std::vector<std::string>& args) {
             << all_threads << " threads for the 'all' columns\n\n";
   std::cout << std::left << std::setw(28) << "case" << std::right << std::setw(12) << "Gelem/s 1T"
             << std::setw(11) << "vs memcpy" << std::setw(13) << "Gelem/s all" << std::setw(11)
-            << "vs memcpy" << std::setw(9) << "speedup" << "\n";
+            << "vs memcpy" << std::setw(9) << "speedup"
+            << "\n";
   auto line = [&](const std::string& name, double s1, double sa) {
     std::cout << std::left << std::setw(28) << name << std::right << std::fixed
               << std::setprecision(3) << std::setw(12) << n / s1 / 1e9 << std::setw(10)

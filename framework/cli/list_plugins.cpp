@@ -45,8 +45,8 @@ int cmd_list_plugins(const std::vector<std::string>& args) {
   if (vm.count("json")) {
     json presets = json::array();
     for (const auto& [name, p] : quantizers().presets())
-      presets.push_back({{"name", name}, {"plugin", p.plugin}, {"params", p.params},
-                         {"summary", p.summary}});
+      presets.push_back(
+          {{"name", name}, {"plugin", p.plugin}, {"params", p.params}, {"summary", p.summary}});
     json out{{"sparsifiers", registry_json(sparsifiers())},
              {"quantizers", registry_json(quantizers())},
              {"quantizer_presets", presets},

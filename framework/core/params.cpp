@@ -11,11 +11,16 @@ namespace interplay {
 
 const char* param_type_name(ParamType t) {
   switch (t) {
-    case ParamType::Int: return "int";
-    case ParamType::Float: return "float";
-    case ParamType::Bool: return "bool";
-    case ParamType::String: return "string";
-    case ParamType::Choice: return "choice";
+    case ParamType::Int:
+      return "int";
+    case ParamType::Float:
+      return "float";
+    case ParamType::Bool:
+      return "bool";
+    case ParamType::String:
+      return "string";
+    case ParamType::Choice:
+      return "choice";
   }
   return "?";
 }
@@ -59,14 +64,17 @@ std::string ParamSpec::range_string() const {
     case ParamType::Int:
       return (std::isinf(min) ? "-inf" : std::to_string(std::int64_t(min))) + ".." +
              (std::isinf(max) ? "inf" : std::to_string(std::int64_t(max)));
-    case ParamType::Float: return number_string(min) + ".." + number_string(max);
-    case ParamType::Bool: return "true|false";
+    case ParamType::Float:
+      return number_string(min) + ".." + number_string(max);
+    case ParamType::Bool:
+      return "true|false";
     case ParamType::Choice: {
       std::string s;
       for (std::size_t i = 0; i < choices.size(); ++i) s += (i ? "|" : "") + choices[i];
       return s;
     }
-    case ParamType::String: return "";
+    case ParamType::String:
+      return "";
   }
   return "";
 }
@@ -86,9 +94,15 @@ const json& Params::get(const std::string& name) const {
   if (it == values_.end()) throw Error("internal: parameter '" + name + "' was not declared");
   return *it;
 }
-std::int64_t Params::integer(const std::string& name) const { return get(name).get<std::int64_t>(); }
-double Params::real(const std::string& name) const { return get(name).get<double>(); }
-bool Params::flag(const std::string& name) const { return get(name).get<bool>(); }
+std::int64_t Params::integer(const std::string& name) const {
+  return get(name).get<std::int64_t>();
+}
+double Params::real(const std::string& name) const {
+  return get(name).get<double>();
+}
+bool Params::flag(const std::string& name) const {
+  return get(name).get<bool>();
+}
 const std::string& Params::str(const std::string& name) const {
   return get(name).get_ref<const std::string&>();
 }

@@ -25,7 +25,8 @@ static PipelineStep parse_step(const json& s, const std::string& where) {
   PipelineStep step;
   if (s.is_string()) return parse_step(json{{"quantizer", s}}, where);
   if (!s.is_object())
-    throw Error(at(where, "a step must be an object like {\"quantizer\": \"mxfp4\"}, got " + s.dump()));
+    throw Error(
+        at(where, "a step must be an object like {\"quantizer\": \"mxfp4\"}, got " + s.dump()));
   const bool sp = s.contains("sparsifier"), qu = s.contains("quantizer");
   if (sp == qu) {
     // A bare name that is a known plugin or preset is accepted as shorthand.

@@ -23,8 +23,10 @@ class Sparsifier {
   virtual ~Sparsifier() = default;
   // keep[i] = 1 for every surviving element; resized to x.size().
   virtual void select(const Tensor& x, std::vector<std::uint8_t>& keep) const = 0;
-  // out = x with the pruned elements set to +0.
-  void sparsify(const Tensor& in, Tensor& out) const;
+  // out = x with the pruned elements set to +0; in and out may be the same
+  // object. The default applies select()'s mask; a plugin may override it
+  // with a fused kernel that makes the same decisions without the mask pass.
+  virtual void sparsify(const Tensor& in, Tensor& out) const;
 };
 
 // What a metric may need besides the two tensors (activations for dot/output).

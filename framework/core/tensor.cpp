@@ -18,16 +18,16 @@ std::string shape_string(const Shape& shape) {
 
 Tensor::Tensor(Shape s, std::vector<float> d) : shape(std::move(s)), data(std::move(d)) {
   if (numel(shape) != data.size())
-    throw Error("tensor of shape " + shape_string(shape) + " given " +
-                std::to_string(data.size()) + " values");
+    throw Error("tensor of shape " + shape_string(shape) + " given " + std::to_string(data.size()) +
+                " values");
 }
 
 std::size_t normalize_axis(int axis, std::size_t rank, const std::string& where) {
   const int r = static_cast<int>(rank);
   const int a = axis < 0 ? axis + r : axis;
   if (rank == 0 || a < 0 || a >= r)
-    throw Error(at(where, "axis " + std::to_string(axis) + " is out of range for a tensor of rank " +
-                              std::to_string(rank)));
+    throw Error(at(where, "axis " + std::to_string(axis) +
+                              " is out of range for a tensor of rank " + std::to_string(rank)));
   return static_cast<std::size_t>(a);
 }
 

@@ -20,8 +20,12 @@ double FloatFormat::max_value() const {
   return std::ldexp(mant, emax());
 }
 
-double FloatFormat::min_normal() const { return std::ldexp(1.0, emin()); }
-double FloatFormat::min_subnormal() const { return std::ldexp(1.0, emin() - mbits); }
+double FloatFormat::min_normal() const {
+  return std::ldexp(1.0, emin());
+}
+double FloatFormat::min_subnormal() const {
+  return std::ldexp(1.0, emin() - mbits);
+}
 
 double FloatFormat::decode(unsigned code) const {
   const unsigned mmask = (1u << mbits) - 1, emask = (1u << ebits) - 1;

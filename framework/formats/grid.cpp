@@ -14,14 +14,18 @@ void decide_fast(Grid& g) {
   const float top = std::max(-g.lo, g.hi);
   if (!std::isfinite(top) || top <= 0) return void(g.fast = false);
   const int etop = floor_log2(top);
-  g.fast = g.mbits <= 21 && g.emin - g.mbits + 150 >= 1 && std::max(etop, g.emin) - g.mbits + 150 <= 254;
+  g.fast =
+      g.mbits <= 21 && g.emin - g.mbits + 150 >= 1 && std::max(etop, g.emin) - g.mbits + 150 <= 254;
 }
 
 double round_units(double y, Rounding mode, double u) {
   switch (mode) {
-    case Rounding::NearestEven: return std::nearbyint(y);
-    case Rounding::NearestAway: return std::floor(y + 0.5);  // exact: y < 2^52
-    case Rounding::TowardZero: return std::floor(y);
+    case Rounding::NearestEven:
+      return std::nearbyint(y);
+    case Rounding::NearestAway:
+      return std::floor(y + 0.5);  // exact: y < 2^52
+    case Rounding::TowardZero:
+      return std::floor(y);
     case Rounding::Stochastic: {
       const double f = std::floor(y);
       return f + (u < y - f ? 1.0 : 0.0);
@@ -32,9 +36,12 @@ double round_units(double y, Rounding mode, double u) {
 
 double overflow_value(const Grid& g) {
   switch (g.overflow) {
-    case Overflow::Infinity: return HUGE_VAL;
-    case Overflow::NaN: return std::numeric_limits<double>::quiet_NaN();
-    case Overflow::Saturate: return g.max;
+    case Overflow::Infinity:
+      return HUGE_VAL;
+    case Overflow::NaN:
+      return std::numeric_limits<double>::quiet_NaN();
+    case Overflow::Saturate:
+      return g.max;
   }
   return g.max;
 }
@@ -51,7 +58,7 @@ Grid float_grid(const FloatFormat& f, bool saturate) {
   // Without saturation, clamping at 2*max still overflows but keeps exponents bounded.
   const double bound = clamps ? f.max_value() : 2.0 * f.max_value();
   g.hi = bound > std::numeric_limits<float>::max() ? std::numeric_limits<float>::infinity()
-                                                    : static_cast<float>(bound);
+                                                   : static_cast<float>(bound);
   g.lo = -g.hi;
   decide_fast(g);
   return g;
@@ -92,8 +99,8 @@ double round_to_grid(double v, const Grid& g, Rounding mode, double u) {
   return neg ? -r : r;
 }
 
-void round_span_general(const float* x, float* out, std::size_t n, const Grid& g, const SpanScale& s,
-                        Rounding mode, const Draws& d, bool finite) {
+void round_span_general(const float* x, float* out, std::size_t n, const Grid& g,
+                        const SpanScale& s, Rounding mode, const Draws& d, bool finite) {
   if (mode == Rounding::NearestEven && g.fast) {
     round_span_fast(x, out, n, FastGrid(g), s);
     if (finite) return;

@@ -13,10 +13,10 @@
 #include <cstdint>
 #include <limits>
 
+#include "core/rng.hpp"
 #include "formats/bits.hpp"
 #include "formats/float_format.hpp"
 #include "formats/rounding.hpp"
-#include "core/rng.hpp"
 
 namespace interplay {
 
@@ -50,11 +50,14 @@ struct FastGrid {
   std::int32_t emin, mbits;
 
   explicit FastGrid(const Grid& g)
-      : neg_bound(-g.lo), pos_bound(g.hi), max(g.max),
+      : neg_bound(-g.lo),
+        pos_bound(g.hi),
+        max(g.max),
         overflow_value(g.overflow == Overflow::Infinity ? std::numeric_limits<float>::infinity()
                        : g.overflow == Overflow::NaN    ? std::numeric_limits<float>::quiet_NaN()
                                                         : g.max),
-        emin(g.emin), mbits(g.mbits) {}
+        emin(g.emin),
+        mbits(g.mbits) {}
 
   float operator()(float v) const {
     const std::uint32_t b = float_bits(v), sign = b & 0x80000000u;
@@ -101,8 +104,8 @@ void round_span_general(const float* x, float* out, std::size_t n, const Grid& g
 // The entry point: the inline vectorised loop when it is exact (nearest-even,
 // a fast grid, finite inputs), the general loop otherwise. `finite` promises no
 // NaN/Inf in x (block quantizers check this per block).
-inline void round_span(const float* x, float* out, std::size_t n, const Grid& g,
-                       const SpanScale& s, Rounding mode, const Draws& d, bool finite) {
+inline void round_span(const float* x, float* out, std::size_t n, const Grid& g, const SpanScale& s,
+                       Rounding mode, const Draws& d, bool finite) {
   if (mode == Rounding::NearestEven && g.fast && finite)
     return round_span_fast(x, out, n, FastGrid(g), s);
   round_span_general(x, out, n, g, s, mode, d, finite);

@@ -24,8 +24,9 @@ ParamSpec rounding_param() {
 }
 
 ParamSpec seed_param() {
-  return ParamSpec::integer("seed", 0, 0, 9007199254740991LL,
-                            "seed of stochastic rounding (counter-based: thread-count independent)");
+  return ParamSpec::integer(
+      "seed", 0, 0, 9007199254740991LL,
+      "seed of stochastic rounding (counter-based: thread-count independent)");
 }
 
 }  // namespace interplay

@@ -32,8 +32,10 @@ struct BlockRef {
 };
 
 namespace detail {
-void gather_lanes(const float* src, float* dst, std::size_t len, std::size_t inner, std::size_t width);
-void scatter_lanes(const float* src, float* dst, std::size_t len, std::size_t inner, std::size_t width);
+void gather_lanes(const float* src, float* dst, std::size_t len, std::size_t inner,
+                  std::size_t width);
+void scatter_lanes(const float* src, float* dst, std::size_t len, std::size_t inner,
+                   std::size_t width);
 }  // namespace detail
 
 // Calls fn(const BlockRef&) for every block, in parallel across blocks. `fn`
@@ -42,8 +44,10 @@ template <class Fn>
 void for_each_block(const Tensor& in, Tensor& out, const BlockLayout& layout, Fn&& fn) {
   if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
   if (in.size() == 0) return;
-  AxisLayout L = layout.whole_tensor ? AxisLayout{1, in.size(), 1} : axis_layout(in.shape, layout.axis);
-  const std::size_t bs = layout.size == 0 || layout.whole_tensor ? L.len : std::min(layout.size, L.len);
+  AxisLayout L =
+      layout.whole_tensor ? AxisLayout{1, in.size(), 1} : axis_layout(in.shape, layout.axis);
+  const std::size_t bs =
+      layout.size == 0 || layout.whole_tensor ? L.len : std::min(layout.size, L.len);
   const std::size_t nb = (L.len + bs - 1) / bs;
   const float* x = in.data.data();
   float* y = out.data.data();
@@ -59,7 +63,8 @@ void for_each_block(const Tensor& in, Tensor& out, const BlockLayout& layout, Fn
   }
   // Strided axis: gather a tile of `width` lanes x one block row range into
   // contiguous rows (small enough for L1), process, scatter back.
-  const std::size_t width = std::min<std::size_t>(L.inner, std::clamp<std::size_t>(8192 / bs, 8, 64));
+  const std::size_t width =
+      std::min<std::size_t>(L.inner, std::clamp<std::size_t>(8192 / bs, 8, 64));
   const std::size_t tiles = (L.inner + width - 1) / width;
   const std::int64_t total = std::int64_t(L.outer * nb * tiles);
 #pragma omp parallel if (total > 1 && in.size() > (1u << 15))

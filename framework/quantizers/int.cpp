@@ -37,8 +37,9 @@ class IntQuantizer final : public Quantizer {
   explicit IntQuantizer(const Params& p) : rounding_(RoundingPolicy::from(p)) {
     bits_ = int(p.integer("bits"));
     const std::string& s = p.str("scheme");
-    scheme_ = s == "symmetric" ? Scheme::Symmetric
-              : s == "asymmetric" ? Scheme::Asymmetric : Scheme::GptqSymmetric;
+    scheme_ = s == "symmetric"    ? Scheme::Symmetric
+              : s == "asymmetric" ? Scheme::Asymmetric
+                                  : Scheme::GptqSymmetric;
     const std::string& g = p.str("granularity");
     layout_.axis = int(p.integer("axis"));
     layout_.whole_tensor = g == "tensor";
@@ -143,7 +144,8 @@ class IntQuantizer final : public Quantizer {
       const IntScale s = scale_for(r, 1.0 - double(i) / mse_grid_);
       apply(b, s, q.data());
       double err = 0;
-      for (std::size_t k = 0; k < b.n; ++k) err += std::pow(std::fabs(double(q[k]) - b.in[k]), mse_norm_);
+      for (std::size_t k = 0; k < b.n; ++k)
+        err += std::pow(std::fabs(double(q[k]) - b.in[k]), mse_norm_);
       if (err < best_err) best_err = err, best = s;
     }
     return best;
@@ -162,24 +164,25 @@ class IntQuantizer final : public Quantizer {
 }  // namespace
 
 void register_int_quantizer(Registry<Quantizer>& r) {
-  r.add({"int",
-         "uniform integer quantization (symmetric, asymmetric, GPTQ-symmetric) per tensor, "
-         "channel or group",
-         {ParamSpec::integer("bits", 8, 2, 16, "bit width b"),
-          ParamSpec::choice("scheme", "symmetric", {"symmetric", "asymmetric", "gptq_symmetric"},
-                            "level set and zero point (see framework/quantizers/int.cpp)"),
-          ParamSpec::choice("granularity", "channel", {"tensor", "channel", "group", "block"},
-                            "one scale per tensor, per lane along axis, or per `block` elements"),
-          ParamSpec::integer("block", 128, 1, 1 << 20, "group size for granularity group/block"),
-          axis_param("groups and channels (per-channel = one scale per lane along it)"),
-          ParamSpec::choice("clip", "amax", {"amax", "mse", "percentile"},
-                            "range: max magnitude, GPTQ MSE grid search, or a percentile"),
-          ParamSpec::real("percentile", 99.99, 50.0, 100.0, "percentile of |x| for clip=percentile"),
-          ParamSpec::integer("mse_grid", 100, 1, 10000, "shrink grid size for clip=mse"),
-          ParamSpec::real("mse_maxshrink", 0.8, 0.0, 1.0, "largest shrink tried for clip=mse"),
-          ParamSpec::real("mse_norm", 2.4, 0.1, 10.0, "error exponent for clip=mse"),
-          rounding_param(), seed_param()},
-         [](const Params& p) { return std::make_unique<IntQuantizer>(p); }});
+  r.add(
+      {"int",
+       "uniform integer quantization (symmetric, asymmetric, GPTQ-symmetric) per tensor, "
+       "channel or group",
+       {ParamSpec::integer("bits", 8, 2, 16, "bit width b"),
+        ParamSpec::choice("scheme", "symmetric", {"symmetric", "asymmetric", "gptq_symmetric"},
+                          "level set and zero point (see framework/quantizers/int.cpp)"),
+        ParamSpec::choice("granularity", "channel", {"tensor", "channel", "group", "block"},
+                          "one scale per tensor, per lane along axis, or per `block` elements"),
+        ParamSpec::integer("block", 128, 1, 1 << 20, "group size for granularity group/block"),
+        axis_param("groups and channels (per-channel = one scale per lane along it)"),
+        ParamSpec::choice("clip", "amax", {"amax", "mse", "percentile"},
+                          "range: max magnitude, GPTQ MSE grid search, or a percentile"),
+        ParamSpec::real("percentile", 99.99, 50.0, 100.0, "percentile of |x| for clip=percentile"),
+        ParamSpec::integer("mse_grid", 100, 1, 10000, "shrink grid size for clip=mse"),
+        ParamSpec::real("mse_maxshrink", 0.8, 0.0, 1.0, "largest shrink tried for clip=mse"),
+        ParamSpec::real("mse_norm", 2.4, 0.1, 10.0, "error exponent for clip=mse"),
+        rounding_param(), seed_param()},
+       [](const Params& p) { return std::make_unique<IntQuantizer>(p); }});
 }
 
 }  // namespace interplay

@@ -170,8 +170,8 @@ TEST_CASE("bf16 and fp16 match their IEEE definitions", "[formats]") {
   const Tensor b = quantize(fp_step("bf16"), x);
   CHECK(b.data[0] == 1.0f);
   CHECK(b.data[1] == 1.0f + 0x1p-6f);
-  CHECK(b.data[2] == 0x1p-133f);  // smallest bf16 subnormal
-  CHECK(b.data[3] == 0.0f);       // tie with 0
+  CHECK(b.data[2] == 0x1p-133f);          // smallest bf16 subnormal
+  CHECK(b.data[3] == 0.0f);               // tie with 0
   CHECK(b.data[4] == 226.0f * 0x1p120f);  // 3e38 / 2^120 = 225.7
   const Tensor h = quantize(fp_step("fp16"), test::vec({65519.0f, 65520.0f, 0x1p-25f, 0x1p-24f}));
   CHECK(h.data[0] == 65504.0f);

@@ -58,7 +58,8 @@ TEST_CASE("fast nearest-even kernel equals the reference on every grid", "[forma
     ++checked;
     const std::vector<float> x = probe_values(g, 7 + checked);
     std::vector<float> fast(x.size());
-    round_span(x.data(), fast.data(), x.size(), g, SpanScale{}, Rounding::NearestEven, Draws{}, true);
+    round_span(x.data(), fast.data(), x.size(), g, SpanScale{}, Rounding::NearestEven, Draws{},
+               true);
     for (std::size_t i = 0; i < x.size(); ++i) {
       const float ref = static_cast<float>(round_to_grid(x[i], g, Rounding::NearestEven, 0.0));
       INFO("grid emin " << g.emin << " mbits " << g.mbits << " x " << x[i]);
@@ -72,9 +73,10 @@ TEST_CASE("stochastic rounding is unbiased and reproducible by seed", "[formats]
   const std::size_t n = 200000;
   const Tensor x(Shape{n}, 0.3f);  // between FP4 neighbours 0 and 0.5
   auto run = [&](int seed) {
-    return test::quantize(R"({"quantizer":"fp","format":"fp4_e2m1","rounding":"stochastic","seed":)" +
-                              std::to_string(seed) + "}",
-                          x);
+    return test::quantize(
+        R"({"quantizer":"fp","format":"fp4_e2m1","rounding":"stochastic","seed":)" +
+            std::to_string(seed) + "}",
+        x);
   };
   const Tensor a = run(1), b = run(1), c = run(2);
   double mean = 0;

@@ -15,42 +15,41 @@ TEST_CASE("INT symmetric per tensor: levels +-(2^(b-1)-1), ties to even", "[quan
   const Tensor y = quantize(R"({"quantizer":"int","bits":4,"granularity":"tensor"})", x);
   const float even[] = {7, -4, 1, 0};
   for (int i = 0; i < 4; ++i) CHECK(y.data[i] == even[i]);
-  const Tensor a =
-      quantize(R"({"quantizer":"int","bits":4,"granularity":"tensor","rounding":"nearest_away"})", x);
+  const Tensor a = quantize(
+      R"({"quantizer":"int","bits":4,"granularity":"tensor","rounding":"nearest_away"})", x);
   const float away[] = {7, -4, 1, 1};
   for (int i = 0; i < 4; ++i) CHECK(a.data[i] == away[i]);
-  const Tensor z =
-      quantize(R"({"quantizer":"int","bits":4,"granularity":"tensor","rounding":"toward_zero"})", x);
+  const Tensor z = quantize(
+      R"({"quantizer":"int","bits":4,"granularity":"tensor","rounding":"toward_zero"})", x);
   const float trunc[] = {7, -3, 1, 0};
   for (int i = 0; i < 4; ++i) CHECK(z.data[i] == trunc[i]);
 }
 
 TEST_CASE("INT asymmetric follows the GPTQ reference quantizer", "[quantizers][int]") {
   // xmin -1, xmax 2, 2 bits: scale (2 - -1)/3 = 1, zero = round(1) = 1, levels -1..2.
-  const Tensor y = quantize(
-      R"({"quantizer":"int","bits":2,"scheme":"asymmetric","granularity":"tensor"})",
-      vec({-1, 0, 0.5f, 2, 1.5f}));
+  const Tensor y =
+      quantize(R"({"quantizer":"int","bits":2,"scheme":"asymmetric","granularity":"tensor"})",
+               vec({-1, 0, 0.5f, 2, 1.5f}));
   const float expected[] = {-1, 0, 0, 2, 2};  // 0.5 and 1.5 tie to even
   for (int i = 0; i < 5; ++i) CHECK(y.data[i] == expected[i]);
   // All-positive data: xmin is taken as 0, so zero = 0.
-  const Tensor p = quantize(
-      R"({"quantizer":"int","bits":2,"scheme":"asymmetric","granularity":"tensor"})",
-      vec({3, 1.4f, 0.2f}));
+  const Tensor p =
+      quantize(R"({"quantizer":"int","bits":2,"scheme":"asymmetric","granularity":"tensor"})",
+               vec({3, 1.4f, 0.2f}));
   CHECK(p.data[0] == 3);
   CHECK(p.data[1] == 1);
   CHECK(p.data[2] == 0);
   // All-zero data: the range becomes [-1, 1] and zeros stay zero.
   const Tensor z = quantize(
-      R"({"quantizer":"int","bits":4,"scheme":"asymmetric","granularity":"tensor"})",
-      vec({0, 0}));
+      R"({"quantizer":"int","bits":4,"scheme":"asymmetric","granularity":"tensor"})", vec({0, 0}));
   CHECK(z.data[0] == 0.0f);
 }
 
 TEST_CASE("INT gptq_symmetric: scale 2 amax/(2^b-1), levels -2^(b-1)..2^(b-1)-1",
           "[quantizers][int]") {
-  const Tensor y = quantize(
-      R"({"quantizer":"int","bits":4,"scheme":"gptq_symmetric","granularity":"tensor"})",
-      vec({-7.5f, 7.5f, 1.0f, 0.25f}));
+  const Tensor y =
+      quantize(R"({"quantizer":"int","bits":4,"scheme":"gptq_symmetric","granularity":"tensor"})",
+               vec({-7.5f, 7.5f, 1.0f, 0.25f}));
   const float expected[] = {-8, 7, 1, 0};  // scale 15/15 = 1; -7.5 ties to -8, 8 clamps to 7
   for (int i = 0; i < 4; ++i) CHECK(y.data[i] == expected[i]);
 }
@@ -84,8 +83,10 @@ TEST_CASE("INT clipping: percentile and MSE shrink the range", "[quantizers][int
   const Tensor x = vec(v);
   const Tensor amax = quantize(R"({"quantizer":"int","bits":4,"granularity":"tensor"})", x);
   const Tensor pct = quantize(
-      R"({"quantizer":"int","bits":4,"granularity":"tensor","clip":"percentile","percentile":99})", x);
-  const Tensor mse = quantize(R"({"quantizer":"int","bits":4,"granularity":"tensor","clip":"mse"})", x);
+      R"({"quantizer":"int","bits":4,"granularity":"tensor","clip":"percentile","percentile":99})",
+      x);
+  const Tensor mse =
+      quantize(R"({"quantizer":"int","bits":4,"granularity":"tensor","clip":"mse"})", x);
   auto sq = [&](const Tensor& y) {
     double e = 0;
     for (std::size_t i = 1; i < v.size(); ++i) e += (y.data[i] - v[i]) * (y.data[i] - v[i]);

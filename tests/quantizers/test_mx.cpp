@@ -11,7 +11,8 @@ using interplay::test::vec;
 
 TEST_CASE("MXFP4: scale from amax, saturation and ties to even", "[quantizers][mx]") {
   // amax 7 -> floor(log2 7) = 2 = emax(E2M1) -> X = 1; 7 saturates to 6.
-  const Tensor y = quantize(R"({"quantizer":"mxfp4"})", vec({6, 7, -0.25f, 0.75f, 2.5f, 5, 0.3f, 0}));
+  const Tensor y =
+      quantize(R"({"quantizer":"mxfp4"})", vec({6, 7, -0.25f, 0.75f, 2.5f, 5, 0.3f, 0}));
   const float expected[] = {6, 6, -0.0f, 1, 2, 4, 0.5f, 0};
   for (int i = 0; i < 8; ++i) CHECK(same_bits(y.data[i], expected[i]));
   const Tensor a = quantize(R"({"quantizer":"mxfp4","rounding":"nearest_away"})",
@@ -75,8 +76,7 @@ TEST_CASE("MX: ragged last block gets its own scale", "[quantizers][mx]") {
   CHECK(y.data[0] == 96.0f);  // X = 2^(6-2) = 16, 100/16 = 6.25 -> 6
 }
 
-TEST_CASE("MX along axis 0 equals the transposed problem along the last axis",
-          "[quantizers][mx]") {
+TEST_CASE("MX along axis 0 equals the transposed problem along the last axis", "[quantizers][mx]") {
   const std::size_t R = 70, C = 5;
   Tensor x({R, C}), xt({C, R});
   for (std::size_t r = 0; r < R; ++r)

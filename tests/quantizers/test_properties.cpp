@@ -32,7 +32,9 @@ const char* kPresets[] = {"int8",       "int4",       "fp8_e4m3",   "fp8_e5m2", 
                           "mxfp8_e5m2", "mxfp6_e3m2", "mxfp6_e2m3", "mxfp4",    "mxint8",
                           "nvfp4",      "hbfp8",      "hbfp6",      "hbfp4"};
 
-std::string step(const char* name) { return std::string(R"({"quantizer":")") + name + "\"}"; }
+std::string step(const char* name) {
+  return std::string(R"({"quantizer":")") + name + "\"}";
+}
 
 }  // namespace
 
@@ -70,9 +72,11 @@ TEST_CASE("MX and FP presets are idempotent; INT and NVFP4 up to scale rounding"
 
 TEST_CASE("MX outputs lie on the element grid times the block scale", "[quantizers][properties]") {
   const Tensor x = random_tensor({4, 100}, 5);
-  const std::pair<const char*, const char*> cases[] = {
-      {"mxfp8_e4m3", "fp8_e4m3"}, {"mxfp8_e5m2", "fp8_e5m2"}, {"mxfp6_e3m2", "fp6_e3m2"},
-      {"mxfp6_e2m3", "fp6_e2m3"}, {"mxfp4", "fp4_e2m1"}};
+  const std::pair<const char*, const char*> cases[] = {{"mxfp8_e4m3", "fp8_e4m3"},
+                                                       {"mxfp8_e5m2", "fp8_e5m2"},
+                                                       {"mxfp6_e3m2", "fp6_e3m2"},
+                                                       {"mxfp6_e2m3", "fp6_e2m3"},
+                                                       {"mxfp4", "fp4_e2m1"}};
   for (auto [preset, element] : cases) {
     const auto& f = float_format(element);
     std::set<double> grid;
