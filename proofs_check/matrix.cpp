@@ -1,0 +1,117 @@
+#include "proofs_check/matrix.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "core/registry.hpp"
+#include "core/suggest.hpp"
+
+namespace interplay::proofs {
+namespace {
+
+bool selected(const std::vector<std::string>& filter, const std::string& name) {
+  return filter.empty() || std::find(filter.begin(), filter.end(), name) != filter.end();
+}
+
+// Every filter entry must name something, so a typo is an error, not an empty run.
+void check_filter(const std::vector<std::string>& filter, const std::vector<std::string>& valid,
+                  const std::string& what) {
+  for (const auto& f : filter)
+    if (std::find(valid.begin(), valid.end(), f) == valid.end())
+      throw Error(at("--" + what, unknown_name_message(what, f, valid)));
+}
+
+// The shape of the tiny enumerated case for a sparsity pattern: one group.
+Shape small_shape(const NamedStep& s) {
+  const json& j = s.step;
+  const std::size_t m = j.value("sparsifier", std::string()) == "nm" ? j.value("m", 4) : 4;
+  return Shape{1, m};
+}
+
+}  // namespace
+
+std::uint64_t stable_hash(const std::string& s) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+std::vector<NamedStep> matrix_quantizers() {
+  std::vector<NamedStep> q;
+  for (const auto& [name, preset] : quantizers().presets())
+    q.push_back({name, {{"quantizer", name}}});
+  q.push_back({"nvfp4", {{"quantizer", "nvfp4"}}});
+  // Probes of the assumptions: per-block INT (T2's necessity case), a scale
+  // per tensor, and scale rules that are not a function of amax alone.
+  q.push_back({"int4_block32",
+               {{"quantizer", "int"}, {"bits", 4}, {"granularity", "group"}, {"block", 32}}});
+  q.push_back({"int3_block32",
+               {{"quantizer", "int"}, {"bits", 3}, {"granularity", "group"}, {"block", 32}}});
+  q.push_back({"int8_tensor", {{"quantizer", "int8"}, {"granularity", "tensor"}}});
+  q.push_back({"int4_mse", {{"quantizer", "int4"}, {"clip", "mse"}, {"mse_grid", 10}}});
+  q.push_back(
+      {"int4_percentile", {{"quantizer", "int4"}, {"clip", "percentile"}, {"percentile", 90.0}}});
+  q.push_back({"int4_asymmetric", {{"quantizer", "int4"}, {"scheme", "asymmetric"}}});
+  return q;
+}
+
+std::vector<NamedStep> matrix_sparsifiers() {
+  const auto nm = [](int n, int m) {
+    return NamedStep{std::to_string(n) + ":" + std::to_string(m),
+                     {{"sparsifier", "nm"}, {"n", n}, {"m", m}}};
+  };
+  return {nm(2, 4),
+          nm(1, 4),
+          nm(4, 8),
+          {"unstructured50", {{"sparsifier", "magnitude"}, {"fraction", 0.5}, {"scope", "tensor"}}},
+          {"row50", {{"sparsifier", "magnitude"}, {"fraction", 0.5}, {"scope", "row"}}}};
+}
+
+std::vector<Case> build_matrix(const MatrixShape& shape, const MatrixFilter& filter,
+                               std::uint64_t seed) {
+  const auto qs = matrix_quantizers();
+  const auto ss = matrix_sparsifiers();
+  std::vector<std::string> qnames, snames;
+  for (const auto& q : qs) qnames.push_back(q.label);
+  for (const auto& s : ss) snames.push_back(s.label);
+  check_filter(filter.quantizers, qnames, "quantizer");
+  check_filter(filter.sparsifiers, snames, "sparsifier");
+  check_filter(filter.roundings, {"nearest_even", "stochastic"}, "rounding");
+  check_filter(filter.layouts, {"nested", "crossed", "small"}, "layout");
+
+  std::vector<Case> cases;
+  for (const auto& q : qs) {
+    if (!selected(filter.quantizers, q.label)) continue;
+    for (const auto& s : ss) {
+      if (!selected(filter.sparsifiers, s.label)) continue;
+      for (const std::string rounding : {"nearest_even", "stochastic"}) {
+        if (!selected(filter.roundings, rounding)) continue;
+        for (const std::string layout : {"nested", "crossed", "small"}) {
+          if (!selected(filter.layouts, layout)) continue;
+          if (layout == "small" && !shape.small) continue;
+          // Tensor scope has no axis: its crossed layout would repeat the nested one.
+          if (layout == "crossed" && s.step.value("scope", std::string()) == "tensor") continue;
+          Case c;
+          c.quantizer_label = q.label;
+          c.quantizer = q.step;
+          c.sparsifier_label = s.label;
+          c.sparsifier = s.step;
+          c.layout = layout;
+          c.shape = layout == "small" ? small_shape(s) : shape.main;
+          if (layout == "crossed") c.sparsifier["axis"] = 0;
+          const std::uint64_t h =
+              stable_hash(q.label + "|" + s.label + "|" + rounding + "|" + layout);
+          c.seed = seed ^ h;
+          if (rounding == "stochastic") {
+            c.quantizer["rounding"] = "stochastic";
+            c.quantizer["seed"] = h >> 12;  // within the seed parameter's range (< 2^53)
+          }
+          cases.push_back(std::move(c));
+        }
+      }
+    }
+  }
+  return cases;
+}
+
+}  // namespace interplay::proofs

@@ -1,0 +1,115 @@
+// The machine-readable report: every statement, configuration and
+// counterexample (values and configuration, enough to replay).
+#include "core/error.hpp"
+#include "core/version.hpp"
+#include "proofs_check/predicates.hpp"
+#include "proofs_check/report.hpp"
+
+namespace interplay::proofs {
+namespace {
+
+json tally_json(const Tally& t) {
+  return {{"samples", t.samples},
+          {"units", t.units},
+          {"violating_samples", t.violating_samples},
+          {"violating_units", t.violating_units},
+          {"rate", t.rate()}};
+}
+
+json budget_json(const Budget& b) {
+  return {{"random_trials", b.random_trials},         {"tie_trials", b.tie_trials},
+          {"enumeration_limit", b.enumeration_limit}, {"find_steps", b.find_steps},
+          {"adversarial_steps", b.adversarial_steps}, {"shrink_evaluations", b.shrink_evaluations}};
+}
+
+json config_json(const ConfigResult& c) {
+  json j{{"id", c.config.id()},
+         {"case", c.config.to_json()},
+         {"variant", c.variant.to_json()},
+         {"inside", c.inside()},
+         {"failing_assumptions", c.failing},
+         {"trials",
+          {{"random", tally_json(c.random)},
+           {"constructed", tally_json(c.constructed)},
+           {"exhaustive", tally_json(c.exhaustive)},
+           {"search", tally_json(c.search)}}},
+         {"samples", c.total().samples},
+         {"violating_samples", c.total().violating_samples},
+         {"found", c.found}};
+  j["max"] = c.has_worst ? measurement_json(c.worst) : json(nullptr);
+  j["counterexample"] = c.counterexample ? c.counterexample->to_json() : json(nullptr);
+  return j;
+}
+
+json statement_json(const StatementReport& s) {
+  json assumptions = json::array();
+  for (const auto& a : s.statement->assumptions)
+    assumptions.push_back({{"id", a}, {"doc", predicate(a).doc}});
+  json evidence = json::array();
+  for (const auto& e : s.evidence)
+    evidence.push_back({{"assumption", e.assumption},
+                        {"configs", e.configs},
+                        {"violating", e.violating},
+                        {"sole_configs", e.sole_configs},
+                        {"sole_violating", e.sole_violating}});
+  json inside_rates = json::object(), outside_rates = json::object();
+  for (const auto& [v, t] : s.inside_random_by_variant) inside_rates[v] = tally_json(t);
+  for (const auto& [v, t] : s.outside_random_by_variant) outside_rates[v] = tally_json(t);
+  json configs = json::array();
+  for (const auto& c : s.configs) configs.push_back(config_json(c));
+  return {{"id", s.statement->id},
+          {"claim", s.statement->claim},
+          {"quantity", s.statement->quantity},
+          {"tolerance", s.statement->tolerance},
+          {"breaks_when", s.statement->breaks_when},
+          {"kind", kind_name(s.statement->kind)},
+          {"assumptions", assumptions},
+          {"verdict", verdict_text(s.verdict)},
+          {"passes", verdict_passes(s.verdict)},
+          {"inside_configs", s.inside},
+          {"inside_violating", s.inside_violating},
+          {"outside_configs", s.outside},
+          {"outside_violating", s.outside_violating},
+          {"evidence", evidence},
+          {"witness_by_quantizer", s.witness_by_quantizer},
+          {"random_rate_inside", inside_rates},
+          {"random_rate_outside", outside_rates},
+          {"configs", configs}};
+}
+
+}  // namespace
+
+json report_json(const RunReport& r) {
+  json statements = json::array();
+  for (const auto& s : r.statements) statements.push_back(statement_json(s));
+  return {{"tool", "interplay prove"},
+          {"version", kVersion},
+          {"commit", kGitCommit},
+          {"mode", r.options.mode},
+          {"seed", r.options.seed},
+          {"budget", budget_json(r.options.budget)},
+          {"main_shape", r.options.shape.main},
+          {"cases", r.cases},
+          {"threads", r.threads},
+          {"seconds", r.seconds},
+          {"passed", r.passed()},
+          {"statements", statements}};
+}
+
+std::vector<std::pair<std::string, Counterexample>> counterexamples_from_report(const json& j) {
+  std::vector<std::pair<std::string, Counterexample>> out;
+  if (!j.contains("statements") || !j["statements"].is_array())
+    throw Error("not an `interplay prove --json` report (no \"statements\" list)");
+  for (std::size_t s = 0; s < j["statements"].size(); ++s) {
+    const json& configs = j["statements"][s].at("configs");
+    for (std::size_t c = 0; c < configs.size(); ++c) {
+      if (configs[c]["counterexample"].is_null()) continue;
+      const std::string where =
+          "statements[" + std::to_string(s) + "].configs[" + std::to_string(c) + "].counterexample";
+      out.emplace_back(where, Counterexample::from_json(configs[c]["counterexample"], where));
+    }
+  }
+  return out;
+}
+
+}  // namespace interplay::proofs

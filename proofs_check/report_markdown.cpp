@@ -1,0 +1,154 @@
+// The markdown report: summary of verdicts, per statement the assumptions,
+// the evidence for each assumption's necessity, rates, counterexamples
+// (inline when small) and every configuration.
+#include <iomanip>
+#include <sstream>
+
+#include "core/version.hpp"
+#include "proofs_check/generators.hpp"
+#include "proofs_check/predicates.hpp"
+#include "proofs_check/report.hpp"
+
+namespace interplay::proofs {
+namespace {
+
+std::string num(double v, int precision = 4) {
+  std::ostringstream os;
+  os << std::setprecision(precision) << v;
+  return os.str();
+}
+
+std::string percent(const Tally& t) {
+  if (!t.units) return "-";
+  return std::to_string(t.violating_units) + "/" + std::to_string(t.units) + " (" +
+         num(100 * t.rate(), 3) + "%)";
+}
+
+std::string label(const std::vector<std::string>& failing) {
+  if (failing.empty()) return "inside";
+  std::string s = "outside:";
+  for (const auto& f : failing) s += " " + f;
+  return s;
+}
+
+std::string example_text(const Counterexample& c) {
+  return "`" + c.config.id() + "` [" + c.variant.label() + "], x = `" + inline_values(c.x, 16) +
+         "`, value " + num(c.measurement.value, 6) + " (rel " + num(c.measurement.relative(), 4) +
+         ")";
+}
+
+void statement_section(std::ostringstream& md, const StatementReport& s) {
+  const Statement& st = *s.statement;
+  const bool exists = st.kind == Kind::Exists;
+  md << "## " << st.id << ": " << st.claim << "\n\n";
+  md << "- Kind: **" << kind_name(st.kind) << "**"
+     << (st.witness_per_quantizer ? " (a witness for every quantizer)" : "") << "\n";
+  md << "- Checked quantity: `" << st.quantity << "`\n";
+  md << "- Tolerance: " << st.tolerance << "\n";
+  md << "- Assumptions:\n";
+  for (const auto& a : st.assumptions) md << "  - `" << a << "`: " << predicate(a).doc << "\n";
+  md << "- Breaks when (THEORY.md): " << st.breaks_when << "\n\n";
+  md << "**Verdict: " << verdict_text(s.verdict) << ".** Inside the assumptions: " << s.inside
+     << " configurations, " << s.inside_violating << " with a "
+     << (exists ? "witness" : "violation") << ". Outside: " << s.outside << " configurations, "
+     << s.outside_violating << " with a violation.\n\n";
+  if (s.inside_example)
+    md << (exists ? "Smallest witness: " : "**Smallest violation inside the assumptions:** ")
+       << example_text(*s.inside_example) << "\n\n";
+
+  if (exists && st.witness_per_quantizer) {
+    md << "| quantizer | witness inside the assumptions |\n|---|---|\n";
+    for (const auto& [q, w] : s.witness_by_quantizer)
+      md << "| " << q << " | " << (w ? "yes" : "**no**") << " |\n";
+    md << "\n";
+  }
+  md << "Violation rate on random samples (the random phase only; units are dot products for "
+        "T4):\n\n";
+  md << "| variant | inside the assumptions | outside |\n|---|---|---|\n";
+  for (const auto& v : st.variants) {
+    const auto in = s.inside_random_by_variant.find(v.label());
+    const auto out = s.outside_random_by_variant.find(v.label());
+    md << "| " << v.label() << " | "
+       << (in == s.inside_random_by_variant.end() ? "-" : percent(in->second)) << " | "
+       << (out == s.outside_random_by_variant.end() ? "-" : percent(out->second)) << " |\n";
+  }
+  md << "\n";
+
+  md << "Necessity of each assumption (configurations where it fails):\n\n";
+  md << "| assumption | failing configs | with violation | only this one fails | with violation | "
+        "counterexample |\n|---|---|---|---|---|---|\n";
+  for (const auto& e : s.evidence)
+    md << "| `" << e.assumption << "` | " << e.configs << " | " << e.violating << " | "
+       << e.sole_configs << " | " << e.sole_violating << " | "
+       << (e.example ? example_text(*e.example) : std::string("-")) << " |\n";
+  md << "\n";
+
+  std::size_t with_cex = 0;
+  for (const auto& c : s.configs) with_cex += c.counterexample ? 1 : 0;
+  md << "<details><summary>" << with_cex << " shrunk "
+     << (exists ? "witnesses / counterexamples" : "counterexamples")
+     << "</summary>\n\n| configuration | variant | label | original size | shrunk x | value | "
+        "relative |\n"
+        "|---|---|---|---|---|---|---|\n";
+  for (const auto& c : s.configs) {
+    if (!c.counterexample) continue;
+    const Counterexample& x = *c.counterexample;
+    md << "| " << c.config.id() << " | " << c.variant.label() << " | " << label(c.failing) << " | "
+       << x.original_numel << " | `" << inline_values(x.x, 16) << "` | "
+       << num(x.measurement.value, 6) << " | " << num(x.measurement.relative()) << " |\n";
+  }
+  md << "\n</details>\n\n";
+
+  md << "<details><summary>All " << s.configs.size() << " configurations</summary>\n\n"
+     << "| configuration | variant | label | samples (random/constructed/exhaustive/search) | "
+        "violating samples | max value | max relative |\n|---|---|---|---|---|---|---|\n";
+  for (const auto& c : s.configs)
+    md << "| " << c.config.id() << " | " << c.variant.label() << " | " << label(c.failing) << " | "
+       << c.random.samples << "/" << c.constructed.samples << "/" << c.exhaustive.samples << "/"
+       << c.search.samples << " | " << c.total().violating_samples << " | "
+       << (c.has_worst ? num(c.worst.value) : "-") << " | "
+       << (c.has_worst ? num(c.worst.relative()) : "-") << " |\n";
+  md << "\n</details>\n\n";
+}
+
+}  // namespace
+
+std::string report_markdown(const RunReport& r) {
+  std::ostringstream md;
+  const Budget& b = r.options.budget;
+  std::size_t configs = 0;
+  for (const auto& s : r.statements) configs += s.configs.size();
+  md << "# THEORY.md checked: `interplay prove --" << r.options.mode << "`\n\n";
+  md << "Generated by interplay " << kVersion << " (commit " << kGitCommit << "), seed "
+     << r.options.seed << ": " << r.cases << " cases (quantizer x sparsity x rounding x layout), "
+     << configs << " statement configurations, " << num(r.seconds, 3) << " s on " << r.threads
+     << " thread(s). Main shape " << shape_string(r.options.shape.main)
+     << " (nested: groups and blocks along the last axis; crossed: groups along axis 0); "
+        "`small` cases are one group, enumerated exhaustively.\n\n";
+  md << "Per case: " << b.random_trials << " random samples (";
+  for (auto d : all_distributions()) md << distribution_name(d) << " ";
+  md << "in turn), " << b.tie_trials << " tie-built samples (values at grid midpoints), exhaustive "
+     << "enumeration up to " << b.enumeration_limit
+     << " tensors per step size (small cases), then per "
+     << "statement and variant a local search (" << b.find_steps << " steps while a violation or "
+     << "witness is still missing; " << b.adversarial_steps
+     << " adversarial steps against a forall "
+     << "inside its assumptions) and shrinking (up to " << b.shrink_evaluations
+     << " evaluations).\n\n";
+  md << "Inside/outside labels are computed per configuration from the assumption predicates on "
+        "the "
+        "actual partitions (see proofs_check/predicates.cpp). A sample violates (or witnesses) "
+        "only "
+        "when the quantity exceeds its derived floating-point tolerance.\n\n";
+  md << "## Summary\n\n| statement | kind | verdict | inside: configs with violation/witness | "
+        "outside: configs with violation |\n|---|---|---|---|---|\n";
+  for (const auto& s : r.statements)
+    md << "| " << s.statement->id << " | " << kind_name(s.statement->kind) << " | **"
+       << verdict_text(s.verdict) << "** | " << s.inside_violating << "/" << s.inside << " | "
+       << s.outside_violating << "/" << s.outside << " |\n";
+  md << "\n";
+  for (const auto& s : r.statements) statement_section(md, s);
+  return md.str();
+}
+
+}  // namespace interplay::proofs

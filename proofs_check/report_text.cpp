@@ -1,0 +1,78 @@
+// Console summary and the small formatting helpers shared by the reports.
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+#include "proofs_check/predicates.hpp"
+#include "proofs_check/report.hpp"
+
+namespace interplay::proofs {
+
+std::string inline_values(const Tensor& t, std::size_t max_inline) {
+  if (t.size() > max_inline) return shape_string(t.shape) + " tensor";
+  std::ostringstream os;
+  os << std::setprecision(9);
+  const std::size_t cols = last_axis(t);
+  os << "[";
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (i % cols == 0)
+      os << (i ? "], [" : "[");
+    else
+      os << ", ";
+    os << t.data[i];
+  }
+  os << "]]";
+  return os.str();
+}
+
+std::vector<const Counterexample*> all_counterexamples(const RunReport& r) {
+  std::vector<const Counterexample*> out;
+  for (const auto& s : r.statements)
+    for (const auto& c : s.configs)
+      if (c.counterexample) out.push_back(&*c.counterexample);
+  return out;
+}
+
+void print_summary(const RunReport& r, std::ostream& os, bool verbose) {
+  os << "interplay prove --" << r.options.mode << ": " << r.cases << " cases, " << std::fixed
+     << std::setprecision(1) << r.seconds << " s on " << r.threads << " thread(s)\n";
+  os << std::defaultfloat;
+  for (const auto& s : r.statements) {
+    os << "\n"
+       << s.statement->id << " (" << kind_name(s.statement->kind) << ") " << s.statement->claim
+       << "\n";
+    os << "  verdict: " << verdict_text(s.verdict) << "   [inside: " << s.inside_violating << "/"
+       << s.inside << " configs with "
+       << (s.statement->kind == Kind::Exists ? "witness" : "violation")
+       << "; outside: " << s.outside_violating << "/" << s.outside << "]\n";
+    for (const auto& [variant, t] : s.inside_random_by_variant)
+      if (t.units)
+        os << "  random-sample rate inside, " << variant << ": " << t.violating_units << "/"
+           << t.units << " (" << std::setprecision(3) << 100 * t.rate() << "%)\n";
+    if (s.statement->kind == Kind::Exists && s.statement->witness_per_quantizer)
+      for (const auto& [q, w] : s.witness_by_quantizer)
+        if (!w) os << "  no witness for quantizer " << q << "\n";
+    for (const auto& e : s.evidence) {
+      if (!e.configs) continue;
+      os << "  without " << e.assumption << ": " << e.violating << "/" << e.configs
+         << " configs violate (" << e.sole_violating << "/" << e.sole_configs
+         << " where it is the only failing assumption)";
+      if (e.example)
+        os << "; e.g. " << e.example->config.id() << " [" << e.example->variant.label()
+           << "] x = " << inline_values(e.example->x, 16);
+      os << "\n";
+    }
+    if (s.inside_example)
+      os << "  " << (s.statement->kind == Kind::Exists ? "witness" : "VIOLATION") << ": "
+         << s.inside_example->config.id() << " [" << s.inside_example->variant.label()
+         << "] x = " << inline_values(s.inside_example->x, 16) << "\n";
+    if (!verbose) continue;
+    for (const auto& c : s.configs)
+      os << "    " << (c.inside() ? "inside " : "outside") << " " << c.config.id() << " ["
+         << c.variant.label() << "] samples " << c.total().samples << ", violating "
+         << c.total().violating_samples << "\n";
+  }
+  os << "\n" << (r.passed() ? "all statements as expected" : "SOME STATEMENTS FAILED") << "\n";
+}
+
+}  // namespace interplay::proofs

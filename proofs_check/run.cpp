@@ -1,0 +1,77 @@
+#include "proofs_check/run.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "core/registry.hpp"
+
+namespace interplay::proofs {
+
+bool RunReport::passed() const {
+  for (const auto& s : statements)
+    if (!verdict_passes(s.verdict)) return false;
+  return true;
+}
+
+RunReport run_checks(const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<const Statement*> selected;
+  if (options.statements.empty())
+    for (const auto& s : all_statements()) selected.push_back(&s);
+  else
+    for (const auto& id : options.statements) selected.push_back(&statement(id));
+  const std::vector<Case> cases = build_matrix(options.shape, options.filter, options.seed);
+  // Fill the registries before the parallel loop.
+  quantizers();
+  sparsifiers();
+
+  std::vector<std::vector<ConfigResult>> per_case(cases.size());
+  std::exception_ptr failure;
+  std::mutex lock;
+  std::atomic<std::size_t> next{0};
+  // Plain threads, not an OpenMP team: the plugins open (inactive) OpenMP
+  // regions on every call, which costs several times more when nested inside
+  // an active team than from a thread of its own.
+  const auto worker = [&] {
+    for (std::size_t i = next++; i < cases.size(); i = next++) {
+      try {
+        CaseChecker checker(cases[i], selected, options.weights);
+        per_case[i] = checker.run(options.budget);
+        if (options.progress) {
+          std::lock_guard<std::mutex> g(lock);
+          std::cerr << "  checked " << cases[i].id() << "\n";
+        }
+      } catch (...) {
+        std::lock_guard<std::mutex> g(lock);
+        if (!failure) failure = std::current_exception();
+      }
+    }
+  };
+  const int threads = std::max(1, options.threads);
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+
+  RunReport report;
+  report.options = options;
+  report.cases = cases.size();
+  report.threads = threads;
+  for (const Statement* s : selected) {
+    std::vector<ConfigResult> mine;
+    for (auto& results : per_case)
+      for (auto& r : results)
+        if (r.statement == s->id) mine.push_back(std::move(r));
+    report.statements.push_back(summarize(*s, std::move(mine)));
+  }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace interplay::proofs

@@ -1,0 +1,39 @@
+#pragma once
+// `interplay prove` without the command line: build the configuration matrix,
+// run every case (in parallel across cases; each case's draws depend only on
+// its own seed, so results do not depend on thread count), and summarise per
+// statement.
+#include <string>
+#include <vector>
+
+#include "proofs_check/case_checker.hpp"
+#include "proofs_check/matrix.hpp"
+#include "proofs_check/verdict.hpp"
+
+namespace interplay::proofs {
+
+struct RunOptions {
+  std::string mode = "quick";  // "quick" | "full" (names the budget in reports)
+  Budget budget = Budget::quick();
+  std::vector<std::string> statements;  // ids; empty = all
+  MatrixFilter filter;
+  MatrixShape shape;
+  std::uint64_t seed = 20250101;
+  const WeightSource* weights = nullptr;
+  int threads = 1;        // worker threads across cases
+  bool progress = false;  // a line per finished case on stderr
+};
+
+struct RunReport {
+  RunOptions options;
+  std::size_t cases = 0;
+  double seconds = 0;
+  int threads = 1;
+  std::vector<StatementReport> statements;
+
+  bool passed() const;
+};
+
+RunReport run_checks(const RunOptions& options);
+
+}  // namespace interplay::proofs

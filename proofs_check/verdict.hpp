@@ -1,0 +1,51 @@
+#pragma once
+// Per-statement conclusions from the configuration results: the verdict, the
+// evidence about each assumption's necessity (violations found where exactly
+// that assumption fails), per-quantizer witnesses, and violation rates on
+// random samples per variant.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "proofs_check/results.hpp"
+
+namespace interplay::proofs {
+
+enum class Verdict {
+  Holds,           // forall: zero violations inside the assumptions
+  WitnessFound,    // exists: a witness (for every quantizer when required)
+  ViolatedInside,  // forall violated inside its assumptions: a bug in code or theory
+  NoWitness,       // exists: no witness found
+  NotRun,          // no configuration was inside the assumptions
+};
+const char* verdict_text(Verdict v);  // "holds within assumptions", ...
+bool verdict_passes(Verdict v);
+
+struct AssumptionEvidence {
+  std::string assumption;
+  std::size_t configs = 0, violating = 0;            // configs where it fails (maybe with others)
+  std::size_t sole_configs = 0, sole_violating = 0;  // configs where only it fails
+  const Counterexample* example = nullptr;           // smallest, from a sole-failure config if any
+};
+
+struct StatementReport {
+  // Holds pointers into its own `configs`: movable, not copyable.
+  StatementReport() = default;
+  StatementReport(StatementReport&&) = default;
+  StatementReport& operator=(StatementReport&&) = default;
+  StatementReport(const StatementReport&) = delete;
+  StatementReport& operator=(const StatementReport&) = delete;
+
+  const Statement* statement = nullptr;
+  std::vector<ConfigResult> configs;
+  Verdict verdict = Verdict::NotRun;
+  std::size_t inside = 0, inside_violating = 0, outside = 0, outside_violating = 0;
+  std::vector<AssumptionEvidence> evidence;          // one per assumption
+  std::map<std::string, bool> witness_by_quantizer;  // exists statements
+  std::map<std::string, Tally> inside_random_by_variant, outside_random_by_variant;
+  const Counterexample* inside_example = nullptr;  // smallest inside counterexample/witness
+};
+
+StatementReport summarize(const Statement& s, std::vector<ConfigResult> configs);
+
+}  // namespace interplay::proofs
