@@ -90,7 +90,11 @@ class Registry {
     const auto& info = plugins_.at(plugin);
     Params params = validate_params(info.params, merged, where);
     Built<Base> b;
-    b.object = info.make(params);
+    try {
+      b.object = info.make(params);
+    } catch (const Error& e) {
+      throw Error(at(where, e.what()));  // checks across parameters name the step too
+    }
     b.plugin = plugin;
     b.params = params.values();
     return b;

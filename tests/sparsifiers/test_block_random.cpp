@@ -1,0 +1,190 @@
+// Block and random sparsifiers: hand-computed block norms and ties, ragged
+// blocks, axis 0, a brute-force reference; random counts, reproducibility by
+// seed, independence from values, and a loose uniformity check.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "sparsifiers/reference.hpp"
+#include "support.hpp"
+
+using namespace interplay;
+using interplay::test::same_bits;
+using interplay::test::sparsify;
+using interplay::test::vec;
+
+namespace {
+
+void check_bits(const Tensor& y, const std::vector<float>& expected) {
+  REQUIRE(y.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    INFO("index " << i << ": got " << y.data[i] << ", expected " << expected[i]);
+    CHECK(same_bits(y.data[i], expected[i]));
+  }
+}
+
+std::vector<std::uint8_t> mask(const json& step, const Tensor& x) {
+  auto b = sparsifiers().build(step, "sparsifier", "test");
+  std::vector<std::uint8_t> keep;
+  b.object->select(x, keep);
+  return keep;
+}
+
+std::size_t pruned(const std::vector<std::uint8_t>& keep) {
+  return std::size_t(std::count(keep.begin(), keep.end(), 0));
+}
+
+// Brute force: norms in double summed in order along the block, ids ordered
+// by the flat index of the block's first element, stable sort by norm.
+std::vector<std::uint8_t> reference_block(const Tensor& x, std::size_t block, double fraction,
+                                          bool l2, int axis) {
+  struct Block {
+    std::size_t first;
+    std::vector<std::size_t> members;
+    double norm = 0;
+  };
+  std::vector<Block> blocks;
+  for (const auto& lane : interplay::test::lanes_of(x.shape, axis))
+    for (std::size_t k = 0; k < lane.size(); k += block) {
+      Block b{lane[k], {}, 0.0};
+      for (std::size_t j = k; j < std::min(lane.size(), k + block); ++j) {
+        const double v = x.data[lane[j]];
+        b.norm += l2 ? v * v : std::fabs(v);
+        b.members.push_back(lane[j]);
+      }
+      blocks.push_back(b);
+    }
+  std::sort(blocks.begin(), blocks.end(), [](const Block& a, const Block& b) {
+    const bool na = std::isnan(a.norm), nb = std::isnan(b.norm);
+    if (na != nb) return nb;  // NaN norms last: pruned last
+    if (!na && a.norm != b.norm) return a.norm < b.norm;
+    return a.first > b.first;  // on a tie the higher block goes first
+  });
+  const std::size_t p = std::size_t(std::floor(double(blocks.size()) * fraction));
+  std::vector<std::uint8_t> keep(x.size(), 1);
+  for (std::size_t r = 0; r < p; ++r)
+    for (std::size_t i : blocks[r].members) keep[i] = 0;
+  return keep;
+}
+
+}  // namespace
+
+TEST_CASE("block: prunes the blocks with the smallest norm", "[sparsifiers][block]") {
+  // Block sums of squares 2, 25, 25, 0.5; sums of |x| 2, 7, 5, 1.
+  const Tensor x = vec({1, 1, 3, 4, 5, 0, 0.5f, -0.5f});
+  const std::string l2 = R"({"sparsifier":"block","block":2,"norm":"l2")";
+  const std::string l1 = R"({"sparsifier":"block","block":2,"norm":"l1")";
+  check_bits(sparsify(l2 + R"(,"fraction":0.5})", x), {0, 0, 3, 4, 5, 0, 0, 0});
+  check_bits(sparsify(l1 + R"(,"fraction":0.5})", x), {0, 0, 3, 4, 5, 0, 0, 0});
+  // Three of four: the l2 tie 25 = 25 keeps the lower block.
+  check_bits(sparsify(l2 + R"(,"fraction":0.75})", x), {0, 0, 3, 4, 0, 0, 0, 0});
+  check_bits(sparsify(l1 + R"(,"fraction":0.75})", x), {0, 0, 3, 4, 0, 0, 0, 0});
+  // The norms disagree: l1 ranks (6, 0) below (3, -4), l2 above.
+  const Tensor d = vec({6, 0, 3, -4});
+  check_bits(sparsify(l1 + R"(,"fraction":0.5})", d), {0, 0, 3, -4});
+  check_bits(sparsify(l2 + R"(,"fraction":0.5})", d), {6, 0, 0, 0});
+  // Defaults: block 4, l2, half of the blocks.
+  check_bits(sparsify(R"({"sparsifier":"block"})", vec({1, 2, 3, 4, -1, 0, 0, 1})),
+             {1, 2, 3, 4, 0, 0, 0, 0});
+}
+
+TEST_CASE("block: ragged last block, exact block counts, ties, NaN", "[sparsifiers][block]") {
+  const std::string b2 = R"({"sparsifier":"block","block":2)";
+  // Blocks (1, 2), (3, 4), (10): 3 blocks; floor(1.5) = 1 and floor(2.1) = 2 pruned.
+  check_bits(sparsify(b2 + R"(,"fraction":0.5})", vec({1, 2, 3, 4, 10})), {0, 0, 3, 4, 10});
+  check_bits(sparsify(b2 + R"(,"fraction":0.7})", vec({1, 2, 3, 4, 10})), {0, 0, 0, 0, 10});
+  // The ragged block is ranked by its own (smaller) norm.
+  check_bits(sparsify(b2 + R"(,"fraction":0.5})", vec({3, 3, 4, 4, 1})), {3, 3, 4, 4, 0});
+  check_bits(sparsify(b2 + R"(,"fraction":0.5})", vec({1, 1, 1, 1, 1, 1})), {1, 1, 1, 1, 0, 0});
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Tensor y = sparsify(b2 + R"(,"fraction":0.5})", vec({nan, 0, 5, 5}));
+  CHECK(std::isnan(y.data[0]));
+  CHECK(y.data[2] == 0.0f);
+  CHECK(y.data[3] == 0.0f);
+  // 2 x 6, block 4: lanes split 4 + 2, so 4 blocks and floor(4 * 0.5) = 2 pruned.
+  const Tensor g = interplay::test::gaussian({2, 6}, 3);
+  const auto keep = mask(json{{"sparsifier", "block"}, {"fraction", 0.5}}, g);
+  std::size_t blocks_pruned = 0;
+  for (std::size_t lane = 0; lane < 2; ++lane)
+    for (auto [k0, k1] : {std::pair{0, 4}, {4, 6}}) {
+      const std::size_t first = lane * 6 + std::size_t(k0);
+      for (std::size_t k = first; k < lane * 6 + std::size_t(k1); ++k)
+        CHECK(keep[k] == keep[first]);  // whole blocks only
+      blocks_pruned += keep[first] == 0;
+    }
+  CHECK(blocks_pruned == 2);
+}
+
+TEST_CASE("block: blocks along axis 0, numbered by their first element", "[sparsifiers][block]") {
+  const std::string b2 = R"({"sparsifier":"block","block":2,"axis":0)";
+  // Column blocks: rows 0-1 x col 0 (ss 2), col 1 (64); rows 2-3 x col 0 (9), col 1 (4).
+  const Tensor x({4, 2}, {1, 8, 1, 0, 3, 0, 0, 2});
+  check_bits(sparsify(b2 + R"(,"fraction":0.5})", x), {0, 8, 0, 0, 3, 0, 0, 0});
+  const Tensor ones({4, 2}, 1.0f);
+  check_bits(sparsify(b2 + R"(,"fraction":0.5})", ones), {1, 1, 1, 1, 0, 0, 0, 0});
+  check_bits(sparsify(b2 + R"(,"fraction":0.25})", ones), {1, 1, 1, 1, 1, 0, 1, 0});
+}
+
+TEST_CASE("block: matches a brute-force reference", "[sparsifiers][block]") {
+  struct Case {
+    Shape shape;
+    std::size_t block;
+    double fraction;
+    bool l2;
+    int axis;
+  };
+  const Case cases[] = {{{9, 130}, 4, 0.5, true, -1},   {{9, 130}, 4, 0.5, false, -1},
+                        {{33, 20}, 8, 0.3, true, 0},    {{3, 17, 5}, 3, 0.6, false, 1},
+                        {{400, 700}, 2, 0.5, true, -1}, {{1000}, 1000, 0.5, true, -1},
+                        {{64, 9}, 5, 0.9, false, 0}};
+  unsigned seed = 300;
+  for (const auto& c : cases) {
+    const Tensor x = interplay::test::tie_heavy(c.shape, seed++, 0);
+    const json step{{"sparsifier", "block"},
+                    {"block", c.block},
+                    {"fraction", c.fraction},
+                    {"norm", c.l2 ? "l2" : "l1"},
+                    {"axis", c.axis}};
+    INFO(step.dump() << " shape " << shape_string(c.shape));
+    CHECK(mask(step, x) == reference_block(x, c.block, c.fraction, c.l2, c.axis));
+  }
+}
+
+TEST_CASE("random: exact counts, reproducible by seed", "[sparsifiers][random]") {
+  auto step = [](double fraction, int seed) {
+    return json{{"sparsifier", "random"}, {"fraction", fraction}, {"seed", seed}};
+  };
+  const Tensor x = interplay::test::gaussian({1000}, 1);
+  CHECK(pruned(mask(step(0.1, 0), x)) == 100);
+  CHECK(pruned(mask(step(0.33, 0), interplay::test::gaussian({7}, 2))) == 2);    // 2.31
+  CHECK(pruned(mask(step(0.5, 0), interplay::test::gaussian({3, 5}, 2))) == 7);  // 7.5
+  CHECK(pruned(mask(step(0.0, 0), x)) == 0);
+  CHECK(pruned(mask(step(1.0, 0), x)) == 1000);
+  const Tensor big = interplay::test::gaussian({300001}, 3);
+  CHECK(pruned(mask(step(0.5, 9), big)) == 150000);
+  CHECK(pruned(mask(step(0.123, 9), big)) == 36900);  // 36900.123
+
+  CHECK(mask(step(0.5, 7), x) == mask(step(0.5, 7), x));
+  CHECK(mask(step(0.5, 7), x) != mask(step(0.5, 8), x));
+  // The mask depends on the seed and the size only, never on the values.
+  CHECK(mask(step(0.5, 7), x) == mask(step(0.5, 7), interplay::test::gaussian({1000}, 99)));
+  // Kept values are copied, pruned ones are +0.
+  const Tensor y = sparsify(step(0.5, 3).dump(), x);
+  const auto keep = mask(step(0.5, 3), x);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    CHECK(same_bits(y.data[i], keep[i] ? x.data[i] : 0.0f));
+}
+
+TEST_CASE("random: every position is pruned about equally often", "[sparsifiers][random]") {
+  const Tensor x = interplay::test::gaussian({8}, 1);
+  std::vector<int> hits(8, 0);
+  const int seeds = 2000;
+  for (int s = 0; s < seeds; ++s) {
+    const auto keep = mask(json{{"sparsifier", "random"}, {"fraction", 0.5}, {"seed", s}}, x);
+    REQUIRE(pruned(keep) == 4);
+    for (std::size_t i = 0; i < 8; ++i) hits[i] += keep[i] == 0;
+  }
+  // Each position: Binomial(2000, 1/2), sd ~ 22.4; allow 5 sd.
+  for (int h : hits) CHECK(std::abs(h - seeds / 2) < 112);
+}
