@@ -1,0 +1,125 @@
+#include "models/attention.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "core/error.hpp"
+
+namespace interplay {
+
+MultiHeadAttention::MultiHeadAttention(std::size_t dim, std::size_t heads)
+    : dim_(dim),
+      heads_(heads),
+      qkv_(dim, 3 * dim, LinearInit::Xavier),
+      proj_(dim, dim, LinearInit::Xavier) {
+  if (heads == 0 || dim % heads != 0)
+    throw Error("attention: dim " + std::to_string(dim) + " is not a multiple of heads " +
+                std::to_string(heads));
+}
+
+void MultiHeadAttention::forward(const Tensor& x, Tensor& y) {
+  if (x.rank() != 3 || x.shape[2] != dim_)
+    throw Error("attention expects inputs [B, T, " + std::to_string(dim_) + "], got " +
+                shape_string(x.shape));
+  batch_ = x.shape[0];
+  tokens_ = x.shape[1];
+  const std::size_t T = tokens_, D = dim_, H = heads_, dh = D / H;
+  const float scale = 1.0f / std::sqrt(float(dh));
+  qkv_.forward(x, qkv_out_);
+  probs_.shape = {batch_, H, T, T};
+  probs_.data.resize(batch_ * H * T * T);
+  context_.shape = {batch_, T, D};
+  context_.data.resize(batch_ * T * D);
+
+  const float* qkv = qkv_out_.data.data();
+  const std::int64_t pairs = std::int64_t(batch_ * H);
+#pragma omp parallel for schedule(static)
+  for (std::int64_t bh = 0; bh < pairs; ++bh) {
+    const std::size_t b = std::size_t(bh) / H, h = std::size_t(bh) % H;
+    const float* base = qkv + b * T * 3 * D;
+    float* A = probs_.data.data() + std::size_t(bh) * T * T;
+    for (std::size_t t = 0; t < T; ++t) {
+      const float* q = base + t * 3 * D + h * dh;
+      float* row = A + t * T;
+      float mx = -INFINITY;
+      for (std::size_t s = 0; s < T; ++s) {
+        const float* k = base + s * 3 * D + D + h * dh;
+        float dot = 0.0f;
+        for (std::size_t d = 0; d < dh; ++d) dot += q[d] * k[d];
+        row[s] = dot * scale;
+        mx = std::max(mx, row[s]);
+      }
+      float sum = 0.0f;
+      for (std::size_t s = 0; s < T; ++s) sum += (row[s] = std::exp(row[s] - mx));
+      const float inv = 1.0f / sum;
+      for (std::size_t s = 0; s < T; ++s) row[s] *= inv;
+      float* o = context_.data.data() + (b * T + t) * D + h * dh;
+      for (std::size_t d = 0; d < dh; ++d) o[d] = 0.0f;
+      for (std::size_t s = 0; s < T; ++s) {
+        const float* v = base + s * 3 * D + 2 * D + h * dh;
+        for (std::size_t d = 0; d < dh; ++d) o[d] += row[s] * v[d];
+      }
+    }
+  }
+  proj_.forward(context_, y);
+}
+
+void MultiHeadAttention::backward(const Tensor& dy, Tensor& dx) {
+  const std::size_t T = tokens_, D = dim_, H = heads_, dh = D / H;
+  const float scale = 1.0f / std::sqrt(float(dh));
+  proj_.backward(dy, context_grad_);
+  qkv_grad_.shape = qkv_out_.shape;
+  qkv_grad_.data.assign(qkv_out_.size(), 0.0f);
+
+  const float* qkv = qkv_out_.data.data();
+  const float* dctx = context_grad_.data.data();
+  const std::int64_t pairs = std::int64_t(batch_ * H);
+#pragma omp parallel
+  {
+    std::vector<float> dscore(T * T);
+#pragma omp for schedule(static)
+    for (std::int64_t bh = 0; bh < pairs; ++bh) {
+      const std::size_t b = std::size_t(bh) / H, h = std::size_t(bh) % H;
+      const float* base = qkv + b * T * 3 * D;
+      float* gbase = qkv_grad_.data.data() + b * T * 3 * D;
+      const float* A = probs_.data.data() + std::size_t(bh) * T * T;
+      for (std::size_t t = 0; t < T; ++t) {
+        const float* go = dctx + (b * T + t) * D + h * dh;
+        // dA[t,s] = <dO_t, V_s>; dV_s += A[t,s] dO_t
+        float weighted = 0.0f;
+        for (std::size_t s = 0; s < T; ++s) {
+          const float* v = base + s * 3 * D + 2 * D + h * dh;
+          float* gv = gbase + s * 3 * D + 2 * D + h * dh;
+          float da = 0.0f;
+          for (std::size_t d = 0; d < dh; ++d) {
+            da += go[d] * v[d];
+            gv[d] += A[t * T + s] * go[d];
+          }
+          dscore[t * T + s] = da;
+          weighted += A[t * T + s] * da;
+        }
+        // Softmax backward, folded with the 1/sqrt(dh) score scale.
+        for (std::size_t s = 0; s < T; ++s)
+          dscore[t * T + s] = A[t * T + s] * (dscore[t * T + s] - weighted) * scale;
+      }
+      for (std::size_t t = 0; t < T; ++t) {
+        const float* q = base + t * 3 * D + h * dh;
+        float* gq = gbase + t * 3 * D + h * dh;
+        for (std::size_t s = 0; s < T; ++s) {
+          const float* k = base + s * 3 * D + D + h * dh;
+          float* gk = gbase + s * 3 * D + D + h * dh;
+          const float w = dscore[t * T + s];
+          for (std::size_t d = 0; d < dh; ++d) {
+            gq[d] += w * k[d];
+            gk[d] += w * q[d];
+          }
+        }
+      }
+    }
+  }
+  qkv_.input_grad = input_grad;
+  qkv_.backward(qkv_grad_, dx);
+}
+
+}  // namespace interplay

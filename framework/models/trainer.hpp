@@ -1,0 +1,64 @@
+#pragma once
+// Mini-batch training and evaluation of a built-in model. Shuffling is a pure
+// function of (seed, epoch), so a run is reproducible bit for bit.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/params.hpp"
+#include "models/dataset.hpp"
+#include "models/model.hpp"
+#include "models/optimizer.hpp"
+
+namespace interplay {
+
+struct TrainConfig {
+  std::size_t epochs = 5, batch = 128;
+  double lr = 1e-3;
+  std::uint64_t seed = 0;
+  OptimizerConfig optimizer;
+  std::size_t warmup_steps = 0;  // linear warm-up, then cosine decay when `cosine`
+  bool cosine = true;
+
+  json to_json() const;
+  // Starts from `base` and overrides the keys present in `j`; errors name `where`.<key>.
+  static TrainConfig from_json(const json& j, const std::string& where, const TrainConfig& base);
+};
+
+// The settings the built-in models are trained with by default.
+TrainConfig default_train_config(const std::string& model);
+
+struct TrainProgress {
+  std::size_t epoch, epochs, batch, batches;
+  double loss;                // running mean over the current epoch
+  double samples_per_second;  // over the current epoch
+  double seconds;             // since training started
+};
+
+// Called around every step: `before_forward` (e.g. recompute compressed
+// weights from the dense ones), `after_backward` (e.g. mask gradients).
+struct TrainHooks {
+  std::function<void()> before_forward, after_backward;
+};
+
+struct TrainResult {
+  std::vector<double> epoch_loss;  // mean training loss per epoch
+  double seconds = 0.0;
+};
+
+TrainResult train_model(Model& model, const Dataset& data, const TrainConfig& config,
+                        const std::function<void(const TrainProgress&)>& progress = {},
+                        const TrainHooks& hooks = {});
+
+struct EvalResult {
+  double loss = 0.0;      // mean cross-entropy
+  double accuracy = 0.0;  // fraction correct
+  std::size_t count = 0;
+};
+
+EvalResult evaluate_model(Model& model, const Dataset& data, std::size_t batch = 500);
+
+// The example order of one epoch: indices sorted by a counter-based hash.
+std::vector<std::size_t> epoch_order(std::size_t n, std::uint64_t seed, std::size_t epoch);
+
+}  // namespace interplay
