@@ -1,0 +1,202 @@
+#include "models/model_study.hpp"
+
+#include <cmath>
+
+#include "core/error.hpp"
+
+namespace interplay {
+
+json ModelStudyOptions::to_json() const {
+  json ft = finetune.to_json();
+  ft["images"] = finetune_images;
+  return {{"layers", layers.to_json()},
+          {"activation_quantizer", activation_quantizer},
+          {"finetune", ft},
+          {"test_images", test_images},
+          {"probe_images", probe_images}};
+}
+
+ModelStudyOptions ModelStudyOptions::from_json(const json& j, const std::string& where) {
+  if (!j.is_object()) throw Error(at(where, "expected an object"));
+  ModelStudyOptions o;
+  auto count = [](const json& v, const std::string& path) {
+    if (!v.is_number_integer() || v.get<long long>() < 0)
+      throw Error(at(path, "expected a non-negative integer, got " + v.dump()));
+    return v.get<std::size_t>();
+  };
+  for (auto& [k, v] : j.items()) {
+    const std::string path = where + "." + k;
+    if (k == "layers") {
+      o.layers = LayerSelection::from_json(v, path);
+    } else if (k == "activation_quantizer") {
+      if (!v.is_null() && v != "same") Pipeline::from_json(json::array({v}), path);  // validates
+      if (v.is_object() && v.contains("sparsifier"))
+        throw Error(at(path, "expected a quantizer, got a sparsifier"));
+      o.activation_quantizer = v;
+    } else if (k == "finetune") {
+      if (!v.is_object()) throw Error(at(path, "expected an object of training settings"));
+      json settings = v;
+      if (settings.contains("images")) {
+        o.finetune_images = count(settings["images"], path + ".images");
+        settings.erase("images");
+      }
+      o.finetune = TrainConfig::from_json(settings, path, o.finetune);
+    } else if (k == "test_images") {
+      o.test_images = count(v, path);
+    } else if (k == "probe_images") {
+      o.probe_images = count(v, path);
+      if (o.probe_images == 0) throw Error(at(path, "must be positive"));
+    } else {
+      throw Error(at(where, "unknown key '" + k +
+                                "' (valid: layers, activation_quantizer, finetune, test_images, "
+                                "probe_images)"));
+    }
+  }
+  return o;
+}
+
+std::shared_ptr<const Quantizer> last_quantizer(const Pipeline& pipeline) {
+  std::shared_ptr<const Quantizer> q;
+  for (const auto& s : pipeline.steps())
+    if (s.kind == PipelineStep::Kind::Quantize) q = s.quantizer;
+  return q;
+}
+
+namespace {
+
+Dataset first_images(const Dataset& d, std::size_t n) {
+  Dataset out;
+  d.slice(0, n == 0 ? d.size() : std::min(n, d.size()), out.images, out.labels);
+  return out;
+}
+
+std::string column_name(const std::string& path) {
+  std::string s = path;
+  for (char& c : s)
+    if (c == '/') c = '.';
+  return "layer_err." + s;
+}
+
+// Runs the probe batch with every matmul layer recording its output.
+std::vector<Tensor> layer_outputs(Model& model, const Dataset& probe) {
+  auto layers = model.matmul_layers();
+  for (auto& l : layers) l.layer->record_output = true;
+  Tensor logits;
+  model.forward(probe.images, logits);
+  std::vector<Tensor> out;
+  for (auto& l : layers) {
+    out.push_back(std::move(l.layer->recorded_output));
+    l.layer->record_output = false;
+  }
+  return out;
+}
+
+double relative_l2(const Tensor& approx, const Tensor& ref) {
+  double num = 0.0, den = 0.0;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    const double d = double(approx.data[i]) - double(ref.data[i]);
+    num += d * d;
+    den += double(ref.data[i]) * double(ref.data[i]);
+  }
+  return den > 0.0 ? std::sqrt(num / den) : std::sqrt(num);
+}
+
+}  // namespace
+
+ModelStudy::ModelStudy(const Model& dense, ModelStudyOptions options, Dataset test, Dataset train)
+    : dense_model_(std::make_unique<Model>(dense)), options_(std::move(options)) {
+  test_ = first_images(test, options_.test_images);
+  probe_ = first_images(test, options_.probe_images);
+  if (options_.finetune.epochs > 0) {
+    if (train.size() == 0) throw Error("fine-tuning needs training images");
+    train_ = first_images(train, options_.finetune_images);
+  }
+  dense_ = evaluate_model(*dense_model_, test_);
+  dense_outputs_ = layer_outputs(*dense_model_, probe_);
+  columns_ = {"test_accuracy", "test_loss",     "accuracy_drop",
+              "loss_increase", "weight_rel_l2", "weight_sparsity"};
+  for (auto& l : dense_model_->matmul_layers()) columns_.push_back(column_name(l.path));
+}
+
+std::vector<std::string> ModelStudy::selected_layers() const {
+  std::vector<std::string> out;
+  for (auto& l : select_layers(*dense_model_, options_.layers)) out.push_back(l.path);
+  return out;
+}
+
+std::vector<double> ModelStudy::evaluate(const Pipeline& pipeline) const {
+  Model model(*dense_model_);
+  std::shared_ptr<const Quantizer> act;
+  if (options_.activation_quantizer == "same")
+    act = last_quantizer(pipeline);
+  else if (!options_.activation_quantizer.is_null())
+    act = last_quantizer(
+        Pipeline::from_json(json::array({options_.activation_quantizer}), "activation_quantizer"));
+
+  const std::vector<NamedMatmul> selected = select_layers(model, options_.layers);
+  std::vector<Tensor> original;
+  for (auto& l : selected) original.push_back(l.layer->weight_matrix());
+
+  if (options_.finetune.epochs == 0) {
+    compress_weights(model, pipeline, options_.layers, act);
+  } else {
+    // Masks are fixed on the dense weights; forward sees the pipeline's
+    // output, the gradient reaches the dense weights unchanged (straight
+    // through) except at pruned positions, which stay at zero.
+    std::vector<FrozenPipeline> frozen;
+    for (std::size_t i = 0; i < selected.size(); ++i) {
+      MatmulLayer& layer = *selected[i].layer;
+      frozen.emplace_back(pipeline, original[i]);
+      layer.input_quantizer = act;
+      const auto& keep = frozen.back().kept();
+      if (!keep.empty())
+        for (std::size_t j = 0; j < keep.size(); ++j)
+          if (!keep[j]) layer.weight().value.data[j] = 0.0f;
+    }
+    TrainHooks hooks;
+    hooks.before_forward = [&] {
+      for (std::size_t i = 0; i < selected.size(); ++i) {
+        MatmulLayer& layer = *selected[i].layer;
+        frozen[i].apply(layer.weight_matrix(), layer.weight_override);
+      }
+    };
+    hooks.after_backward = [&] {
+      for (std::size_t i = 0; i < selected.size(); ++i) {
+        const auto& keep = frozen[i].kept();
+        float* g = selected[i].layer->weight().grad.data.data();
+        for (std::size_t j = 0; j < keep.size(); ++j) g[j] = keep[j] ? g[j] : 0.0f;
+      }
+    };
+    train_model(model, train_, options_.finetune, {}, hooks);
+  }
+
+  // Effective weights against the dense ones.
+  double diff2 = 0.0, ref2 = 0.0;
+  std::size_t zeros = 0, total = 0;
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    const MatmulLayer& layer = *selected[i].layer;
+    const std::vector<float>& w =
+        layer.weight_override.data.empty() ? layer.weight().value.data : layer.weight_override.data;
+    for (std::size_t j = 0; j < w.size(); ++j) {
+      const double d = double(w[j]) - double(original[i].data[j]);
+      diff2 += d * d;
+      ref2 += double(original[i].data[j]) * double(original[i].data[j]);
+      zeros += w[j] == 0.0f;
+    }
+    total += w.size();
+  }
+
+  const EvalResult r = evaluate_model(model, test_);
+  std::vector<double> v = {r.accuracy,
+                           r.loss,
+                           dense_.accuracy - r.accuracy,
+                           r.loss - dense_.loss,
+                           ref2 > 0 ? std::sqrt(diff2 / ref2) : 0.0,
+                           total ? double(zeros) / double(total) : 0.0};
+  const std::vector<Tensor> outputs = layer_outputs(model, probe_);
+  for (std::size_t i = 0; i < outputs.size(); ++i)
+    v.push_back(relative_l2(outputs[i], dense_outputs_[i]));
+  return v;
+}
+
+}  // namespace interplay

@@ -1,0 +1,78 @@
+#pragma once
+// Model-level compression studies: one trained model, many pipelines. A
+// ModelStudy holds what every point shares (the dense model, the test data,
+// the dense results and per-layer reference outputs); evaluate() runs one
+// point on a private copy of the model, so points can run in parallel.
+//
+// Per point: the pipeline is applied to the weight matrix [out, fan_in] of
+// each selected layer (LayerSelection), optionally with a quantizer on those
+// layers' inputs, optionally fine-tuned with the pipeline in the forward pass
+// (masks fixed once chosen, straight-through gradient); then evaluated.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/compression.hpp"
+#include "models/dataset.hpp"
+#include "models/trainer.hpp"
+
+namespace interplay {
+
+struct ModelStudyOptions {
+  LayerSelection layers;
+  // null: weights only. "same": the pipeline's last quantize step also
+  // quantizes the inputs of the selected layers (nothing for a pipeline
+  // without one). Otherwise a quantizer step ({"quantizer": ...} or a preset name).
+  json activation_quantizer;
+  TrainConfig finetune = no_finetuning();  // epochs 0 (no fine-tuning), lr 1e-4
+  std::size_t finetune_images = 0;         // first N training images (0 = all)
+  std::size_t test_images = 0;             // first N test images (0 = all)
+  std::size_t probe_images = 256;          // first N test images: the per-layer error batch
+
+  static TrainConfig no_finetuning() {
+    TrainConfig c;
+    c.epochs = 0;
+    c.lr = 1e-4;
+    return c;
+  }
+  json to_json() const;
+  // Keys: layers, activation_quantizer, finetune {epochs, lr, batch, ...,
+  // images}, test_images, probe_images. Errors name `where`.<key>.
+  static ModelStudyOptions from_json(const json& j, const std::string& where);
+};
+
+class ModelStudy {
+ public:
+  // `train` may be empty when options.finetune.epochs == 0.
+  ModelStudy(const Model& dense, ModelStudyOptions options, Dataset test, Dataset train = {});
+
+  // Result columns, in order:
+  //   test_accuracy, test_loss          on the test images
+  //   accuracy_drop, loss_increase      dense - compressed accuracy, compressed - dense loss:
+  //                                     0 for the dense model, so the orthogonality gap
+  //                                     E(S->Q) - E(S) - E(Q) of these columns is the
+  //                                     distance to the THEORY M1 threshold (> 0: worse)
+  //   weight_rel_l2, weight_sparsity    over all selected weights (vs the dense weights)
+  //   layer_err.<path>                  ||y - y_dense|| / ||y_dense|| of every matmul
+  //                                     layer's output on the probe batch ('/' -> '.')
+  const std::vector<std::string>& columns() const { return columns_; }
+  std::vector<double> evaluate(const Pipeline& pipeline) const;
+
+  const EvalResult& dense_result() const { return dense_; }
+  const ModelStudyOptions& options() const { return options_; }
+  // Paths of the layers the pipeline is applied to.
+  std::vector<std::string> selected_layers() const;
+
+ private:
+  std::unique_ptr<Model> dense_model_;
+  ModelStudyOptions options_;
+  Dataset test_, train_, probe_;
+  EvalResult dense_;
+  std::vector<Tensor> dense_outputs_;  // per matmul layer, on the probe batch
+  std::vector<std::string> columns_;
+};
+
+// The quantizer of a pipeline's last quantize step, or null.
+std::shared_ptr<const Quantizer> last_quantizer(const Pipeline& pipeline);
+
+}  // namespace interplay
