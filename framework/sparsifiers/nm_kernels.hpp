@@ -20,8 +20,9 @@ void nm_any_group(const float* x, std::size_t size, std::size_t n, const Sink& s
   for (std::size_t i = 0; i < size; ++i) sink.put(i, cut.keeps(magnitude_key(x[i]), i), x[i]);
 }
 
-// Fixed small M: every pair (j < l) decides one win; l beats j only with a
-// strictly larger key (on a tie the lower index j wins).
+// Scalar, one group at a time (the M = 4 kernel's tail and NaN fallback):
+// every pair (j < l) decides one win; l beats j only with a strictly larger
+// key (on a tie the lower index j wins).
 template <std::size_t M, class Sink>
 void nm_fixed(const float* x, std::size_t groups, std::size_t n, const Sink& sink) {
   for (std::size_t g = 0; g < groups; ++g) {
@@ -93,26 +94,54 @@ void nm_m4(const float* x, std::size_t groups, std::size_t n, const Sink& sink) 
   nm_fixed<4>(x + 4 * g, groups - g, n, sink.shifted(4 * g));
 }
 
+// Many groups at once, in structure-of-arrays form: element j of group c
+// sits at x[j * row_stride + c * col_stride]. Along a strided axis the groups
+// are columns (col_stride 1); along the last axis they are consecutive runs
+// (row_stride 1, col_stride m). Wins are accumulated pair by pair of rows,
+// vectorised across groups. rows < m is a ragged tail: every rank is then
+// below rows, so min(n, rows) are kept without special casing.
+constexpr std::size_t kMaxRowsM = 32;
+template <class Sink>
+void nm_soa(const float* x, std::size_t rows, std::size_t row_stride, std::size_t groups,
+            std::size_t col_stride, std::size_t n, const Sink& sink) {
+  constexpr std::size_t kCols = 64;
+  std::uint32_t key[kMaxRowsM][kCols], rank[kMaxRowsM][kCols];
+  const std::uint32_t keep_below = std::uint32_t(std::min(n, rows));
+  for (std::size_t c0 = 0; c0 < groups; c0 += kCols) {
+    const std::size_t w = std::min(kCols, groups - c0);
+    const float* base = x + c0 * col_stride;
+    for (std::size_t j = 0; j < rows; ++j)
+      for (std::size_t c = 0; c < w; ++c) {
+        key[j][c] = magnitude_key(base[j * row_stride + c * col_stride]);
+        rank[j][c] = 0;
+      }
+    for (std::size_t j = 0; j < rows; ++j)
+      for (std::size_t l = j + 1; l < rows; ++l)
+        for (std::size_t c = 0; c < w; ++c) {
+          const std::uint32_t l_wins = key[l][c] > key[j][c];
+          rank[j][c] += l_wins;
+          rank[l][c] += 1u - l_wins;
+        }
+    const Sink out = sink.shifted(c0 * col_stride);
+    for (std::size_t j = 0; j < rows; ++j)
+      for (std::size_t c = 0; c < w; ++c) {
+        const std::size_t i = j * row_stride + c * col_stride;
+        out.put(i, rank[j][c] < keep_below, base[i]);
+      }
+  }
+}
+
 // A contiguous run of whole groups of m followed by an optional ragged tail
 // of r < m elements, which keeps min(n, r) (as if padded with zeros).
 template <class Sink>
 void nm_lane(const float* x, std::size_t len, std::size_t n, std::size_t m, const Sink& sink) {
   const std::size_t groups = len / m, full = groups * m;
-  switch (m) {
-    case 2:
-      nm_fixed<2>(x, groups, n, sink);
-      break;
-    case 4:
-      nm_m4(x, groups, n, sink);
-      break;
-    case 8:
-      nm_fixed<8>(x, groups, n, sink);
-      break;
-    case 16:
-      nm_fixed<16>(x, groups, n, sink);
-      break;
-    default:
-      for (std::size_t g = 0; g < groups; ++g) nm_any_group(x + g * m, m, n, sink.shifted(g * m));
+  if (m == 4) {
+    nm_m4(x, groups, n, sink);
+  } else if (m <= kMaxRowsM) {
+    nm_soa(x, m, 1, groups, m, n, sink);
+  } else {
+    for (std::size_t g = 0; g < groups; ++g) nm_any_group(x + g * m, m, n, sink.shifted(g * m));
   }
   if (full < len) nm_any_group(x + full, len - full, n, sink.shifted(full));
 }

@@ -58,7 +58,8 @@ struct Cut {
   Key key;
   std::uint64_t index;
 
-  bool keeps(Key k, std::uint64_t i) const { return k > key || (k == key && i < index); }
+  // Bitwise, not short-circuit: the outcome is data-dependent, a branch would mispredict.
+  bool keeps(Key k, std::uint64_t i) const { return (k > key) | ((k == key) & (i < index)); }
   static Cut keep_all() { return {Key(0), std::numeric_limits<std::uint64_t>::max()}; }
   static Cut prune_all() { return {std::numeric_limits<Key>::max(), 0}; }
 };
