@@ -1,0 +1,66 @@
+#pragma once
+// An experiment config (JSON) parsed and validated as a whole. Top level:
+//   name, description   free text
+//   output              results file, relative to the config's directory
+//   inputs              tensors to compress (inputs.hpp)
+//   activations         optional, for the dot / output metrics (inputs.hpp)
+//   sweep               pipelines to run (sweep.hpp)
+//   metrics             metric list, as for `interplay compress`
+//   derived             {"orthogonality": [metric columns], "order": [...]}
+//   tables              named views rendered by `interplay table` (table_spec.hpp)
+//   reduce              {PATH: VALUE} edits applied by --reduce (overrides.hpp)
+// Every unknown key is an error with a did-you-mean; every error names its
+// JSON path. Nothing here touches the output.
+#include <string>
+#include <vector>
+
+#include "core/pipeline.hpp"
+#include "experiment/inputs.hpp"
+#include "experiment/sweep.hpp"
+#include "experiment/table_spec.hpp"
+
+namespace interplay::experiment {
+
+struct DerivedSpec {
+  std::vector<std::string> orthogonality, order;  // metric columns
+};
+
+struct ExperimentConfig {
+  json effective;  // after --set / --reduce; stored in the results file
+  std::string file, base_dir;
+  std::string name, description;
+  std::string output;  // resolved, "" when the config names none
+  std::vector<InputInstance> inputs;
+  std::vector<ActivationSpec> activations;
+  json metrics_spec;
+  MetricSet metrics;
+  SweepSpec sweep;
+  DerivedSpec derived;
+  std::vector<TableSpec> tables;
+};
+
+// A column of the points table.
+struct ColumnDef {
+  std::string name;
+  bool text = false;
+};
+
+// Parses a config whose relative paths are relative to `base_dir`.
+ExperimentConfig parse_config(const json& config, const std::string& file,
+                              const std::string& base_dir);
+
+// Reads FILE (malformed JSON is an error naming the line), applies `sets`
+// (--set) and the reduce section (--reduce), and parses.
+json read_config_json(const std::string& file);
+ExperimentConfig load_config(const std::string& file, const std::vector<std::string>& sets,
+                             bool reduce);
+
+// Every column of the points table, in order: keys, swept parameters,
+// metrics, derived.
+std::vector<ColumnDef> result_columns(const ExperimentConfig& cfg,
+                                      const std::vector<Point>& points);
+
+// Checks the table definitions against the columns the run will produce.
+void validate_tables(const ExperimentConfig& cfg, const std::vector<ColumnDef>& columns);
+
+}  // namespace interplay::experiment

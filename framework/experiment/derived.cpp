@@ -1,0 +1,70 @@
+#include "experiment/derived.hpp"
+
+#include <map>
+#include <tuple>
+
+#include "experiment/config.hpp"
+
+namespace interplay::experiment {
+
+std::vector<std::string> derived_columns(const DerivedSpec& spec) {
+  std::vector<std::string> out;
+  for (const auto& m : spec.orthogonality) {
+    out.push_back("orth_gap." + m);
+    out.push_back("orth_ratio." + m);
+  }
+  for (const auto& m : spec.order) {
+    out.push_back("order_gap." + m);
+    out.push_back("order_ratio." + m);
+  }
+  return out;
+}
+
+void compute_derived(ResultTable& table, const DerivedSpec& spec) {
+  for (const auto& name : derived_columns(spec))
+    if (!table.find(name)) table.add_column(name, false);
+  const std::size_t n = table.rows();
+  const auto& input = table.at("input").strings;
+  const auto& seed = table.at("seed").numbers;
+  const auto& act = table.at("activation").strings;
+  const auto& sp = table.at("sparsity").strings;
+  const auto& fmt = table.at("format").strings;
+  const auto& order = table.at("order").strings;
+
+  // The identity of "the same tensor": input, seed (NaN-safe as text), activations.
+  auto group = [&](std::size_t r) {
+    return input[r] + '\x1f' + shortest_number(seed[r]) + '\x1f' + act[r];
+  };
+  std::map<std::pair<std::string, std::string>, std::size_t> s_row, q_row;
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::size_t> composite;
+  for (std::size_t r = 0; r < n; ++r) {
+    if (order[r] == "S") s_row[{group(r), sp[r]}] = r;
+    if (order[r] == "Q") q_row[{group(r), fmt[r]}] = r;
+    if (order[r] == "S->Q" || order[r] == "Q->S")
+      composite[{group(r), sp[r], fmt[r], order[r]}] = r;
+  }
+  for (std::size_t r = 0; r < n; ++r) {
+    const bool sq = order[r] == "S->Q", qs = order[r] == "Q->S";
+    if (!sq && !qs) continue;
+    const std::string g = group(r);
+    auto si = s_row.find({g, sp[r]});
+    auto qi = q_row.find({g, fmt[r]});
+    for (const auto& m : spec.orthogonality) {
+      if (si == s_row.end() || qi == q_row.end()) continue;
+      const auto& e = table.at(m).numbers;
+      const double sum = e[si->second] + e[qi->second];
+      table.find("orth_gap." + m)->numbers[r] = e[r] - sum;
+      table.find("orth_ratio." + m)->numbers[r] = e[r] / sum;
+    }
+    auto other = composite.find({g, sp[r], fmt[r], sq ? "Q->S" : "S->Q"});
+    for (const auto& m : spec.order) {
+      if (other == composite.end()) continue;
+      const auto& e = table.at(m).numbers;
+      const std::size_t sq_row = sq ? r : other->second, qs_row = sq ? other->second : r;
+      table.find("order_gap." + m)->numbers[r] = e[qs_row] - e[sq_row];
+      table.find("order_ratio." + m)->numbers[r] = e[qs_row] / e[sq_row];
+    }
+  }
+}
+
+}  // namespace interplay::experiment

@@ -1,0 +1,60 @@
+#pragma once
+// The tensors an experiment compresses ("inputs") and the activations the
+// layer-level metrics multiply them with. Both come from seeded synthetic
+// generators or from files (.npy, or HDF5 datasets, optionally a glob).
+//
+// Parsing validates everything that can be checked without reading tensor
+// data: keys, types, ranges, that files exist and datasets exist with a float
+// type, and that activation widths match the inputs' last dimension.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/params.hpp"
+#include "core/tensor.hpp"
+#include "experiment/generators.hpp"
+
+namespace interplay::experiment {
+
+// One concrete tensor: a synthetic draw with one seed, or one file dataset.
+struct InputInstance {
+  std::string name;                  // as in the config; "NAME:/dataset" for globbed files
+  std::optional<std::int64_t> seed;  // synthetic only
+  json spec;                         // canonical description (hashed into point ids)
+  Shape shape;
+  // synthetic
+  std::string distribution;
+  Params params;
+  std::optional<Outliers> outliers;
+  // file
+  std::string file;     // resolved path
+  std::string dataset;  // HDF5 dataset path; empty for .npy
+};
+
+struct ActivationSpec {
+  std::string name;
+  json spec;  // canonical description (hashed into point ids)
+  // generated: [rows, input features]
+  std::string distribution;  // an i.i.d. distribution or "correlated"
+  Params params;
+  Spectrum spectrum;
+  std::size_t rows = 0;
+  std::uint64_t seed = 0;
+  // file
+  std::string file, dataset;
+  Shape file_shape;
+};
+
+// `base_dir` resolves relative file names (the config file's directory).
+std::vector<InputInstance> parse_inputs(const json& inputs, const std::string& path,
+                                        const std::string& base_dir);
+std::vector<ActivationSpec> parse_activations(const json& acts, const std::string& path,
+                                              const std::string& base_dir,
+                                              const std::vector<InputInstance>& inputs);
+
+Tensor load_input(const InputInstance& in);
+// Activations for an input with `features` columns.
+Tensor load_activations(const ActivationSpec& a, std::size_t features);
+
+}  // namespace interplay::experiment

@@ -1,0 +1,131 @@
+#include "experiment/journal.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace interplay::experiment {
+namespace {
+
+std::string hex_bits(double v) {
+  std::uint64_t u;
+  std::memcpy(&u, &v, sizeof u);
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(u));
+  return buf;
+}
+
+double from_hex_bits(const std::string& s) {
+  if (s.size() != 16 || s.find_first_not_of("0123456789abcdef") != std::string::npos)
+    throw Error("bad value '" + s + "'");
+  const std::uint64_t u = std::strtoull(s.c_str(), nullptr, 16);
+  double v;
+  std::memcpy(&v, &u, sizeof v);
+  return v;
+}
+
+std::string entry_line(const JournalEntry& e) {
+  std::string line = "{\"id\":\"" + e.id + "\",\"v\":[";
+  for (std::size_t i = 0; i < e.values.size(); ++i)
+    line += (i ? ",\"" : "\"") + hex_bits(e.values[i]) + "\"";
+  return line + "]}\n";
+}
+
+void write_all(int fd, const std::string& data, const std::string& path) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error(path + ": write failed: " + std::strerror(errno));
+    }
+    done += std::size_t(n);
+  }
+}
+
+}  // namespace
+
+JournalContents Journal::read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot read journal");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  JournalContents out;
+  std::size_t pos = 0, line_no = 0;
+  while (pos < text.size()) {
+    const std::size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) break;  // torn tail: the write never finished
+    const std::string line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line_no;
+    try {
+      const json j = json::parse(line);
+      if (line_no == 1) {
+        if (!j.is_object() || !j.contains("interplay_journal"))
+          throw Error("not an interplay journal");
+        out.header = j;
+        continue;
+      }
+      JournalEntry e;
+      e.id = j.at("id").get<std::string>();
+      for (const auto& v : j.at("v")) e.values.push_back(from_hex_bits(v.get<std::string>()));
+      out.entries.push_back(std::move(e));
+    } catch (const std::exception& e) {
+      throw Error(path + ":" + std::to_string(line_no) + ": corrupt journal line (" + e.what() +
+                  ")");
+    }
+  }
+  if (out.header.is_null()) throw Error(path + ": empty or torn journal header");
+  return out;
+}
+
+Journal::Journal(const std::string& path, const json& header,
+                 const std::vector<JournalEntry>& entries)
+    : path_(path) {
+  const std::string tmp = path + ".tmp";
+  std::string data = header.dump() + "\n";
+  for (const auto& e : entries) data += entry_line(e);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(tmp + ": cannot create journal: " + std::strerror(errno));
+  try {
+    write_all(fd, data, tmp);
+    if (::fsync(fd) != 0) throw Error(tmp + ": fsync failed: " + std::strerror(errno));
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  ::close(fd);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw Error(path + ": cannot move journal into place: " + std::strerror(errno));
+  fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd_ < 0) throw Error(path + ": cannot open journal: " + std::strerror(errno));
+}
+
+Journal::~Journal() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void Journal::append(const std::vector<JournalEntry>& entries) {
+  if (entries.empty()) return;
+  std::string data;
+  for (const auto& e : entries) data += entry_line(e);
+  write_all(fd_, data, path_);
+  if (::fdatasync(fd_) != 0) throw Error(path_ + ": fdatasync failed: " + std::strerror(errno));
+}
+
+void Journal::remove() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  ::unlink(path_.c_str());
+}
+
+}  // namespace interplay::experiment

@@ -1,0 +1,49 @@
+#pragma once
+// The crash-safe record of finished points, "OUT.journal": one JSON line per
+// point, appended and fsync'ed as points finish. A SIGKILL can at worst tear
+// the last line, which is ignored on reading. Metric values are stored as the
+// hex bit patterns of the doubles, so NaN/Inf and every bit survive.
+//   {"interplay_journal": 1, "columns": [...], "start_time": "...", "runs": 2}
+//   {"id": "3f2a...", "v": ["3ff0000000000000", ...]}
+#include <string>
+#include <vector>
+
+#include "core/params.hpp"
+
+namespace interplay::experiment {
+
+struct JournalEntry {
+  std::string id;
+  std::vector<double> values;  // one per metric column
+};
+
+struct JournalContents {
+  json header;
+  std::vector<JournalEntry> entries;
+};
+
+class Journal {
+ public:
+  static std::string path_for(const std::string& output) { return output + ".journal"; }
+
+  // Complete lines of an existing journal (a torn last line is dropped; a bad
+  // line before the end is an Error naming the line).
+  static JournalContents read(const std::string& path);
+
+  // Atomically replaces `path` with `header` + `entries` and opens it for
+  // appending.
+  Journal(const std::string& path, const json& header, const std::vector<JournalEntry>& entries);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Appends and makes the lines durable (fdatasync) before returning.
+  void append(const std::vector<JournalEntry>& entries);
+  void remove();  // after the results file holds everything
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+}  // namespace interplay::experiment

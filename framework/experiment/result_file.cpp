@@ -1,0 +1,137 @@
+#include "experiment/result_file.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "core/error.hpp"
+#include "core/version.hpp"
+#include "io/atomic_output.hpp"
+#include "io/hdf5.hpp"
+
+namespace interplay::experiment {
+namespace {
+
+void fsync_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+std::string dir_of(const std::string& p) {
+  const auto s = p.rfind('/');
+  return s == std::string::npos ? "." : s == 0 ? "/" : p.substr(0, s);
+}
+
+std::string base_of(const std::string& p) {
+  const auto s = p.rfind('/');
+  return s == std::string::npos ? p : p.substr(s + 1);
+}
+
+}  // namespace
+
+void write_results(const std::string& path, const RunInfo& info, const ResultTable& table) {
+  io::AtomicOutput out(path);
+  {
+    auto f = io::h5::File::create(out.temp_path(), path);
+    f.set_attribute("schema_version", kResultsSchemaVersion);
+    f.set_attribute("tool", "interplay");
+    f.set_attribute("version", kVersion);
+    f.set_attribute("git_commit", kGitCommit);
+    f.set_attribute("build_type", kBuildType);
+    f.set_attribute("config", info.config.dump());
+    f.set_attribute("config_file", info.config_file);
+    f.set_attribute("host", info.host);
+    f.set_attribute("threads", info.threads);
+    f.set_attribute("start_time", info.start_time);
+    f.set_attribute("end_time", info.end_time);
+    f.set_attribute("runs", info.runs);
+    f.set_attribute("points_total", info.points_total);
+    f.set_attribute("points_done", std::int64_t(table.rows()));
+    f.set_attribute("complete", std::int64_t(info.complete ? 1 : 0));
+    auto points = f.require_group("points");
+    json names = json::array();
+    for (const auto& c : table.columns()) {
+      names.push_back(c.name);
+      const Shape shape{table.rows()};
+      if (c.text) {
+        points.create_dataset(c.name, io::h5::DType::String, shape).write_strings(c.strings);
+      } else {
+        points.create_dataset(c.name, io::h5::DType::Float64, shape).write(c.numbers.data());
+      }
+    }
+    points.set_attribute("columns", names.dump());
+    f.close();
+  }
+  fsync_file(out.temp_path());
+  out.commit();
+  fsync_file(dir_of(path));
+}
+
+LoadedResults read_results(const std::string& path) {
+  if (!io::h5::is_hdf5_file(path)) throw Error(path + ": not an HDF5 file (or missing)");
+  const auto f = io::h5::File::open(path);
+  LoadedResults r;
+  if (!f.has_attribute("schema_version") || !f.has_attribute("config") || !f.exists("points"))
+    throw Error(path + ": not an interplay results file (no schema_version/config/points)");
+  const std::int64_t version = f.integer_attribute("schema_version");
+  if (version != kResultsSchemaVersion)
+    throw Error(path + ": results schema version " + std::to_string(version) +
+                ", this tool reads " + std::to_string(kResultsSchemaVersion));
+  try {
+    r.info.config = json::parse(f.string_attribute("config"));
+  } catch (const json::parse_error& e) {
+    throw Error(path + ": attribute 'config' is not valid JSON");
+  }
+  auto text_attr = [&](const char* n) {
+    return f.has_attribute(n) ? f.string_attribute(n) : std::string();
+  };
+  r.info.config_file = text_attr("config_file");
+  r.info.host = text_attr("host");
+  r.info.start_time = text_attr("start_time");
+  r.info.end_time = text_attr("end_time");
+  if (f.has_attribute("threads")) r.info.threads = f.integer_attribute("threads");
+  if (f.has_attribute("runs")) r.info.runs = f.integer_attribute("runs");
+  if (f.has_attribute("points_total")) r.info.points_total = f.integer_attribute("points_total");
+  if (f.has_attribute("complete")) r.info.complete = f.integer_attribute("complete") != 0;
+
+  const auto points = f.group("points");
+  json names;
+  try {
+    names = json::parse(points.string_attribute("columns"));
+  } catch (const json::parse_error&) {
+    throw Error(path + ": /points attribute 'columns' is not valid JSON");
+  }
+  bool first = true;
+  for (const auto& n : names) {
+    const std::string name = n.get<std::string>();
+    const auto d = points.dataset(name);
+    const bool text = d.dtype() == io::h5::DType::String;
+    if (first) r.table.set_rows(d.size()), first = false;
+    if (d.size() != r.table.rows())
+      throw Error(path + ": /points/" + name + " has " + std::to_string(d.size()) +
+                  " rows, expected " + std::to_string(r.table.rows()));
+    Column& c = r.table.add_column(name, text);
+    if (text)
+      c.strings = d.read_strings();
+    else
+      c.numbers = d.read<double>();
+  }
+  return r;
+}
+
+void remove_stale_temporaries(const std::string& path) {
+  const std::string prefix = "." + base_of(path) + ".tmp-";
+  DIR* dir = ::opendir(dir_of(path).c_str());
+  if (!dir) return;
+  while (const dirent* e = ::readdir(dir)) {
+    const std::string name = e->d_name;
+    if (name.rfind(prefix, 0) == 0) std::remove((dir_of(path) + "/" + name).c_str());
+  }
+  ::closedir(dir);
+}
+
+}  // namespace interplay::experiment

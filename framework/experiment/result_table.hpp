@@ -1,0 +1,45 @@
+#pragma once
+// The points table in memory: named columns of equal length, each numeric
+// (float64, NaN = missing) or text. The same shape as the /points group of
+// a results file, so writing and reading are one loop over columns.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace interplay::experiment {
+
+struct Column {
+  std::string name;
+  bool text = false;
+  std::vector<double> numbers;
+  std::vector<std::string> strings;
+
+  std::size_t size() const { return text ? strings.size() : numbers.size(); }
+};
+
+class ResultTable {
+ public:
+  // Appends an empty-valued column (NaN or "") of the current length.
+  Column& add_column(const std::string& name, bool text);
+  const Column* find(const std::string& name) const;
+  Column* find(const std::string& name);
+  const Column& at(const std::string& name) const;  // throws if missing
+
+  const std::vector<Column>& columns() const { return columns_; }
+  std::vector<Column>& columns() { return columns_; }
+  std::size_t rows() const { return rows_; }
+  void set_rows(std::size_t n);  // resizes every column (new cells NaN / "")
+  std::vector<std::string> names() const;
+
+  // A cell as text (numbers in shortest round-trip form, NaN as "nan").
+  std::string cell_text(const Column& c, std::size_t row) const;
+
+ private:
+  std::vector<Column> columns_;
+  std::size_t rows_ = 0;
+};
+
+// Shortest decimal text that parses back to exactly `v` ("0.1", "8.25", "nan", "inf").
+std::string shortest_number(double v);
+
+}  // namespace interplay::experiment

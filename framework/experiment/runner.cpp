@@ -1,0 +1,294 @@
+#include "experiment/runner.hpp"
+
+#include <omp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "core/error.hpp"
+#include "experiment/journal.hpp"
+#include "experiment/point_rows.hpp"
+#include "experiment/progress.hpp"
+#include "experiment/result_file.hpp"
+#include "experiment/run_lock.hpp"
+#include "io/atomic_output.hpp"
+
+// OpenBLAS's own thread pool would oversubscribe the point workers; weak, so
+// another BLAS links too (and is then left alone).
+extern "C" void openblas_set_num_threads(int) __attribute__((weak));
+
+namespace interplay::experiment {
+namespace {
+
+using Values = std::map<std::string, std::vector<double>>;
+
+bool file_exists(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0;
+}
+
+std::string now_iso8601() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string host_name() {
+  char buf[256] = {0};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+// Finished values from a previous run of the same output: the HDF5 file
+// (complete or periodic) and the journal (everything since).
+struct Previous {
+  Values values;
+  std::string start_time;
+  std::int64_t runs = 0;
+  bool had_journal = false, had_results = false;
+};
+
+Previous load_previous(const std::string& output, const ExperimentConfig& cfg,
+                       const std::vector<Point>& points) {
+  Previous prev;
+  const auto& metric_cols = cfg.metrics.columns();
+  if (file_exists(output)) {
+    LoadedResults r = read_results(output);
+    prev.had_results = true;
+    prev.start_time = r.info.start_time;
+    prev.runs = r.info.runs;
+    const Column& ids = r.table.at("id");
+    std::vector<const Column*> cols;
+    for (const auto& m : metric_cols) {
+      const Column* c = r.table.find(m);
+      if (!c || c->text)
+        throw Error(output + ": has no metric column '" + m +
+                    "'; it was written by a different config "
+                    "(use a new --output, or --force to start over)");
+      cols.push_back(c);
+    }
+    for (std::size_t row = 0; row < r.table.rows(); ++row) {
+      std::vector<double> v;
+      for (const Column* c : cols) v.push_back(c->numbers[row]);
+      prev.values[ids.strings[row]] = std::move(v);
+    }
+  }
+  const std::string jpath = Journal::path_for(output);
+  if (file_exists(jpath)) {
+    JournalContents j = Journal::read(jpath);
+    prev.had_journal = true;
+    if (j.header.value("columns", json::array()) != json(metric_cols))
+      throw Error(jpath + ": records metric columns " +
+                  j.header.value("columns", json::array()).dump() + ", this config has " +
+                  json(metric_cols).dump() + " (use a new --output, or --force)");
+    prev.start_time = j.header.value("start_time", prev.start_time);
+    prev.runs = std::max(prev.runs, j.header.value("runs", std::int64_t(0)));
+    for (auto& e : j.entries) prev.values[e.id] = std::move(e.values);
+  }
+  std::map<std::string, bool> known;
+  for (const auto& p : points) known[p.id] = true;
+  std::size_t stale = 0;
+  for (const auto& [id, v] : prev.values) stale += !known.count(id);
+  if (stale)
+    throw Error(output + ": holds " + std::to_string(stale) +
+                " point(s) that this config does not produce; it was written by a different config "
+                "(use a new --output, or --force to start over)");
+  return prev;
+}
+
+struct Finished {
+  std::size_t point;
+  std::vector<double> values;
+};
+
+}  // namespace
+
+std::string describe_points(const ExperimentConfig& cfg, const std::vector<Point>& points) {
+  std::ostringstream os;
+  os << "index\tid\tinput\tseed\tactivation\torder\tsparsity\tformat\tpipeline\n";
+  for (const auto& p : points) {
+    const InputInstance& in = cfg.inputs[p.input];
+    os << p.index << "\t" << p.id << "\t" << in.name << "\t"
+       << (in.seed ? std::to_string(*in.seed) : "-") << "\t"
+       << (p.activation ? cfg.activations[*p.activation].name : "-") << "\t" << p.order << "\t"
+       << (p.sparsity.empty() ? "-" : p.sparsity) << "\t" << (p.format.empty() ? "-" : p.format)
+       << "\t" << p.pipeline->label() << "\n";
+  }
+  os << points.size() << " points\n";
+  return os.str();
+}
+
+RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>& points,
+                          const RunOptions& options) {
+  RunSummary summary;
+  summary.output = options.output.empty() ? cfg.output : options.output;
+  const std::string& output = summary.output;
+  if (output.empty()) throw Error("no output file: give --output FILE or \"output\" in the config");
+  io::check_output_path(output);
+  const std::vector<ColumnDef> columns = result_columns(cfg, points);
+  validate_tables(cfg, columns);
+
+  RunLock lock(output);  // from here on we are the only writer
+  const std::string jpath = Journal::path_for(output);
+  const bool exists = file_exists(output) || file_exists(jpath);
+  if (exists && !options.resume && !options.force)
+    throw Error(output +
+                ": already exists; use --resume to continue it or --force to overwrite it");
+  Previous prev;
+  if (options.resume && !options.force) prev = load_previous(output, cfg, points);
+
+  // Inputs and activations are read or generated before any output exists.
+  std::vector<Tensor> inputs;
+  for (const auto& in : cfg.inputs) inputs.push_back(load_input(in));
+  std::map<std::pair<std::size_t, std::size_t>, Tensor> acts;  // (activation, features)
+  for (const auto& p : points) {
+    if (!p.activation) continue;
+    const std::size_t features = inputs[p.input].shape.empty() ? 1 : inputs[p.input].shape.back();
+    auto key = std::make_pair(*p.activation, features);
+    if (!acts.count(key))
+      acts.emplace(key, load_activations(cfg.activations[*p.activation], features));
+  }
+
+  std::vector<std::size_t> todo;
+  for (const auto& p : points)
+    if (!prev.values.count(p.id)) todo.push_back(p.index);
+  summary.total = points.size();
+  summary.already_done = points.size() - todo.size();
+  if (todo.empty() && prev.had_results && !prev.had_journal) return summary;  // nothing to do
+
+  remove_stale_temporaries(output);
+  RunInfo info;
+  info.config = cfg.effective;
+  info.config_file = cfg.file;
+  info.host = host_name();
+  info.start_time = prev.start_time.empty() ? now_iso8601() : prev.start_time;
+  info.runs = prev.runs + 1;
+  info.points_total = std::int64_t(points.size());
+  const unsigned threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  info.threads = threads;
+
+  Values done = std::move(prev.values);
+  std::vector<JournalEntry> carried;
+  for (const auto& p : points)
+    if (done.count(p.id)) carried.push_back({p.id, done.at(p.id)});
+  const json header{{"interplay_journal", 1},
+                    {"columns", cfg.metrics.columns()},
+                    {"start_time", info.start_time},
+                    {"runs", info.runs},
+                    {"config_file", cfg.file}};
+  Journal journal(jpath, header, carried);
+  if (options.force && file_exists(output)) std::remove(output.c_str());
+
+  auto materialise = [&](bool complete) {
+    info.complete = complete;
+    info.end_time = complete ? now_iso8601() : "";
+    write_results(output, info, build_points_table(cfg, points, columns, done));
+  };
+
+  // Workers take points in order; the main thread owns the journal and file.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Finished> queue;
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::string error;
+  if (openblas_set_num_threads) openblas_set_num_threads(1);
+  auto worker = [&]() {
+    omp_set_num_threads(1);
+    for (;;) {
+      const std::size_t k = next.fetch_add(1);
+      if (k >= todo.size() || stop) return;
+      const Point& p = points[todo[k]];
+      try {
+        const Tensor& x = inputs[p.input];
+        const Tensor y = p.pipeline->apply(x);
+        MetricContext ctx;
+        if (p.activation) {
+          const std::size_t features = x.shape.empty() ? 1 : x.shape.back();
+          ctx.activations = &acts.at({*p.activation, features});
+        }
+        Finished f{p.index, cfg.metrics.evaluate(x, y, ctx)};
+        if (options.delay_ms)
+          std::this_thread::sleep_for(std::chrono::milliseconds(options.delay_ms));
+        std::lock_guard<std::mutex> g(mu);
+        queue.push_back(std::move(f));
+      } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> g(mu);
+        if (error.empty())
+          error = "point " + std::to_string(p.index) + " (" + p.id + ", input '" +
+                  cfg.inputs[p.input].name + "', " + p.pipeline->label() + "): " + e.what();
+        stop = true;
+      }
+      cv.notify_one();
+    }
+  };
+  std::vector<std::thread> pool;
+  const unsigned nworkers =
+      unsigned(std::min<std::size_t>(threads, std::max<std::size_t>(todo.size(), 1)));
+  for (unsigned t = 0; t < nworkers; ++t) pool.emplace_back(worker);
+
+  Progress progress(points.size(), summary.already_done, options.quiet);
+  auto last_flush = std::chrono::steady_clock::now();
+  std::size_t finished = 0, unflushed = 0;
+  try {
+    while (finished < todo.size()) {
+      std::vector<Finished> batch;
+      {
+        std::unique_lock<std::mutex> g(mu);
+        cv.wait_for(g, std::chrono::milliseconds(200), [&] { return !queue.empty() || stop; });
+        batch.assign(std::make_move_iterator(queue.begin()), std::make_move_iterator(queue.end()));
+        queue.clear();
+        if (stop && batch.empty()) break;
+      }
+      std::vector<JournalEntry> entries;
+      for (auto& f : batch) entries.push_back({points[f.point].id, f.values});
+      journal.append(entries);
+      for (auto& e : entries) done[e.id] = std::move(e.values);
+      finished += batch.size();
+      unflushed += batch.size();
+      progress.update(summary.already_done + finished);
+      const auto now = std::chrono::steady_clock::now();
+      if (unflushed &&
+          std::chrono::duration<double>(now - last_flush).count() >= options.flush_seconds) {
+        materialise(false);
+        last_flush = now, unflushed = 0;
+      }
+    }
+  } catch (...) {
+    stop = true;
+    for (auto& t : pool) t.join();
+    throw;
+  }
+  for (auto& t : pool) t.join();
+  if (!queue.empty()) {  // finished by other workers after an error: keep them
+    std::vector<JournalEntry> entries;
+    for (auto& f : queue) entries.push_back({points[f.point].id, f.values});
+    journal.append(entries);
+    for (auto& e : entries) done[e.id] = std::move(e.values);
+    finished += entries.size(), unflushed += entries.size();
+  }
+  summary.ran = finished;
+  if (!error.empty()) {
+    if (unflushed) materialise(false);
+    throw Error(error + " (finished points are kept; fix the cause and rerun with --resume)");
+  }
+  materialise(true);
+  journal.remove();
+  progress.finish(summary.already_done + finished);
+  return summary;
+}
+
+}  // namespace interplay::experiment

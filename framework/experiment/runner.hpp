@@ -1,0 +1,40 @@
+#pragma once
+// Runs the frozen point list of an experiment.
+//
+// Points run in parallel on `threads` worker threads; inside a point the
+// kernels run single-threaded (OpenMP and OpenBLAS set to one thread per
+// worker), and every kernel is thread-count free, so results are identical
+// for any thread count. Finished points are appended to the journal
+// (fsync'ed) at once and the HDF5 file is rewritten atomically every
+// `flush_seconds` and at the end; then the journal is removed. --resume
+// reads the journal and/or the HDF5 file, skips finished point ids and never
+// duplicates a row. Everything that can be checked is checked before any
+// file is created.
+#include <string>
+#include <vector>
+
+#include "experiment/config.hpp"
+
+namespace interplay::experiment {
+
+struct RunOptions {
+  std::string output;
+  bool resume = false, force = false, quiet = false;
+  unsigned threads = 0;        // 0: all cores
+  double flush_seconds = 2.0;  // how often the HDF5 file is rewritten
+  unsigned delay_ms = 0;       // sleep after each point (to test interruption)
+};
+
+struct RunSummary {
+  std::size_t total = 0, already_done = 0, ran = 0;
+  std::string output;
+};
+
+RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>& points,
+                          const RunOptions& options);
+
+// One line per point ("index id input seed activation order sparsity format
+// pipeline"), for --dry-run.
+std::string describe_points(const ExperimentConfig& cfg, const std::vector<Point>& points);
+
+}  // namespace interplay::experiment

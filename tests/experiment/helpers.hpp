@@ -1,0 +1,44 @@
+#pragma once
+// Shared helpers for the experiment tests: a scratch directory, running the
+// `interplay` binary as a process, and comparing results files.
+#include <string>
+#include <vector>
+
+#include "experiment/result_table.hpp"
+
+namespace interplay::exptest {
+
+// A fresh directory under /tmp, removed with its contents on destruction.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// Runs INTERPLAY_BINARY with `args` (no shell), waits, captures both streams.
+ProcessResult run_interplay(const std::vector<std::string>& args);
+
+// Starts INTERPLAY_BINARY in the background (output discarded); returns its pid.
+int spawn_interplay(const std::vector<std::string>& args);
+int wait_exit_code(int pid);  // -1 if killed by a signal
+
+void write_text(const std::string& path, const std::string& text);
+std::string read_text(const std::string& path);
+bool path_exists(const std::string& path);
+std::vector<std::string> list_dir(const std::string& dir);
+std::size_t count_lines(const std::string& path);
+
+// Every column equal, numbers bit for bit (NaN == NaN); a message on mismatch.
+std::string table_difference(const experiment::ResultTable& a, const experiment::ResultTable& b);
+
+}  // namespace interplay::exptest

@@ -1,0 +1,83 @@
+// The shipped experiments: a reduced run of each (the config's "reduce"
+// section: small tensors, one seed) must reproduce the reference tables in
+// tests/experiment/reference/ exactly, and have the same structure (titles,
+// headers, row labels, bits per element, legends) as the committed full
+// tables in results/. Regenerate a reference after an intended change with
+//   interplay run experiments/X.json --reduce -o /tmp/X.h5 --force
+//   interplay table /tmp/X.h5 -o tests/experiment/reference/X.reduced.md
+#include <catch2/catch.hpp>
+#include <sstream>
+
+#include "helpers.hpp"
+
+using namespace interplay::exptest;
+
+namespace {
+
+// The tables with their numbers blanked: titles, legends, headers and row
+// keys (left-aligned columns) are kept, cells of numeric (right-aligned)
+// columns become "#", and padding is dropped.
+std::string skeleton(const std::string& md) {
+  std::istringstream in(md);
+  std::string line, out;
+  std::vector<bool> is_key;  // per column, from the latest separator line
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] != '|') {
+      out += line + "\n";
+      is_key.clear();
+      continue;
+    }
+    std::vector<std::string> cells;
+    std::stringstream ss(line.substr(1));
+    std::string cell;
+    while (std::getline(ss, cell, '|')) {
+      const auto b = cell.find_first_not_of(' '), e = cell.find_last_not_of(' ');
+      cells.push_back(b == std::string::npos ? "" : cell.substr(b, e - b + 1));
+    }
+    const bool separator = !cells.empty() && cells[0].find_first_not_of('-') == std::string::npos;
+    if (separator) is_key.clear();
+    std::string row = "|";
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      if (separator) is_key.push_back(cells[i].back() != ':');
+      const bool blank = separator || (i < is_key.size() && !is_key[i]);
+      row += " " + (blank ? std::string(separator ? (is_key[i] ? "key" : "num") : "#") : cells[i]) +
+             " |";
+    }
+    out += row + "\n";
+  }
+  return out;
+}
+
+void check_experiment(const std::string& name) {
+  INFO(name);
+  ScratchDir dir;
+  const std::string src = INTERPLAY_SOURCE_DIR;
+  const std::string h5 = dir.file(name + ".h5");
+  const auto run =
+      run_interplay({"run", src + "/experiments/" + name + ".json", "--reduce", "-o", h5, "-q"});
+  REQUIRE(run.exit_code == 0);
+  const auto table = run_interplay({"table", h5});
+  REQUIRE(table.exit_code == 0);
+  const std::string reference =
+      read_text(src + "/tests/experiment/reference/" + name + ".reduced.md");
+  REQUIRE_FALSE(reference.empty());
+  CHECK(table.out == reference);
+
+  const std::string committed = read_text(src + "/results/" + name + ".md");
+  REQUIRE_FALSE(committed.empty());
+  CHECK(skeleton(table.out) == skeleton(committed));
+}
+
+}  // namespace
+
+TEST_CASE("experiments/formats.json reproduces its tables (reduced)", "[experiment]") {
+  check_experiment("formats");
+}
+
+TEST_CASE("experiments/order_tensor.json reproduces its tables (reduced)", "[experiment]") {
+  check_experiment("order_tensor");
+}
+
+TEST_CASE("experiments/order_dot.json reproduces its tables (reduced)", "[experiment]") {
+  check_experiment("order_dot");
+}
