@@ -16,10 +16,10 @@ namespace interplay::proofs {
 struct Budget {
   std::size_t random_trials = 12;       // per case, cycling through the distributions
   std::size_t tie_trials = 4;           // per case, tie-builder samples
-  std::size_t enumeration_limit = 625;  // tensors per enumeration step size (tiny cases)
+  std::size_t enumeration_limit = 256;  // tensors per enumeration step size (tiny cases)
   std::size_t find_steps = 24;          // local search for a target still lacking a violation
   std::size_t adversarial_steps = 4;    // local search against a forall inside its assumptions
-  std::size_t shrink_evaluations = 120;
+  std::size_t shrink_evaluations = 80;
 
   static Budget quick();
   static Budget full();

@@ -11,7 +11,7 @@ std::string Case::rounding() const {
 }
 
 std::string Case::id() const {
-  return quantizer_label + " | " + sparsifier_label + " | " + layout + " | " + rounding() + " | " +
+  return quantizer_label + " / " + sparsifier_label + " / " + layout + " / " + rounding() + " / " +
          shape_string(shape);
 }
 

@@ -25,7 +25,7 @@ struct Case {
   std::uint64_t seed = 0;  // generator seed for this case
 
   std::string rounding() const;  // the quantizer's rounding parameter (default nearest_even)
-  std::string id() const;        // "mxfp4 | 2:4 | nested | nearest_even | [8,64]"
+  std::string id() const;        // "mxfp4 / 2:4 / nested / nearest_even / [8,64]"
   json to_json() const;
   static Case from_json(const json& j, const std::string& where);
 };

@@ -104,16 +104,16 @@ std::vector<double> correlated_covariance(std::size_t dim, std::uint64_t seed) {
 
 std::size_t Enumeration::count() const {
   std::size_t c = 1;
-  for (std::size_t i = 0; i < numel(shape); ++i) c *= std::size_t(2 * K + 1);
+  for (std::size_t i = 0; i < numel(shape); ++i) c *= std::size_t(K + 1);
   return c;
 }
 
 Tensor Enumeration::at(std::size_t index) const {
   Tensor t(shape);
-  for (auto& v : t.data) {
-    const std::size_t digit = index % std::size_t(2 * K + 1);
-    index /= std::size_t(2 * K + 1);
-    v = float(int(digit) - K) * step;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const std::size_t digit = index % std::size_t(K + 1);
+    index /= std::size_t(K + 1);
+    t.data[i] = float(digit) * (i % 2 ? -step : step);
   }
   return t;
 }

@@ -32,8 +32,10 @@ std::vector<float> activations(std::size_t n, Draw& draw);
 // plus small noise): strongly correlated input features, as real layer inputs.
 std::vector<double> correlated_covariance(std::size_t dim, std::uint64_t seed);
 
-// All tensors with entries k * step, k in [-K, K], of `shape` (tiny shapes):
-// (2K+1)^numel tensors, enumerated by index (mixed radix).
+// All tensors of `shape` (tiny shapes) with magnitudes k * step, k in [0, K],
+// and alternating signs (+, -, +, ...): (K+1)^numel tensors, enumerated by
+// index (mixed radix). Symmetric quantizers are odd, so the fixed sign
+// pattern loses nothing for them and still exercises asymmetric ones.
 struct Enumeration {
   Shape shape;
   int K = 2;

@@ -48,7 +48,7 @@ std::vector<NamedStep> matrix_quantizers() {
   q.push_back({"int3_block32",
                {{"quantizer", "int"}, {"bits", 3}, {"granularity", "group"}, {"block", 32}}});
   q.push_back({"int8_tensor", {{"quantizer", "int8"}, {"granularity", "tensor"}}});
-  q.push_back({"int4_mse", {{"quantizer", "int4"}, {"clip", "mse"}, {"mse_grid", 10}}});
+  q.push_back({"int4_mse", {{"quantizer", "int4"}, {"clip", "mse"}, {"mse_grid", 5}}});
   q.push_back(
       {"int4_percentile", {{"quantizer", "int4"}, {"clip", "percentile"}, {"percentile", 90.0}}});
   q.push_back({"int4_asymmetric", {{"quantizer", "int4"}, {"scheme", "asymmetric"}}});

@@ -18,7 +18,7 @@ float quantized_at(const MoveContext& ctx, Tensor& probe, Tensor& out, std::size
 // starting interval: enough to place two values inside one cell, at a
 // fraction of the cost of an exact float boundary (each step quantizes the
 // whole probe tensor).
-constexpr int kBisectionSteps = 14;
+constexpr int kBisectionSteps = 10;
 template <class Same>
 float boundary(float same, float other, Same&& is_same) {
   for (int k = 0; k < kBisectionSteps; ++k) {

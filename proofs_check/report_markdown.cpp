@@ -1,7 +1,10 @@
 // The markdown report: summary of verdicts, per statement the assumptions,
 // the evidence for each assumption's necessity, rates, counterexamples
 // (inline when small) and every configuration.
+#include <algorithm>
+#include <array>
 #include <iomanip>
+#include <map>
 #include <sstream>
 
 #include "core/version.hpp"
@@ -83,31 +86,59 @@ void statement_section(std::ostringstream& md, const StatementReport& s) {
        << (e.example ? example_text(*e.example) : std::string("-")) << " |\n";
   md << "\n";
 
+  // The smallest counterexample per quantizer and label; every one is in the JSON.
+  std::map<std::pair<std::string, std::string>, const ConfigResult*> smallest;
   std::size_t with_cex = 0;
-  for (const auto& c : s.configs) with_cex += c.counterexample ? 1 : 0;
-  md << "<details><summary>" << with_cex << " shrunk "
-     << (exists ? "witnesses / counterexamples" : "counterexamples")
+  for (const auto& c : s.configs) {
+    if (!c.counterexample) continue;
+    ++with_cex;
+    const ConfigResult*& slot = smallest[{c.config.quantizer_label, label(c.failing)}];
+    if (!slot || c.counterexample->x.size() < slot->counterexample->x.size()) slot = &c;
+  }
+  md << "<details><summary>" << with_cex << " shrunk counterexamples"
+     << (exists ? " / witnesses" : "")
+     << " (the smallest per quantizer and label shown; all in the JSON)"
      << "</summary>\n\n| configuration | variant | label | original size | shrunk x | value | "
         "relative |\n"
         "|---|---|---|---|---|---|---|\n";
-  for (const auto& c : s.configs) {
-    if (!c.counterexample) continue;
-    const Counterexample& x = *c.counterexample;
-    md << "| " << c.config.id() << " | " << c.variant.label() << " | " << label(c.failing) << " | "
+  for (const auto& [key, c] : smallest) {
+    const Counterexample& x = *c->counterexample;
+    md << "| " << c->config.id() << " | " << c->variant.label() << " | " << key.second << " | "
        << x.original_numel << " | `" << inline_values(x.x, 16) << "` | "
        << num(x.measurement.value, 6) << " | " << num(x.measurement.relative()) << " |\n";
   }
   md << "\n</details>\n\n";
 
-  md << "<details><summary>All " << s.configs.size() << " configurations</summary>\n\n"
-     << "| configuration | variant | label | samples (random/constructed/exhaustive/search) | "
-        "violating samples | max value | max relative |\n|---|---|---|---|---|---|---|\n";
-  for (const auto& c : s.configs)
-    md << "| " << c.config.id() << " | " << c.variant.label() << " | " << label(c.failing) << " | "
-       << c.random.samples << "/" << c.constructed.samples << "/" << c.exhaustive.samples << "/"
-       << c.search.samples << " | " << c.total().violating_samples << " | "
-       << (c.has_worst ? num(c.worst.value) : "-") << " | "
-       << (c.has_worst ? num(c.worst.relative()) : "-") << " |\n";
+  // Configurations with a violation, per quantizer and sparsity pattern,
+  // split by label (layouts, roundings and variants pooled).
+  std::vector<std::string> sparsity;
+  std::map<std::string, std::map<std::string, std::array<std::size_t, 4>>> grid;
+  for (const auto& c : s.configs) {
+    if (std::find(sparsity.begin(), sparsity.end(), c.config.sparsifier_label) == sparsity.end())
+      sparsity.push_back(c.config.sparsifier_label);
+    auto& cell = grid[c.config.quantizer_label][c.config.sparsifier_label];
+    const std::size_t k = c.inside() ? 0 : 2;
+    cell[k] += c.found, ++cell[k + 1];
+  }
+  md << "<details><summary>Configurations with a " << (exists ? "witness" : "violation")
+     << " per quantizer and sparsity (inside / outside the assumptions)</summary>\n\n| quantizer |";
+  for (const auto& sp : sparsity) md << " " << sp << " |";
+  md << "\n|---|";
+  for (std::size_t i = 0; i < sparsity.size(); ++i) md << "---|";
+  md << "\n";
+  for (const auto& [q, row] : grid) {
+    md << "| " << q << " |";
+    for (const auto& sp : sparsity) {
+      const auto it = row.find(sp);
+      if (it == row.end()) {
+        md << " - |";
+        continue;
+      }
+      const auto& c = it->second;
+      md << " in " << c[0] << "/" << c[1] << ", out " << c[2] << "/" << c[3] << " |";
+    }
+    md << "\n";
+  }
   md << "\n</details>\n\n";
 }
 
@@ -127,19 +158,22 @@ std::string report_markdown(const RunReport& r) {
         "`small` cases are one group, enumerated exhaustively.\n\n";
   md << "Per case: " << b.random_trials << " random samples (";
   for (auto d : all_distributions()) md << distribution_name(d) << " ";
-  md << "in turn), " << b.tie_trials << " tie-built samples (values at grid midpoints), exhaustive "
-     << "enumeration up to " << b.enumeration_limit
-     << " tensors per step size (small cases), then per "
-     << "statement and variant a local search (" << b.find_steps << " steps while a violation or "
-     << "witness is still missing; " << b.adversarial_steps
-     << " adversarial steps against a forall "
-     << "inside its assumptions) and shrinking (up to " << b.shrink_evaluations
-     << " evaluations).\n\n";
+  md << "in turn), " << b.tie_trials
+     << " tie-built samples (values at grid midpoints), exhaustive enumeration up to "
+     << b.enumeration_limit
+     << " tensors per step size (small cases), then per statement and variant a local search ("
+     << b.find_steps << " steps while a violation or witness is still missing; "
+     << b.adversarial_steps
+     << " adversarial steps against a forall inside its assumptions) and shrinking (up to "
+     << b.shrink_evaluations << " evaluations).\n\n";
   md << "Inside/outside labels are computed per configuration from the assumption predicates on "
-        "the "
-        "actual partitions (see proofs_check/predicates.cpp). A sample violates (or witnesses) "
-        "only "
-        "when the quantity exceeds its derived floating-point tolerance.\n\n";
+        "the actual partitions (see proofs_check/predicates.cpp). A sample violates (or "
+        "witnesses) only when the quantity exceeds its derived floating-point tolerance. "
+        "Counterexamples are shrunk while they keep violating under the same label; a shrunk "
+        "tensor shorter than a group or block is a ragged last group/block, which behaves as if "
+        "padded with zeros (e.g. `[[7, 8, 8]]` under 2:4 is the group (7, 8, 8, 0)). Stochastic "
+        "rounding draws depend on the flat element index and the case's seed, so q(x)_i and "
+        "q(s(x))_i use the same draw.\n\n";
   md << "## Summary\n\n| statement | kind | verdict | inside: configs with violation/witness | "
         "outside: configs with violation |\n|---|---|---|---|---|\n";
   for (const auto& s : r.statements)
