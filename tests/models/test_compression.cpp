@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "core/error.hpp"
+#include "io/scratch.hpp"
+#include "models/model_input.hpp"
 #include "models/model_study.hpp"
 
 using namespace interplay;
@@ -159,4 +161,41 @@ TEST_CASE("model study: fine-tuning keeps the masks and recovers loss", "[models
                     Catch::Contains("m.finetune: unknown training setting 'epoch'"));
   CHECK_THROWS_WITH(ModelStudyOptions::from_json(json{{"activation_quantizer", "mxfp5"}}, "m"),
                     Catch::Contains("did you mean 'mxfp4'"));
+}
+
+TEST_CASE("model input: parsing, training a missing model, evaluating points", "[models][train]") {
+  interplay::test::ScratchDir dir;
+  const json entry = {{"name", "tiny"},
+                      {"model", "tiny.h5"},
+                      {"train",
+                       {{"model", "mlp"},
+                        {"arch", {{"hidden", {16}}}},
+                        {"epochs", 2},
+                        {"images", 1000},
+                        {"batch", 25},
+                        {"lr", 3e-3}}},
+                      {"layers", {{"include_first", true}}},
+                      {"test_images", 200},
+                      {"probe_images", 16}};
+  const ModelInputSpec spec = parse_model_input(entry, "inputs[0]", dir.path(""));
+  CHECK(spec.weights == dir.path("tiny.h5"));
+  CHECK(spec.options.layers.include_first);
+  const auto study = open_model_study(spec);
+  CHECK(interplay::test::file_exists(dir.path("tiny.h5")));
+  CHECK(study->selected_layers() == std::vector<std::string>{"fc1"});
+  const auto v = evaluate_model_point(*study, pipeline(R"(["int8"])"));
+  REQUIRE(v.size() == study->columns().size());
+  CHECK(v[0] > 0.5);  // accuracy after two short epochs, int8 weights
+
+  CHECK_THROWS_WITH(parse_model_input(json{{"name", "m"}, {"model", "nope.h5"}}, "inputs[1]", ""),
+                    Catch::Contains("inputs[1].model: nope.h5: weights file not found"));
+  CHECK_THROWS_WITH(
+      parse_model_input(json{{"name", "m"}, {"model", "x.h5"}, {"finetun", json::object()}},
+                        "inputs[1]", ""),
+      Catch::Contains("inputs[1]: unknown key 'finetun'; did you mean 'finetune'"));
+  CHECK_THROWS_WITH(
+      parse_model_input(
+          json{{"name", "m"}, {"model", "x.h5"}, {"train", {{"model", "vit"}, {"heads", 5}}}},
+          "inputs[1]", ""),
+      Catch::Contains("inputs[1].train: unknown training setting 'heads'"));
 }

@@ -1,0 +1,125 @@
+#include "models/model_input.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.hpp"
+#include "core/suggest.hpp"
+#include "models/weights_file.hpp"
+
+namespace interplay {
+
+namespace {
+
+const std::vector<std::string> kKeys = {
+    "name",     "model",       "train",       "layers", "activation_quantizer",
+    "finetune", "test_images", "probe_images"};
+
+std::string resolve(const std::string& file, const std::string& base_dir) {
+  if (file.empty() || file[0] == '/' || base_dir.empty()) return file;
+  return (std::filesystem::path(base_dir) / file).lexically_normal().string();
+}
+
+struct TrainBlock {
+  json arch;
+  TrainConfig config;
+  std::size_t images = 0;  // first N training images (0 = all)
+};
+
+TrainBlock parse_train_block(const json& t, const std::string& where) {
+  if (!t.is_object() || !t.contains("model"))
+    throw Error(
+        at(where, "expected {\"model\": \"mlp\" | \"cnn\" | \"vit\", ...training settings}"));
+  TrainBlock b;
+  json settings = t;
+  b.arch = t.contains("arch") ? t.at("arch") : json::object();
+  if (!b.arch.is_object()) throw Error(at(where + ".arch", "expected an object"));
+  b.arch["model"] = t.at("model");
+  settings.erase("model");
+  settings.erase("arch");
+  if (settings.contains("images")) {
+    const json& n = settings["images"];
+    if (!n.is_number_integer() || n.get<long long>() < 0)
+      throw Error(at(where + ".images", "expected a non-negative integer, got " + n.dump()));
+    b.images = n.get<std::size_t>();
+    settings.erase("images");
+  }
+  Model check(b.arch, where + ".arch");  // validates the architecture
+  b.config = TrainConfig::from_json(settings, where,
+                                    default_train_config(b.arch["model"].get<std::string>()));
+  return b;
+}
+
+}  // namespace
+
+bool is_model_input(const json& entry) {
+  return entry.is_object() && entry.contains("model");
+}
+
+json ModelInputSpec::canonical() const {
+  return {{"model", weights}, {"train", train}, {"options", options.to_json()}};
+}
+
+ModelInputSpec parse_model_input(const json& entry, const std::string& where,
+                                 const std::string& base_dir) {
+  if (!is_model_input(entry)) throw Error(at(where, "expected a model input {\"model\": FILE.h5}"));
+  json study = json::object();
+  ModelInputSpec s;
+  for (auto& [k, v] : entry.items()) {
+    const std::string path = where + "." + k;
+    if (k == "name") {
+      if (!v.is_string() || v.get<std::string>().empty())
+        throw Error(at(path, "expected a non-empty string"));
+      s.name = v.get<std::string>();
+    } else if (k == "model") {
+      if (!v.is_string() || v.get<std::string>().empty())
+        throw Error(at(path, "expected the path of a weights file (.h5)"));
+      s.weights = resolve(v.get<std::string>(), base_dir);
+    } else if (k == "train") {
+      parse_train_block(v, path);
+      s.train = v;
+    } else if (std::find(kKeys.begin(), kKeys.end(), k) != kKeys.end()) {
+      study[k] = v;
+    } else {
+      throw Error(at(where, unknown_name_message("key", k, kKeys)));
+    }
+  }
+  if (s.name.empty()) throw Error(at(where, "a model input needs a \"name\""));
+  s.options = ModelStudyOptions::from_json(study, where);
+  if (s.train.is_null() && !std::filesystem::exists(s.weights))
+    throw Error(at(where + ".model", s.weights +
+                                         ": weights file not found (train it with `interplay "
+                                         "train`, or add a \"train\" block)"));
+  return s;
+}
+
+std::unique_ptr<ModelStudy> open_model_study(const ModelInputSpec& spec,
+                                             const std::function<void(const std::string&)>& log) {
+  const bool need_train_set = spec.options.finetune.epochs > 0;
+  if (!std::filesystem::exists(spec.weights)) {
+    const TrainBlock b = parse_train_block(spec.train, spec.name + ".train");
+    Model model(b.arch);
+    if (log) log("training " + spec.name + " -> " + spec.weights + " " + b.config.to_json().dump());
+    const Dataset train = load_fashion_mnist("train", b.images);
+    const Dataset test = load_fashion_mnist("test");
+    model.init(b.config.seed);
+    const TrainResult r = train_model(model, train, b.config);
+    const EvalResult e = evaluate_model(model, test);
+    json info = b.config.to_json();
+    info["train_images"] = train.size();
+    info["epoch_loss"] = r.epoch_loss;
+    info["train_seconds"] = r.seconds;
+    info["test_images"] = e.count;
+    info["test_accuracy"] = e.accuracy;
+    info["test_loss"] = e.loss;
+    const auto parent = std::filesystem::path(spec.weights).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    save_model(model, spec.weights, info);
+  }
+  LoadedModel loaded = load_model(spec.weights);
+  return std::make_unique<ModelStudy>(*loaded.model, spec.options, load_fashion_mnist("test"),
+                                      need_train_set ? load_fashion_mnist("train") : Dataset{});
+}
+
+}  // namespace interplay
