@@ -8,8 +8,12 @@
 // order is unique, so the pruned set is exactly p elements and does not depend
 // on thread count or on the order candidates were visited in.
 //
-// The search is O(n): a histogram of the key's top bits finds the bucket that
-// holds the p-th element, then nth_element runs on that bucket only.
+// The search is an O(n) radix select: a histogram pass finds the bucket of
+// keys that holds the p-th element; if that bucket is still large, the next
+// pass refines it on lower key bits. A small bucket is finished with
+// nth_element; a bucket of one key value (ties, e.g. a tensor of zeros) is
+// finished by finding the tie's cut index in a counting pass. Memory stays
+// small whatever the data.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -81,19 +85,37 @@ Cut<Key> nth_candidate(std::vector<Candidate<Key>>& c, std::size_t r) {
   return {c[r].first, c[r].second};
 }
 
-// Appends the candidates in [begin, end) with lo <= key < lo + width (one
-// histogram bucket). The bucket is rare, so a vectorisable any-match test
-// skips most spans whole.
+// Appends the candidates in [begin, end) with lo <= key <= lo + span (one
+// bucket). The bucket is rare, so a vectorisable any-match test skips most
+// spans whole.
 template <class Key, class KeyAt>
-void collect_bucket(std::size_t begin, std::size_t end, Key lo, Key width, const KeyAt& key_at,
+void collect_bucket(std::size_t begin, std::size_t end, Key lo, Key span, const KeyAt& key_at,
                     std::vector<Candidate<Key>>& out) {
   unsigned any = 0;
-  for (std::size_t i = begin; i < end; ++i) any |= unsigned(Key(key_at(i) - lo) < width);
+  for (std::size_t i = begin; i < end; ++i) any |= unsigned(Key(key_at(i) - lo) <= span);
   if (!any) return;
   for (std::size_t i = begin; i < end; ++i) {
     const Key k = key_at(i);
-    if (Key(k - lo) < width) out.emplace_back(k, i);
+    if (Key(k - lo) <= span) out.emplace_back(k, i);
   }
+}
+
+// Index of the (r+1)-th element (in index order) whose key equals `key`.
+template <class Key, class KeyAt>
+std::size_t nth_equal_index(std::size_t n, Key key, std::size_t r, const KeyAt& key_at) {
+  constexpr std::size_t kSpan = 64;
+  for (std::size_t b = 0; b < n; b += kSpan) {
+    const std::size_t e = std::min(n, b + kSpan);
+    std::size_t count = 0;
+    for (std::size_t i = b; i < e; ++i) count += key_at(i) == key;
+    if (r >= count) {
+      r -= count;
+      continue;
+    }
+    for (std::size_t i = b; i < e; ++i)
+      if (key_at(i) == key && r-- == 0) return i;
+  }
+  return n;  // unreachable when the key occurs more than r times
 }
 
 inline int thread_count(bool parallel) {
@@ -126,7 +148,7 @@ void for_thread_chunks(int threads, std::size_t n, Fn&& fn) {
 
 // Cut after the p smallest of n candidates; key_at(i) gives the key of
 // candidate i and only its low `key_bits` bits may be set. `parallel` spreads
-// the passes over OpenMP threads (for one big group; off inside rows).
+// the histogram passes over OpenMP threads (for one big group; off in rows).
 template <class Key, class KeyAt>
 Cut<Key> cut_after_smallest(std::size_t n, std::size_t p, int key_bits, bool parallel,
                             KeyAt key_at) {
@@ -135,7 +157,7 @@ Cut<Key> cut_after_smallest(std::size_t n, std::size_t p, int key_bits, bool par
   if (p >= n) return Cut<Key>::prune_all();
   thread_local std::vector<C> cand;
   cand.clear();
-  if (n <= 512) {  // small group: the histogram would cost more than it saves
+  if (n <= 512) {  // small group: a histogram would cost more than it saves
     for (std::size_t i = 0; i < n; ++i) cand.emplace_back(key_at(i), i);
     return detail::nth_candidate(cand, p - 1);
   }
@@ -143,11 +165,12 @@ Cut<Key> cut_after_smallest(std::size_t n, std::size_t p, int key_bits, bool par
     throw Error("sparsifier: groups of more than 2^32 elements are not supported");
   const int threads = detail::thread_count(parallel && n > (1u << 16));
 
-  // Buckets are (key - lo) >> shift. A big group uses the top key bits; a
-  // smaller one (a row) first measures its key range so that its fewer
-  // buckets spread over the values actually present.
-  int bits = 16, shift = key_bits - bits;
-  Key lo = 0;
+  // The cut is the rank-th key (0-based, prune order) among the keys in
+  // [lo, lo + span]. A big group starts from the whole key range; a smaller
+  // one (a row) first measures its keys so its few buckets cover only them.
+  Key lo = 0, span = Key(std::numeric_limits<Key>::max() >> (8 * sizeof(Key) - key_bits));
+  std::size_t rank = p - 1;
+  int bits = 16;
   if (n < (1u << 18)) {
     Key kmin = std::numeric_limits<Key>::max(), kmax = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -155,42 +178,59 @@ Cut<Key> cut_after_smallest(std::size_t n, std::size_t p, int key_bits, bool par
       kmin = std::min(kmin, k);
       kmax = std::max(kmax, k);
     }
-    if (kmin == kmax) return {kmin, n - p};  // all tied: the highest indices go
+    lo = kmin, span = Key(kmax - kmin);
     bits = n < 4096 ? 8 : 10;
-    shift = 0;
-    while (Key(kmax - kmin) >> shift >= (Key(1) << bits)) ++shift;
-    lo = kmin;
   }
-  const std::size_t bins = std::size_t(1) << bits;
-
-  // Pass 1: histogram (per thread, then summed: exact).
+  const std::size_t small_enough = std::max<std::size_t>(1024, n / 32);
+  std::size_t count = n;  // keys in [lo, lo + span]
   thread_local std::vector<std::uint32_t> hist;
-  hist.assign(bins * std::size_t(threads), 0);
-  std::uint32_t* const hist_base = hist.data();
-  detail::for_thread_chunks(threads, n, [&](int t, std::size_t begin, std::size_t end) {
-    std::uint32_t* h = hist_base + bins * std::size_t(t);
-    for (std::size_t i = begin; i < end; ++i) ++h[std::size_t(Key(key_at(i) - lo) >> shift)];
-  });
-  for (int t = 1; t < threads; ++t)
-    for (std::size_t b = 0; b < bins; ++b) hist[b] += hist[std::size_t(t) * bins + b];
-
-  // The bucket holding the p-th element and its rank inside the bucket.
-  std::size_t bucket = 0, before = 0;
-  while (before + hist[bucket] < p) before += hist[bucket++];
-  const std::size_t rank = p - 1 - before;
-
-  // Pass 2: collect that bucket's candidates (their order does not matter).
-  cand.reserve(hist[bucket]);
-  const Key bucket_lo = Key(lo + (Key(bucket) << shift)), width = Key(Key(1) << shift);
-  std::vector<std::vector<C>> parts(static_cast<std::size_t>(threads - 1));
-  detail::for_thread_chunks(threads, n, [&](int t, std::size_t begin, std::size_t end) {
-    constexpr std::size_t kSpan = 64;
-    auto& mine = t == 0 ? cand : parts[std::size_t(t - 1)];
-    for (std::size_t b = begin; b < end; b += kSpan)
-      detail::collect_bucket(b, std::min(end, b + kSpan), bucket_lo, width, key_at, mine);
-  });
-  for (auto& part : parts) cand.insert(cand.end(), part.begin(), part.end());
-  return detail::nth_candidate(cand, rank);
+  for (bool whole = true; span > 0; whole = false) {
+    int shift = 0;
+    while (Key(span >> shift) >= (Key(1) << bits)) ++shift;
+    // One extra bin per thread takes the keys outside the range, so the
+    // loop has no data-dependent branch.
+    const std::size_t bins = std::size_t(span >> shift) + 1, stride = bins + 1;
+    hist.assign(stride * std::size_t(threads), 0);
+    std::uint32_t* const hist_base = hist.data();
+    detail::for_thread_chunks(threads, n, [&](int t, std::size_t begin, std::size_t end) {
+      std::uint32_t* h = hist_base + stride * std::size_t(t);
+      if (whole) {  // every key is in range
+        for (std::size_t i = begin; i < end; ++i) ++h[std::size_t(Key(key_at(i) - lo) >> shift)];
+      } else {
+        for (std::size_t i = begin; i < end; ++i) {
+          const Key d = Key(key_at(i) - lo);
+          const std::size_t in = d <= span;  // masks, not ?: (compilers emit a branch)
+          ++h[(std::size_t(d >> shift) & (0 - in)) | (bins & (in - 1))];
+        }
+      }
+    });
+    for (int t = 1; t < threads; ++t)
+      for (std::size_t b = 0; b < bins; ++b) hist[b] += hist[std::size_t(t) * stride + b];
+    std::size_t bucket = 0;
+    while (hist[bucket] <= rank) rank -= hist[bucket++];
+    count = hist[bucket];
+    lo = Key(lo + (Key(bucket) << shift));
+    span = shift == 0 ? Key(0)
+                      : std::min(Key(span - (Key(bucket) << shift)), Key((Key(1) << shift) - 1));
+    if (count <= small_enough) {
+      // Collect the bucket's candidates (their order does not matter).
+      cand.reserve(count);
+      std::vector<C>& first = cand;  // a reference: worker threads have their own `cand`
+      std::vector<std::vector<C>> parts(static_cast<std::size_t>(threads - 1));
+      detail::for_thread_chunks(threads, n, [&](int t, std::size_t begin, std::size_t end) {
+        constexpr std::size_t kSpan = 64;
+        auto& mine = t == 0 ? first : parts[std::size_t(t - 1)];
+        for (std::size_t b = begin; b < end; b += kSpan)
+          detail::collect_bucket(b, std::min(end, b + kSpan), lo, span, key_at, mine);
+      });
+      for (auto& part : parts) cand.insert(cand.end(), part.begin(), part.end());
+      return detail::nth_candidate(cand, rank);
+    }
+  }
+  // One key value left: the tie keeps its lower indices. In prune order
+  // (index descending) the cut is the rank-th, i.e. in index order the
+  // (count - 1 - rank)-th of the elements holding that key.
+  return {lo, detail::nth_equal_index(n, lo, count - 1 - rank, key_at)};
 }
 
 }  // namespace interplay::sparsity

@@ -157,3 +157,23 @@ TEST_CASE("magnitude: idempotent on tensors without zeros", "[sparsifiers][magni
     CHECK(std::memcmp(once.data.data(), twice.data.data(), x.size() * sizeof(float)) == 0);
   }
 }
+
+TEST_CASE("magnitude: large ties (zeros) cost no big buffers and keep the lowest indices",
+          "[sparsifiers][magnitude]") {
+  // 2^19 zeros: one key value for everything; half of them go, from the top.
+  Tensor zeros({1 << 19}, 0.0f);
+  zeros.data[7] = -0.0f;
+  auto b = sparsifiers().build(json::parse(R"({"sparsifier":"magnitude"})"), "sparsifier", "t");
+  std::vector<std::uint8_t> keep;
+  b.object->select(zeros, keep);
+  bool lower_half_kept = true;
+  for (std::size_t i = 0; i < keep.size(); ++i) lower_half_kept &= keep[i] == (i < (1u << 18));
+  CHECK(lower_half_kept);
+  // Re-sparsifying prunes exactly the zeros the first pass made (idempotent).
+  const Tensor x = interplay::test::gaussian({1 << 19}, 12);
+  for (const char* step :
+       {R"({"sparsifier":"magnitude"})", R"({"sparsifier":"magnitude","scope":"row"})"}) {
+    const Tensor once = sparsify(step, x), twice = sparsify(step, once);
+    CHECK(std::memcmp(once.data.data(), twice.data.data(), x.size() * sizeof(float)) == 0);
+  }
+}
