@@ -8,6 +8,7 @@
 #include "experiment/derived.hpp"
 #include "experiment/json_path.hpp"
 #include "experiment/overrides.hpp"
+#include "models/model_input.hpp"
 
 namespace interplay::experiment {
 namespace {
@@ -59,17 +60,26 @@ ExperimentConfig parse_config(const json& config, const std::string& file,
   cfg.inputs = parse_inputs(required(config, "", "inputs"), "inputs", base_dir);
   if (const json* v = optional(config, "activations"))
     cfg.activations = parse_activations(*v, "activations", base_dir, cfg.inputs);
-  cfg.metrics_spec = required(config, "", "metrics");
-  check_array(cfg.metrics_spec, "metrics", true);
+  const bool tensor_inputs = std::any_of(cfg.inputs.begin(), cfg.inputs.end(),
+                                         [](const InputInstance& in) { return !in.model; });
+  cfg.metrics_spec = config.contains("metrics") ? config.at("metrics") : json::array();
+  check_array(cfg.metrics_spec, "metrics", tensor_inputs);
   cfg.metrics = MetricSet::from_json(cfg.metrics_spec, "metrics");
   const auto& mcols = cfg.metrics.columns();
   for (std::size_t i = 0; i < mcols.size(); ++i)
     if (std::find(mcols.begin(), mcols.begin() + std::ptrdiff_t(i), mcols[i]) !=
         mcols.begin() + std::ptrdiff_t(i))
       throw Error("metrics: column '" + mcols[i] + "' is produced twice");
+  cfg.value_columns = mcols;
+  for (const auto& in : cfg.inputs)
+    if (in.model)
+      for (const auto& c : model_input_columns(*in.model))
+        if (std::find(cfg.value_columns.begin(), cfg.value_columns.end(), c) ==
+            cfg.value_columns.end())
+          cfg.value_columns.push_back(c);
   cfg.sweep = parse_sweep(required(config, "", "sweep"), "sweep");
   if (const json* v = optional(config, "derived"))
-    cfg.derived = parse_derived(*v, "derived", cfg.metrics.columns());
+    cfg.derived = parse_derived(*v, "derived", cfg.value_columns);
   if (const json* v = optional(config, "tables")) cfg.tables = parse_tables(*v, "tables");
   if (const json* v = optional(config, "reduce"))
     if (!v->is_object()) throw Error("reduce: expected an object {PATH: VALUE, ...}");
@@ -125,7 +135,7 @@ std::vector<ColumnDef> result_columns(const ExperimentConfig& cfg,
   for (const auto& p : points)
     for (const auto& [k, v] : p.swept.items())
       if (!has(k)) cols.push_back({k, v.is_string() || v.is_boolean()});
-  for (const auto& m : cfg.metrics.columns()) cols.push_back({m, false});
+  for (const auto& m : cfg.value_columns) cols.push_back({m, false});
   for (const auto& d : derived_columns(cfg.derived)) cols.push_back({d, false});
   return cols;
 }

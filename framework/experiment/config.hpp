@@ -5,7 +5,7 @@
 //   inputs              tensors to compress (inputs.hpp)
 //   activations         optional, for the dot / output metrics (inputs.hpp)
 //   sweep               pipelines to run (sweep.hpp)
-//   metrics             metric list, as for `interplay compress`
+//   metrics             metric list, as for `interplay compress` (tensor inputs)
 //   derived             {"orthogonality": [metric columns], "order": [...]}
 //   tables              named views rendered by `interplay table` (table_spec.hpp)
 //   reduce              {PATH: VALUE} edits applied by --reduce (overrides.hpp)
@@ -33,7 +33,10 @@ struct ExperimentConfig {
   std::vector<InputInstance> inputs;
   std::vector<ActivationSpec> activations;
   json metrics_spec;
-  MetricSet metrics;
+  MetricSet metrics;  // for tensor inputs
+  // Every value column a point can produce: the metric columns, then the
+  // columns of each model input's study (NaN where a point has no such value).
+  std::vector<std::string> value_columns;
   SweepSpec sweep;
   DerivedSpec derived;
   std::vector<TableSpec> tables;

@@ -11,6 +11,7 @@
 #include "experiment/json_path.hpp"
 #include "io/hdf5.hpp"
 #include "io/npy.hpp"
+#include "models/model_input.hpp"
 
 namespace interplay::experiment {
 namespace {
@@ -176,6 +177,15 @@ std::vector<InputInstance> parse_inputs(const json& inputs, const std::string& p
     const std::string name = as_string(required(e, ip, "name"), child_path(ip, "name"));
     if (name.empty()) throw Error(at(child_path(ip, "name"), "must not be empty"));
     check_unique(names, name, child_path(ip, "name"));
+    if (is_model_input(e)) {
+      InputInstance in;
+      auto spec = std::make_shared<ModelInputSpec>(parse_model_input(e, ip, base_dir));
+      in.name = spec->name;
+      in.spec = spec->canonical();
+      in.model = std::move(spec);
+      out.push_back(std::move(in));
+      continue;
+    }
     if (e.contains("file")) {
       check_object(e, ip, {"name", "file", "dataset", "ndim"});
       std::string resolved;
@@ -250,7 +260,7 @@ std::vector<ActivationSpec> parse_activations(const json& acts, const std::strin
       a.dataset = tensors[0].first, a.file_shape = tensors[0].second;
       const std::size_t width = a.file_shape.empty() ? 1 : a.file_shape.back();
       for (const auto& in : inputs)
-        if (in.shape.back() != width)
+        if (!in.model && in.shape.back() != width)
           throw Error(at(ap, "activations have " + std::to_string(width) + " features but input '" +
                                  in.name + "' has shape " + shape_string(in.shape) +
                                  " (the last dimensions must match)"));
@@ -288,6 +298,7 @@ std::vector<ActivationSpec> parse_activations(const json& acts, const std::strin
 }
 
 Tensor load_input(const InputInstance& in) {
+  if (in.model) return Tensor();  // evaluated through its model study
   if (!in.file.empty()) {
     if (in.dataset.empty()) return io::read_npy(in.file);
     return io::h5::read_tensor(io::h5::File::open(in.file), in.dataset);

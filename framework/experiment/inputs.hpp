@@ -7,6 +7,7 @@
 // data: keys, types, ranges, that files exist and datasets exist with a float
 // type, and that activation widths match the inputs' last dimension.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,10 @@
 #include "core/params.hpp"
 #include "core/tensor.hpp"
 #include "experiment/generators.hpp"
+
+namespace interplay {
+struct ModelInputSpec;  // models/model_input.hpp
+}
 
 namespace interplay::experiment {
 
@@ -30,6 +35,10 @@ struct InputInstance {
   // file
   std::string file;     // resolved path
   std::string dataset;  // HDF5 dataset path; empty for .npy
+  // model: a trained built-in model whose layers each pipeline compresses
+  // ({"name", "model": FILE.h5, ...}, models/model_input.hpp); its points
+  // produce the model study's columns instead of the tensor metrics.
+  std::shared_ptr<const ModelInputSpec> model;
 };
 
 struct ActivationSpec {

@@ -20,7 +20,7 @@ ResultTable build_points_table(const ExperimentConfig& cfg, const std::vector<Po
   for (const auto& p : points)
     if (values_by_id.count(p.id)) done.push_back(&p);
   t.set_rows(done.size());
-  const auto& metric_cols = cfg.metrics.columns();
+  const auto& metric_cols = cfg.value_columns;
   for (std::size_t r = 0; r < done.size(); ++r) {
     const Point& p = *done[r];
     const InputInstance& in = cfg.inputs[p.input];

@@ -9,6 +9,8 @@
 #include <condition_variable>
 #include <ctime>
 #include <deque>
+#include <iostream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -21,6 +23,7 @@
 #include "experiment/result_file.hpp"
 #include "experiment/run_lock.hpp"
 #include "io/atomic_output.hpp"
+#include "models/model_input.hpp"
 
 // OpenBLAS's own thread pool would oversubscribe the point workers; weak, so
 // another BLAS links too (and is then left alone).
@@ -30,6 +33,7 @@ namespace interplay::experiment {
 namespace {
 
 using Values = std::map<std::string, std::vector<double>>;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 bool file_exists(const std::string& p) {
   struct stat st {};
@@ -63,7 +67,7 @@ struct Previous {
 Previous load_previous(const std::string& output, const ExperimentConfig& cfg,
                        const std::vector<Point>& points) {
   Previous prev;
-  const auto& metric_cols = cfg.metrics.columns();
+  const auto& metric_cols = cfg.value_columns;
   if (file_exists(output)) {
     LoadedResults r = read_results(output);
     prev.had_results = true;
@@ -149,9 +153,37 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
   Previous prev;
   if (options.resume && !options.force) prev = load_previous(output, cfg, points);
 
+  std::vector<std::size_t> todo;
+  for (const auto& p : points)
+    if (!prev.values.count(p.id)) todo.push_back(p.index);
+  summary.total = points.size();
+  summary.already_done = points.size() - todo.size();
+  if (todo.empty() && prev.had_results && !prev.had_journal) return summary;  // nothing to do
+
   // Inputs and activations are read or generated before any output exists.
   std::vector<Tensor> inputs;
   for (const auto& in : cfg.inputs) inputs.push_back(load_input(in));
+  // A model input's points run through its study (trained first if missing).
+  std::vector<std::unique_ptr<ModelStudy>> studies(cfg.inputs.size());
+  std::vector<std::vector<std::size_t>> slots(cfg.inputs.size());  // into value_columns
+  auto slot_of = [&](const std::string& column) {
+    const auto it = std::find(cfg.value_columns.begin(), cfg.value_columns.end(), column);
+    if (it == cfg.value_columns.end()) throw Error("internal: no value column '" + column + "'");
+    return std::size_t(it - cfg.value_columns.begin());
+  };
+  for (std::size_t i = 0; i < cfg.inputs.size(); ++i) {
+    std::vector<std::string> cols = cfg.metrics.columns();
+    if (cfg.inputs[i].model) {
+      const bool needed = std::any_of(todo.begin(), todo.end(),
+                                      [&](std::size_t k) { return points[k].input == i; });
+      if (!needed) continue;
+      studies[i] = open_model_study(*cfg.inputs[i].model, [&](const std::string& msg) {
+        if (!options.quiet) std::cerr << "interplay run: " << msg << "\n";
+      });
+      cols = studies[i]->columns();
+    }
+    for (const auto& c : cols) slots[i].push_back(slot_of(c));
+  }
   std::map<std::pair<std::size_t, std::size_t>, Tensor> acts;  // (activation, features)
   for (const auto& p : points) {
     if (!p.activation) continue;
@@ -160,13 +192,6 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
     if (!acts.count(key))
       acts.emplace(key, load_activations(cfg.activations[*p.activation], features));
   }
-
-  std::vector<std::size_t> todo;
-  for (const auto& p : points)
-    if (!prev.values.count(p.id)) todo.push_back(p.index);
-  summary.total = points.size();
-  summary.already_done = points.size() - todo.size();
-  if (todo.empty() && prev.had_results && !prev.had_journal) return summary;  // nothing to do
 
   remove_stale_temporaries(output);
   RunInfo info;
@@ -185,7 +210,7 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
   for (const auto& p : points)
     if (done.count(p.id)) carried.push_back({p.id, done.at(p.id)});
   const json header{{"interplay_journal", 1},
-                    {"columns", cfg.metrics.columns()},
+                    {"columns", cfg.value_columns},
                     {"start_time", info.start_time},
                     {"runs", info.runs},
                     {"config_file", cfg.file}};
@@ -213,14 +238,21 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
       if (k >= todo.size() || stop) return;
       const Point& p = points[todo[k]];
       try {
-        const Tensor& x = inputs[p.input];
-        const Tensor y = p.pipeline->apply(x);
-        MetricContext ctx;
-        if (p.activation) {
-          const std::size_t features = x.shape.empty() ? 1 : x.shape.back();
-          ctx.activations = &acts.at({*p.activation, features});
+        std::vector<double> raw;
+        if (studies[p.input]) {
+          raw = evaluate_model_point(*studies[p.input], *p.pipeline);
+        } else {
+          const Tensor& x = inputs[p.input];
+          const Tensor y = p.pipeline->apply(x);
+          MetricContext ctx;
+          if (p.activation) {
+            const std::size_t features = x.shape.empty() ? 1 : x.shape.back();
+            ctx.activations = &acts.at({*p.activation, features});
+          }
+          raw = cfg.metrics.evaluate(x, y, ctx);
         }
-        Finished f{p.index, cfg.metrics.evaluate(x, y, ctx)};
+        Finished f{p.index, std::vector<double>(cfg.value_columns.size(), kNaN)};
+        for (std::size_t i = 0; i < raw.size(); ++i) f.values[slots[p.input][i]] = raw[i];
         if (options.delay_ms)
           std::this_thread::sleep_for(std::chrono::milliseconds(options.delay_ms));
         std::lock_guard<std::mutex> g(mu);

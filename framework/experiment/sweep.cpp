@@ -174,8 +174,9 @@ std::vector<Point> expand_points(const ExperimentConfig& cfg) {
   for (std::size_t a = 0; a < cfg.activations.size(); ++a) acts.push_back(a);
 
   std::vector<Point> all;
+  const std::vector<std::optional<std::size_t>> no_acts{std::nullopt};
   for (std::size_t in = 0; in < cfg.inputs.size(); ++in)
-    for (const auto& act : acts)
+    for (const auto& act : cfg.inputs[in].model ? no_acts : acts)  // a model brings its own data
       for (std::size_t v = 0; v < vars.size(); ++v) {
         Point p;
         p.input = in, p.activation = act;

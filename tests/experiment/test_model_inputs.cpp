@@ -1,0 +1,56 @@
+// The `model` input kind (models/model_input.hpp) in a sweep: a tiny MLP is
+// trained on first use, every pipeline is evaluated on the model, its
+// columns sit next to the tensor metrics (NaN where they do not apply), the
+// derived gap is the distance to THEORY's M1 threshold, and the results do
+// not depend on the thread count.
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "experiment/result_file.hpp"
+#include "helpers.hpp"
+
+using namespace interplay;
+using namespace interplay::exptest;
+
+TEST_CASE("model inputs: trained on first use, evaluated per point, thread-count free",
+          "[experiment]") {
+  ScratchDir dir;
+  write_text(dir.file("m.json"), R"({
+    "inputs": [
+      {"name": "mlp", "model": "mlp.h5",
+       "train": {"model": "mlp", "arch": {"hidden": [16]}, "images": 600, "epochs": 1},
+       "test_images": 200, "probe_images": 32, "layers": {"include_first": true, "include_last": true}},
+      {"name": "g", "distribution": "normal", "shape": [4, 64]}
+    ],
+    "metrics": ["l1"],
+    "derived": {"orthogonality": ["accuracy_drop", "l1"]},
+    "sweep": {"sparsity": [{"sparsifier": "nm", "n": 2, "m": 4, "label": "2:4"}], "formats": ["int4"]}
+  })");
+  const auto r1 =
+      run_interplay({"run", dir.file("m.json"), "-o", dir.file("a.h5"), "--threads", "1", "-q"});
+  REQUIRE(r1.exit_code == 0);
+  CHECK(path_exists(dir.file("mlp.h5")));  // trained and saved next to the config
+  REQUIRE(run_interplay({"run", dir.file("m.json"), "-o", dir.file("b.h5"), "--threads", "3", "-q"})
+              .exit_code == 0);
+  const auto a = experiment::read_results(dir.file("a.h5"));
+  CHECK(table_difference(a.table, experiment::read_results(dir.file("b.h5")).table).empty());
+
+  const auto& t = a.table;
+  REQUIRE(t.rows() == 8);
+  const auto& input = t.at("input").strings;
+  const auto& order = t.at("order").strings;
+  const auto& acc = t.at("test_accuracy").numbers;
+  const auto& drop = t.at("accuracy_drop").numbers;
+  const auto& l1 = t.at("l1").numbers;
+  CHECK(t.find("orth_gap.accuracy_drop"));
+  for (std::size_t r = 0; r < 8; ++r) {
+    const bool model = input[r] == "mlp";
+    CHECK(std::isnan(model ? l1[r] : acc[r]));
+    CHECK_FALSE(std::isnan(model ? acc[r] : l1[r]));
+    if (model) CHECK((acc[r] >= 0.0 && acc[r] <= 1.0));
+  }
+  REQUIRE(order[0] == "S");
+  REQUIRE(order[1] == "Q");
+  REQUIRE(order[2] == "S->Q");
+  CHECK(t.at("orth_gap.accuracy_drop").numbers[2] == drop[2] - drop[0] - drop[1]);
+}
