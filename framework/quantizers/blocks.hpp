@@ -3,7 +3,7 @@
 // Blocks run along `axis`, `size` elements each; a ragged last block is just
 // shorter (equivalent to zero padding for amax-based scales, and padding never
 // reaches the output). size 0 = one block per lane (per channel);
-// whole_tensor = a single block.
+// whole_tensor = the flattened tensor is the one lane (axis ignored).
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -46,8 +46,7 @@ void for_each_block(const Tensor& in, Tensor& out, const BlockLayout& layout, Fn
   if (in.size() == 0) return;
   AxisLayout L =
       layout.whole_tensor ? AxisLayout{1, in.size(), 1} : axis_layout(in.shape, layout.axis);
-  const std::size_t bs =
-      layout.size == 0 || layout.whole_tensor ? L.len : std::min(layout.size, L.len);
+  const std::size_t bs = layout.size == 0 ? L.len : std::min(layout.size, L.len);
   const std::size_t nb = (L.len + bs - 1) / bs;
   const float* x = in.data.data();
   float* y = out.data.data();

@@ -18,26 +18,46 @@ class FpQuantizer final : public Quantizer {
         scaling_(p.str("scale")),
         rounding_(RoundingPolicy::from(p)) {
     layout_.axis = int(p.integer("axis"));
-    layout_.whole_tensor = scaling_ != "channel";
-    layout_.size = 0;
+    layout_.size = 0;  // scale=channel: one scale per lane along axis
   }
 
   void quantize(const Tensor& in, Tensor& out) const override {
     const float fmax = static_cast<float>(format_.max_value());
-    for_each_block(in, out, layout_, [&](const BlockRef& b) {
-      SpanScale s;
-      if (scaling_ != "none") {
+    if (scaling_ == "channel") {
+      return for_each_block(in, out, layout_, [&](const BlockRef& b) {
         const SpanAmax m = span_amax(b.in, b.n);
         if (m.nonfinite) return fill_nan(b);
-        if (m.amax > 0.0f) s = SpanScale{m.amax / fmax, 0.0f, false};
+        round_span(b.in, b.out, b.n, grid_, scale_for(m.amax, fmax), rounding_.mode,
+                   rounding_.draws(b), true);
+      });
+    }
+    // Unscaled or one tensor scale: element-wise, so any chunking is exact;
+    // chunks let OpenMP share the work and let finite chunks take the fast path.
+    SpanScale s;
+    if (scaling_ == "tensor") {
+      const SpanAmax m = span_amax(in.data.data(), in.size());
+      if (m.nonfinite) {  // the tensor scale is NaN: everything is
+        out.shape = in.shape;
+        out.data.assign(in.size(), std::numeric_limits<float>::quiet_NaN());
+        return;
       }
-      round_span(b.in, b.out, b.n, grid_, s, rounding_.mode, rounding_.draws(b), false);
+      s = scale_for(m.amax, fmax);
+    }
+    for_each_block(in, out, BlockLayout{-1, kChunk, true}, [&](const BlockRef& b) {
+      const bool finite = !span_amax(b.in, b.n).nonfinite;
+      round_span(b.in, b.out, b.n, grid_, s, rounding_.mode, rounding_.draws(b), finite);
     });
   }
 
   double bits_per_element() const override { return format_.bits(); }
 
  private:
+  static constexpr std::size_t kChunk = 1 << 14;
+
+  static SpanScale scale_for(float amax, float fmax) {
+    return amax > 0.0f ? SpanScale{amax / fmax, 0.0f, false} : SpanScale{};
+  }
+
   const FloatFormat& format_;
   Grid grid_;
   std::string scaling_;

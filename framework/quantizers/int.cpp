@@ -43,7 +43,7 @@ class IntQuantizer final : public Quantizer {
     const std::string& g = p.str("granularity");
     layout_.axis = int(p.integer("axis"));
     layout_.whole_tensor = g == "tensor";
-    layout_.size = g == "channel" ? 0 : std::size_t(p.integer("block"));
+    layout_.size = g == "channel" || g == "tensor" ? 0 : std::size_t(p.integer("block"));
     const std::string& c = p.str("clip");
     clip_ = c == "amax" ? Clip::Amax : c == "mse" ? Clip::Mse : Clip::Percentile;
     percentile_ = p.real("percentile");
