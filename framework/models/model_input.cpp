@@ -94,6 +94,13 @@ ModelInputSpec parse_model_input(const json& entry, const std::string& where,
   return s;
 }
 
+std::vector<std::string> model_input_columns(const ModelInputSpec& spec) {
+  if (std::filesystem::exists(spec.weights))
+    return model_study_columns(*load_model(spec.weights).model);
+  Model model(parse_train_block(spec.train, spec.name + ".train").arch);
+  return model_study_columns(model);
+}
+
 std::unique_ptr<ModelStudy> open_model_study(const ModelInputSpec& spec,
                                              const std::function<void(const std::string&)>& log) {
   const bool need_train_set = spec.options.finetune.epochs > 0;

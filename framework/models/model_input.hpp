@@ -41,6 +41,10 @@ bool is_model_input(const json& entry);
 ModelInputSpec parse_model_input(const json& entry, const std::string& where,
                                  const std::string& base_dir);
 
+// The columns evaluate_model_point() will produce for this input, known
+// without loading any data (from the file's architecture or the train block).
+std::vector<std::string> model_input_columns(const ModelInputSpec& spec);
+
 // Loads the weights (training and saving them first when the file is missing
 // and a train block is given) and the Fashion-MNIST data the study needs.
 // `log` receives one-line progress messages (may be empty).

@@ -113,9 +113,14 @@ ModelStudy::ModelStudy(const Model& dense, ModelStudyOptions options, Dataset te
   }
   dense_ = evaluate_model(*dense_model_, test_);
   dense_outputs_ = layer_outputs(*dense_model_, probe_);
-  columns_ = {"test_accuracy", "test_loss",     "accuracy_drop",
-              "loss_increase", "weight_rel_l2", "weight_sparsity"};
-  for (auto& l : dense_model_->matmul_layers()) columns_.push_back(column_name(l.path));
+  columns_ = model_study_columns(*dense_model_);
+}
+
+std::vector<std::string> model_study_columns(Model& model) {
+  std::vector<std::string> c = {"test_accuracy", "test_loss",     "accuracy_drop",
+                                "loss_increase", "weight_rel_l2", "weight_sparsity"};
+  for (auto& l : model.matmul_layers()) c.push_back(column_name(l.path));
+  return c;
 }
 
 std::vector<std::string> ModelStudy::selected_layers() const {

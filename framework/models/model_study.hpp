@@ -72,6 +72,9 @@ class ModelStudy {
   std::vector<std::string> columns_;
 };
 
+// ModelStudy::columns() of a model (depends only on its architecture).
+std::vector<std::string> model_study_columns(Model& model);
+
 // The quantizer of a pipeline's last quantize step, or null.
 std::shared_ptr<const Quantizer> last_quantizer(const Pipeline& pipeline);
 

@@ -179,12 +179,15 @@ TEST_CASE("model input: parsing, training a missing model, evaluating points", "
                       {"probe_images", 16}};
   const ModelInputSpec spec = parse_model_input(entry, "inputs[0]", dir.path(""));
   CHECK(spec.weights == dir.path("tiny.h5"));
+  const std::vector<std::string> columns = model_input_columns(spec);  // before training
+  CHECK(columns.back() == "layer_err.fc2");
   CHECK(spec.options.layers.include_first);
   const auto study = open_model_study(spec);
   CHECK(interplay::test::file_exists(dir.path("tiny.h5")));
   CHECK(study->selected_layers() == std::vector<std::string>{"fc1"});
   const auto v = evaluate_model_point(*study, pipeline(R"(["int8"])"));
   REQUIRE(v.size() == study->columns().size());
+  CHECK(study->columns() == columns);
   CHECK(v[0] > 0.5);  // accuracy after two short epochs, int8 weights
 
   CHECK_THROWS_WITH(parse_model_input(json{{"name", "m"}, {"model", "nope.h5"}}, "inputs[1]", ""),
