@@ -65,12 +65,16 @@ std::vector<std::uint32_t> CaseChecker::identity_features() const {
   return f;
 }
 
+// With real weights, every third random sample is a crop of them.
+bool CaseChecker::uses_weights(std::size_t trial) const {
+  return weights_ && !weights_->empty() && trial % 3 == 2;
+}
+
 Sample CaseChecker::random_sample(std::size_t trial) {
   Draw draw(case_.seed, stream_id(kRandom, trial));
   Sample s;
   const auto& dists = all_distributions();
-  // With real weights, every third random sample is a crop of them.
-  if (weights_ && !weights_->empty() && trial % 3 == 2)
+  if (uses_weights(trial))
     s.x = weights_->crop(case_.shape, draw);
   else
     s.x = generate(dists[trial % dists.size()], case_.shape, draw);
@@ -182,7 +186,7 @@ void CaseChecker::shrink_violation(Target& t, const Budget& budget) {
 
 std::vector<ConfigResult> CaseChecker::run(const Budget& budget) {
   for (std::size_t i = 0; i < budget.random_trials; ++i)
-    observe_all(random_sample(i), &ConfigResult::random);
+    observe_all(random_sample(i), uses_weights(i) ? &ConfigResult::weights : &ConfigResult::random);
   for (std::size_t i = 0; i < budget.tie_trials; ++i)
     observe_all(tie_sample(i), &ConfigResult::constructed);
   if (case_.layout == "small") {

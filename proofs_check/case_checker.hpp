@@ -43,6 +43,7 @@ class CaseChecker {
     double worst_violation_objective = -1e300;
   };
 
+  bool uses_weights(std::size_t trial) const;
   Sample random_sample(std::size_t trial);
   Sample tie_sample(std::size_t trial);
   Measurement measure(const Target& t, const Sample& s, const Outputs& o) const;

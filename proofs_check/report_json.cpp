@@ -30,6 +30,7 @@ json config_json(const ConfigResult& c) {
          {"failing_assumptions", c.failing},
          {"trials",
           {{"random", tally_json(c.random)},
+           {"weights", tally_json(c.weights)},
            {"constructed", tally_json(c.constructed)},
            {"exhaustive", tally_json(c.exhaustive)},
            {"search", tally_json(c.search)}}},
@@ -55,6 +56,9 @@ json statement_json(const StatementReport& s) {
   json inside_rates = json::object(), outside_rates = json::object();
   for (const auto& [v, t] : s.inside_random_by_variant) inside_rates[v] = tally_json(t);
   for (const auto& [v, t] : s.outside_random_by_variant) outside_rates[v] = tally_json(t);
+  json inside_weights = json::object(), outside_weights = json::object();
+  for (const auto& [v, t] : s.inside_weights_by_variant) inside_weights[v] = tally_json(t);
+  for (const auto& [v, t] : s.outside_weights_by_variant) outside_weights[v] = tally_json(t);
   json configs = json::array();
   for (const auto& c : s.configs) configs.push_back(config_json(c));
   return {{"id", s.statement->id},
@@ -72,8 +76,11 @@ json statement_json(const StatementReport& s) {
           {"outside_violating", s.outside_violating},
           {"evidence", evidence},
           {"witness_by_quantizer", s.witness_by_quantizer},
+          {"witness_variants_by_quantizer", s.witness_variants_by_quantizer},
           {"random_rate_inside", inside_rates},
           {"random_rate_outside", outside_rates},
+          {"weights_rate_inside", inside_weights},
+          {"weights_rate_outside", outside_weights},
           {"configs", configs}};
 }
 

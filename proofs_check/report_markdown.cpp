@@ -15,6 +15,8 @@
 namespace interplay::proofs {
 namespace {
 
+constexpr std::size_t kTopRates = 10;
+
 std::string num(double v, int precision = 4) {
   std::ostringstream os;
   os << std::setprecision(precision) << v;
@@ -25,13 +27,6 @@ std::string percent(const Tally& t) {
   if (!t.units) return "-";
   return std::to_string(t.violating_units) + "/" + std::to_string(t.units) + " (" +
          num(100 * t.rate(), 3) + "%)";
-}
-
-std::string label(const std::vector<std::string>& failing) {
-  if (failing.empty()) return "inside";
-  std::string s = "outside:";
-  for (const auto& f : failing) s += " " + f;
-  return s;
 }
 
 std::string example_text(const Counterexample& c) {
@@ -60,22 +55,61 @@ void statement_section(std::ostringstream& md, const StatementReport& s) {
        << example_text(*s.inside_example) << "\n\n";
 
   if (exists && st.witness_per_quantizer) {
-    md << "| quantizer | witness inside the assumptions |\n|---|---|\n";
-    for (const auto& [q, w] : s.witness_by_quantizer)
-      md << "| " << q << " | " << (w ? "yes" : "**no**") << " |\n";
+    md << "| quantizer | witness inside the assumptions | in variants |\n|---|---|---|\n";
+    for (const auto& [q, w] : s.witness_by_quantizer) {
+      std::string variants;
+      for (const auto& v : s.witness_variants_by_quantizer.at(q))
+        variants += (variants.empty() ? "" : ", ") + v;
+      md << "| " << q << " | " << (w ? "yes" : "**no**") << " | " << variants << " |\n";
+    }
     md << "\n";
   }
-  md << "Violation rate on random samples (the random phase only; units are dot products for "
-        "T4):\n\n";
-  md << "| variant | inside the assumptions | outside |\n|---|---|---|\n";
+  md << "Violation rate on random samples (the random phase: synthetic distributions, and crops "
+        "of real weights when given; units are dot products for T4):\n\n";
+  bool weights = false;
+  for (const auto& [v, t] : s.inside_weights_by_variant) weights |= t.units > 0;
+  for (const auto& [v, t] : s.outside_weights_by_variant) weights |= t.units > 0;
+  const auto rate = [](const std::map<std::string, Tally>& m, const std::string& v) {
+    const auto it = m.find(v);
+    return it == m.end() ? std::string("-") : percent(it->second);
+  };
+  md << "| variant | inside the assumptions | outside |"
+     << (weights ? " inside, real-weight crops | outside, real-weight crops |" : "")
+     << "\n|---|---|---|" << (weights ? "---|---|" : "") << "\n";
   for (const auto& v : st.variants) {
-    const auto in = s.inside_random_by_variant.find(v.label());
-    const auto out = s.outside_random_by_variant.find(v.label());
-    md << "| " << v.label() << " | "
-       << (in == s.inside_random_by_variant.end() ? "-" : percent(in->second)) << " | "
-       << (out == s.outside_random_by_variant.end() ? "-" : percent(out->second)) << " |\n";
+    md << "| " << v.label() << " | " << rate(s.inside_random_by_variant, v.label()) << " | "
+       << rate(s.outside_random_by_variant, v.label()) << " |";
+    if (weights)
+      md << " " << rate(s.inside_weights_by_variant, v.label()) << " | "
+         << rate(s.outside_weights_by_variant, v.label()) << " |";
+    md << "\n";
   }
   md << "\n";
+  if (exists && !s.inside_without_violation.empty()) {
+    md << "Configurations inside the assumptions where no witness was found:";
+    for (const ConfigResult* c : s.inside_without_violation)
+      md << " `" << c->config.id() << "` [" << c->variant.label() << "];";
+    md << "\n\n";
+  }
+
+  // Where random samples fail most often: outside the assumptions for a
+  // forall (how often the conclusion breaks), inside for an exists (how common
+  // the phenomenon is).
+  std::vector<const ConfigResult*> ranked;
+  for (const auto& c : s.configs)
+    if (c.random.units && c.inside() == exists) ranked.push_back(&c);
+  std::stable_sort(ranked.begin(), ranked.end(), [](const ConfigResult* a, const ConfigResult* b) {
+    return a->random.rate() > b->random.rate();
+  });
+  if (ranked.size() > kTopRates) ranked.resize(kTopRates);
+  if (!ranked.empty() && ranked.front()->random.violating_units) {
+    md << "Highest violation rates on random samples " << (exists ? "inside" : "outside")
+       << " the assumptions:\n\n| configuration | variant | label | rate |\n|---|---|---|---|\n";
+    for (const ConfigResult* c : ranked)
+      md << "| " << c->config.id() << " | " << c->variant.label() << " | " << label_text(c->failing)
+         << " | " << percent(c->random) << " |\n";
+    md << "\n";
+  }
 
   md << "Necessity of each assumption (configurations where it fails):\n\n";
   md << "| assumption | failing configs | with violation | only this one fails | with violation | "
@@ -87,26 +121,18 @@ void statement_section(std::ostringstream& md, const StatementReport& s) {
   md << "\n";
 
   // The smallest counterexample per quantizer and label; every one is in the JSON.
-  std::map<std::pair<std::string, std::string>, const ConfigResult*> smallest;
   std::size_t with_cex = 0;
-  for (const auto& c : s.configs) {
-    if (!c.counterexample) continue;
-    ++with_cex;
-    const ConfigResult*& slot = smallest[{c.config.quantizer_label, label(c.failing)}];
-    if (!slot || c.counterexample->x.size() < slot->counterexample->x.size()) slot = &c;
-  }
+  for (const auto& c : s.configs) with_cex += c.counterexample ? 1 : 0;
   md << "<details><summary>" << with_cex << " shrunk counterexamples"
      << (exists ? " / witnesses" : "")
      << " (the smallest per quantizer and label shown; all in the JSON)"
-     << "</summary>\n\n| configuration | variant | label | original size | shrunk x | value | "
-        "relative |\n"
-        "|---|---|---|---|---|---|---|\n";
-  for (const auto& [key, c] : smallest) {
-    const Counterexample& x = *c->counterexample;
-    md << "| " << c->config.id() << " | " << c->variant.label() << " | " << key.second << " | "
-       << x.original_numel << " | `" << inline_values(x.x, 16) << "` | "
-       << num(x.measurement.value, 6) << " | " << num(x.measurement.relative()) << " |\n";
-  }
+     << "</summary>\n\n| configuration (shrunk shape) | variant | label | original size | shrunk x "
+        "| "
+        "value | relative |\n|---|---|---|---|---|---|---|\n";
+  for (const Counterexample* x : smallest_counterexamples(s))
+    md << "| " << x->config.id() << " | " << x->variant.label() << " | " << label_text(x->failing)
+       << " | " << x->original_numel << " | `" << inline_values(x->x, 16) << "` | "
+       << num(x->measurement.value, 6) << " | " << num(x->measurement.relative()) << " |\n";
   md << "\n</details>\n\n";
 
   // Configurations with a violation, per quantizer and sparsity pattern,

@@ -1,5 +1,6 @@
 // Console summary and the small formatting helpers shared by the reports.
 #include <iomanip>
+#include <map>
 #include <ostream>
 #include <sstream>
 
@@ -30,6 +31,32 @@ std::vector<const Counterexample*> all_counterexamples(const RunReport& r) {
   for (const auto& s : r.statements)
     for (const auto& c : s.configs)
       if (c.counterexample) out.push_back(&*c.counterexample);
+  return out;
+}
+
+std::string label_text(const std::vector<std::string>& failing) {
+  if (failing.empty()) return "inside";
+  std::string s = "outside:";
+  for (const auto& f : failing) s += " " + f;
+  return s;
+}
+
+std::vector<const Counterexample*> smallest_counterexamples(const StatementReport& s) {
+  std::map<std::pair<std::string, std::string>, const Counterexample*> smallest;
+  for (const auto& c : s.configs) {
+    if (!c.counterexample) continue;
+    const Counterexample*& slot = smallest[{c.config.quantizer_label, label_text(c.failing)}];
+    if (!slot || c.counterexample->x.size() < slot->x.size()) slot = &*c.counterexample;
+  }
+  std::vector<const Counterexample*> out;
+  for (const auto& [key, c] : smallest) out.push_back(c);
+  return out;
+}
+
+std::vector<const Counterexample*> smallest_counterexamples(const RunReport& r) {
+  std::vector<const Counterexample*> out;
+  for (const auto& s : r.statements)
+    for (const Counterexample* c : smallest_counterexamples(s)) out.push_back(c);
   return out;
 }
 

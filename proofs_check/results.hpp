@@ -47,17 +47,17 @@ struct ConfigResult {
   std::string statement;
   Case config;
   Variant variant;
-  std::vector<std::string> failing;  // failing assumptions; empty = inside
-  Tally random, constructed, exhaustive, search;
-  bool found = false;  // some sample violated / witnessed
-  Measurement worst;   // largest relative value seen
+  std::vector<std::string> failing;                        // failing assumptions; empty = inside
+  Tally random, weights, constructed, exhaustive, search;  // weights: crops of --weights
+  bool found = false;                                      // some sample violated / witnessed
+  Measurement worst;                                       // largest relative value seen
   bool has_worst = false;
   std::optional<Counterexample> counterexample;
 
   bool inside() const { return failing.empty(); }
   Tally total() const {
     Tally t = random;
-    t += constructed, t += exhaustive, t += search;
+    t += weights, t += constructed, t += exhaustive, t += search;
     return t;
   }
 };

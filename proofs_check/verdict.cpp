@@ -43,9 +43,13 @@ StatementReport summarize(const Statement& s, std::vector<ConfigResult> configs)
       ++r.inside;
       r.inside_violating += c.found;
       r.inside_random_by_variant[variant] += c.random;
+      r.inside_weights_by_variant[variant] += c.weights;
+      if (!c.found) r.inside_without_violation.push_back(&c);
       if (s.kind == Kind::Exists) {
         bool& w = r.witness_by_quantizer[c.config.quantizer_label];
         w = w || c.found;
+        auto& variants = r.witness_variants_by_quantizer[c.config.quantizer_label];
+        if (c.found) variants.insert(variant);
       }
       keep_smaller(r.inside_example, c.counterexample);
       continue;
@@ -53,6 +57,7 @@ StatementReport summarize(const Statement& s, std::vector<ConfigResult> configs)
     ++r.outside;
     r.outside_violating += c.found;
     r.outside_random_by_variant[variant] += c.random;
+    r.outside_weights_by_variant[variant] += c.weights;
     for (AssumptionEvidence& e : r.evidence) {
       if (std::find(c.failing.begin(), c.failing.end(), e.assumption) == c.failing.end()) continue;
       ++e.configs;

@@ -4,6 +4,7 @@
 // that assumption fails), per-quantizer witnesses, and violation rates on
 // random samples per variant.
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,10 @@ struct StatementReport {
   std::size_t inside = 0, inside_violating = 0, outside = 0, outside_violating = 0;
   std::vector<AssumptionEvidence> evidence;          // one per assumption
   std::map<std::string, bool> witness_by_quantizer;  // exists statements
+  std::map<std::string, std::set<std::string>> witness_variants_by_quantizer;
   std::map<std::string, Tally> inside_random_by_variant, outside_random_by_variant;
+  std::map<std::string, Tally> inside_weights_by_variant, outside_weights_by_variant;
+  std::vector<const ConfigResult*> inside_without_violation;  // exists: configs lacking a witness
   const Counterexample* inside_example = nullptr;  // smallest inside counterexample/witness
 };
 

@@ -107,6 +107,9 @@ int cmd_prove(const std::vector<std::string>& args) {
                 "write the full report as JSON (every counterexample, replayable)")(
       "report", po::value(&report_path), "write the markdown report")(
       "counterexamples", po::value(&store_path), "write every counterexample to this HDF5 file")(
+      "smallest-only",
+      "with --counterexamples: only the smallest per statement, quantizer and label (as listed "
+      "in the markdown report)")(
       "replay", po::value(&replay_spec),
       "re-check stored counterexamples: FILE.h5[:/counterexamples/NAME] or a --json report")(
       "verbose", "print every configuration")("progress",
@@ -143,7 +146,9 @@ int cmd_prove(const std::vector<std::string>& args) {
   print_summary(report, std::cout, vm.count("verbose") > 0);
   if (!json_path.empty()) write_text(json_path, report_json(report).dump(1) + "\n");
   if (!report_path.empty()) write_text(report_path, report_markdown(report));
-  if (!store_path.empty()) write_counterexamples(store_path, all_counterexamples(report));
+  if (!store_path.empty())
+    write_counterexamples(store_path, vm.count("smallest-only") ? smallest_counterexamples(report)
+                                                                : all_counterexamples(report));
   return report.passed() ? 0 : kChecksFailed;
 }
 

@@ -8,6 +8,7 @@
 #include "cli/run_cli.hpp"
 #include "core/params.hpp"
 #include "core/registry.hpp"
+#include "io/tensor_file.hpp"
 
 using namespace interplay;
 using interplay::test::run_cli;
@@ -64,6 +65,35 @@ TEST_CASE("interplay prove --quick: verdicts, necessity evidence, replay", "[pro
   const auto replay_h5 = run_cli({"prove", "--replay", h5});
   CHECK(replay_h5.status == 0);
   CHECK(replay_h5.out.find("NOT REPRODUCED") == std::string::npos);
+}
+
+TEST_CASE("interplay prove samples real weights from a file", "[proofs][cli]") {
+  test::ScratchDir dir;
+  Tensor w({16, 128});
+  for (std::size_t i = 0; i < w.size(); ++i)
+    w.data[i] = float(int(i * 2654435761u % 1999) - 999) / 512;
+  const std::string file = dir.path("w.npy"), js = dir.path("w.json"), h5 = dir.path("w.h5");
+  io::write_tensor(file, w);
+  const auto r =
+      run_cli({"prove", "--weights", file, "--quantizer", "mxfp4", "--sparsifier", "2:4",
+               "--statement", "T2", "--json", js, "--counterexamples", h5, "--smallest-only"});
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const json report = json::parse(test::read_bytes(js));
+  std::size_t weight_samples = 0, with_counterexample = 0;
+  for (const auto& c : report.at("statements").at(0).at("configs")) {
+    weight_samples += c.at("trials").at("weights").at("samples").get<std::size_t>();
+    with_counterexample += !c.at("counterexample").is_null();
+  }
+  CHECK(weight_samples > 0);
+  const auto replay = run_cli({"prove", "--replay", h5});
+  CHECK(replay.status == 0);
+  // One stored counterexample per quantizer and label: fewer than all of them.
+  const std::size_t slash = replay.out.rfind('/'), space = replay.out.find(' ', slash);
+  REQUIRE(slash != std::string::npos);
+  const std::size_t stored = std::stoul(replay.out.substr(slash + 1, space - slash - 1));
+  CHECK(stored > 0);
+  CHECK(stored < with_counterexample);
 }
 
 TEST_CASE("interplay prove rejects bad options with one line", "[proofs][cli]") {
