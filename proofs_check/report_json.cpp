@@ -90,6 +90,8 @@ json report_json(const RunReport& r) {
   json statements = json::array();
   for (const auto& s : r.statements) statements.push_back(statement_json(s));
   return {{"tool", "interplay prove"},
+          {"command", r.options.command},
+          {"weights", r.options.weights ? r.options.weights->name : std::string()},
           {"version", kVersion},
           {"commit", kGitCommit},
           {"mode", r.options.mode},

@@ -181,7 +181,12 @@ std::string report_markdown(const RunReport& r) {
      << configs << " statement configurations, " << num(r.seconds, 3) << " s on " << r.threads
      << " thread(s). Main shape " << shape_string(r.options.shape.main)
      << " (nested: groups and blocks along the last axis; crossed: groups along axis 0); "
-        "`small` cases are one group, enumerated exhaustively.\n\n";
+        "`small` cases are one group, enumerated exhaustively.";
+  if (r.options.weights)
+    md << " Every third random sample is a crop of the real weights `" << r.options.weights->name
+       << "`.";
+  md << "\n\n";
+  if (!r.options.command.empty()) md << "Command: `" << r.options.command << "`\n\n";
   md << "Per case: " << b.random_trials << " random samples (";
   for (auto d : all_distributions()) md << distribution_name(d) << " ";
   md << "in turn), " << b.tie_trials

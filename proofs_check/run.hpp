@@ -13,6 +13,7 @@
 namespace interplay::proofs {
 
 struct RunOptions {
+  std::string command;         // the command line, recorded in the reports
   std::string mode = "quick";  // "quick" | "full" (names the budget in reports)
   Budget budget = Budget::quick();
   std::vector<std::string> statements;  // ids; empty = all

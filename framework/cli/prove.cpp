@@ -127,6 +127,8 @@ int cmd_prove(const std::vector<std::string>& args) {
     if (!p->empty()) io::check_output_path(*p);
 
   RunOptions options;
+  options.command = "interplay prove";
+  for (const auto& a : args) options.command += " " + a;
   if (vm.count("full")) options.mode = "full", options.budget = Budget::full();
   options.statements = statements;
   options.filter = {quantizers, sparsifiers, roundings, layouts};
