@@ -29,4 +29,31 @@ inline void copy_block(const BlockRef& b) {
   if (b.out != b.in) std::copy(b.in, b.in + b.n, b.out);
 }
 
+// How one block is rounded: onto `grid` after dividing by `scale`; `zero`
+// flushes the block (a scale that underflowed to 0).
+struct BlockPlan {
+  Grid grid;
+  SpanScale scale;
+  bool zero = false;
+};
+
+// The skeleton every amax-scaled block format shares (MX, HBFP, NVFP4): a
+// block holding NaN/Inf becomes NaN, an all-zero block is kept, and any other
+// block is rounded as `plan(amax)` says.
+template <class Plan>
+void quantize_amax_blocks(const Tensor& in, Tensor& out, const BlockLayout& layout,
+                          const RoundingPolicy& rounding, Plan&& plan) {
+  for_each_block(in, out, layout, [&](const BlockRef& b) {
+    const SpanAmax m = span_amax(b.in, b.n);
+    if (m.nonfinite) return fill_nan(b);
+    if (m.amax == 0.0f) return copy_block(b);
+    const BlockPlan p = plan(m.amax);
+    if (p.zero) {
+      for (std::size_t i = 0; i < b.n; ++i) b.out[i] = b.in[i] * 0.0f;  // keeps signs
+      return;
+    }
+    round_span(b.in, b.out, b.n, p.grid, p.scale, rounding.mode, rounding.draws(b), true);
+  });
+}
+
 }  // namespace interplay

@@ -18,14 +18,10 @@ class HbfpQuantizer final : public Quantizer {
         rounding_(RoundingPolicy::from(p)) {}
 
   void quantize(const Tensor& in, Tensor& out) const override {
-    for_each_block(in, out, layout_, [&](const BlockRef& b) {
-      const SpanAmax m = span_amax(b.in, b.n);
-      if (m.nonfinite) return fill_nan(b);
-      if (m.amax == 0.0f) return copy_block(b);
-      const int e = ceil_log2(m.amax);
+    quantize_amax_blocks(in, out, layout_, rounding_, [&](float amax) {
+      const int e = ceil_log2(amax);
       const float top = static_cast<float>(std::ldexp(1.0, e) - std::ldexp(1.0, e - m_));
-      const Grid g = fixed_grid(e - m_, -top, top);
-      round_span(b.in, b.out, b.n, g, SpanScale{}, rounding_.mode, rounding_.draws(b), true);
+      return BlockPlan{fixed_grid(e - m_, -top, top), SpanScale{}};
     });
   }
 

@@ -29,13 +29,9 @@ class MxQuantizer final : public Quantizer {
         rounding_(RoundingPolicy::from(p)) {}
 
   void quantize(const Tensor& in, Tensor& out) const override {
-    for_each_block(in, out, layout_, [&](const BlockRef& b) {
-      const SpanAmax m = span_amax(b.in, b.n);
-      if (m.nonfinite) return fill_nan(b);
-      if (m.amax == 0.0f) return copy_block(b);
-      const int e = std::clamp(floor_log2(m.amax) - elem_.emax, -127, 127);
-      const SpanScale s{exp2i(e), exp2i(-e), true};
-      round_span(b.in, b.out, b.n, elem_.grid, s, rounding_.mode, rounding_.draws(b), true);
+    quantize_amax_blocks(in, out, layout_, rounding_, [&](float amax) {
+      const int e = std::clamp(floor_log2(amax) - elem_.emax, -127, 127);
+      return BlockPlan{elem_.grid, SpanScale{exp2i(e), exp2i(-e), true}};
     });
   }
 

@@ -31,18 +31,10 @@ class Nvfp4Quantizer final : public Quantizer {
         if (std::isfinite(x)) amax = std::max(amax, std::fabs(x));
     }
     const float g = amax > 0 ? (448.0f * 6.0f) / amax : 1.0f;
-    for_each_block(in, out, layout_, [&](const BlockRef& b) {
-      const SpanAmax m = span_amax(b.in, b.n);
-      if (m.nonfinite) return fill_nan(b);
-      if (m.amax == 0.0f) return copy_block(b);
+    quantize_amax_blocks(in, out, layout_, rounding_, [&](float block_amax) {
       const float sb = static_cast<float>(
-          round_to_grid((m.amax / 6.0f) * g, scale_, Rounding::NearestEven, 0.0));
-      if (sb == 0.0f) {
-        for (std::size_t i = 0; i < b.n; ++i) b.out[i] = b.in[i] * 0.0f;
-        return;
-      }
-      const SpanScale s{sb / g, 0.0f, false};
-      round_span(b.in, b.out, b.n, elem_, s, rounding_.mode, rounding_.draws(b), true);
+          round_to_grid((block_amax / 6.0f) * g, scale_, Rounding::NearestEven, 0.0));
+      return BlockPlan{elem_, SpanScale{sb / g, 0.0f, false}, sb == 0.0f};
     });
   }
 
