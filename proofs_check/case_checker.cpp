@@ -50,7 +50,7 @@ CaseChecker::CaseChecker(const Case& c, const std::vector<const Statement*>& sta
       targets_.push_back(std::move(t));
       correlated |= v.cov == Covariance::Correlated;
     }
-  if (correlated) correlated_ = correlated_covariance(last_axis(Tensor(c.shape)), c.seed);
+  if (correlated) correlated_ = correlated_covariance(last_dim(c.shape), c.seed);
 }
 
 std::vector<std::string> CaseChecker::label(const Target& t, const Shape& shape) const {
@@ -96,7 +96,7 @@ Sample CaseChecker::tie_sample(std::size_t trial) {
 Measurement CaseChecker::measure(const Target& t, const Sample& s, const Outputs& o) const {
   MeasureContext ctx;
   ctx.sample = &s;
-  ctx.covariance = CovarianceView{&correlated_, last_axis(Tensor(case_.shape)), &s.features};
+  ctx.covariance = CovarianceView{&correlated_, last_dim(case_.shape), &s.features};
   return t.statement->measure(o, t.variant, ctx);
 }
 
@@ -171,7 +171,7 @@ void CaseChecker::shrink_violation(Target& t, const Budget& budget) {
   c.x = r.sample.x;
   c.act = r.sample.act;
   if (t.variant.cov == Covariance::Correlated) {
-    const std::size_t dim = last_axis(Tensor(case_.shape)), n = r.sample.features.size();
+    const std::size_t dim = last_dim(case_.shape), n = r.sample.features.size();
     c.covariance.resize(n * n);
     for (std::size_t j = 0; j < n; ++j)
       for (std::size_t k = 0; k < n; ++k)

@@ -27,8 +27,12 @@ struct CovarianceView {
   }
 };
 
+// Length of the last axis (activations and covariance rows are indexed by it).
+inline std::size_t last_dim(const Shape& s) {
+  return s.empty() ? 1 : s.back();
+}
 inline std::size_t last_axis(const Tensor& t) {
-  return t.shape.empty() ? 1 : t.shape.back();
+  return last_dim(t.shape);
 }
 
 }  // namespace interplay::proofs
