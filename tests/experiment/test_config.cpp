@@ -187,7 +187,7 @@ TEST_CASE("point ids are stable and depend on what is computed", "[experiment]")
   CHECK(expand_points(parse_config(c, "x.json", ""))[0].id == a[0].id);
 }
 
-TEST_CASE("--set and reduce edit the config before validation", "[experiment]") {
+TEST_CASE("set overrides and reduce edit the config before validation", "[experiment]") {
   json c = base_config();
   c["inputs"].push_back(
       json::parse(R"({"name": "h", "distribution": "uniform", "shape": [8, 8]})"));
