@@ -67,6 +67,22 @@ std::vector<NamedStep> matrix_sparsifiers() {
           {"row50", {{"sparsifier", "magnitude"}, {"fraction", 0.5}, {"scope", "row"}}}};
 }
 
+std::vector<NamedStep> model_quantizers(const MatrixFilter& filter) {
+  std::vector<NamedStep> out;
+  for (auto& q : matrix_quantizers())
+    if (selected(filter.quantizers, q.label)) out.push_back(std::move(q));
+  return out;
+}
+
+std::vector<NamedStep> model_sparsifiers(const MatrixFilter& filter) {
+  const std::vector<std::string> defaults{"2:4", "unstructured50"};
+  std::vector<NamedStep> out;
+  for (auto& s : matrix_sparsifiers())
+    if (selected(filter.sparsifiers.empty() ? defaults : filter.sparsifiers, s.label))
+      out.push_back(std::move(s));
+  return out;
+}
+
 std::vector<Case> build_matrix(const MatrixShape& shape, const MatrixFilter& filter,
                                std::uint64_t seed) {
   const auto qs = matrix_quantizers();

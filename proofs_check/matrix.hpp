@@ -34,6 +34,11 @@ struct MatrixShape {
 std::vector<Case> build_matrix(const MatrixShape& shape, const MatrixFilter& filter,
                                std::uint64_t seed);
 
+// The steps M1 evaluates on trained models: the filtered matrix quantizers
+// (nearest rounding) and sparsity patterns (default 2:4 and 50 % unstructured).
+std::vector<NamedStep> model_quantizers(const MatrixFilter& filter);
+std::vector<NamedStep> model_sparsifiers(const MatrixFilter& filter);
+
 // Stable 64-bit hash of a string (FNV-1a), for per-case seeds.
 std::uint64_t stable_hash(const std::string& s);
 

@@ -84,6 +84,37 @@ json statement_json(const StatementReport& s) {
           {"configs", configs}};
 }
 
+json model_json(const ModelCheckReport& m) {
+  json pairs = json::array();
+  for (const M1Pair& p : m.pairs)
+    pairs.push_back({{"model", p.model},
+                     {"quantizer", p.quantizer},
+                     {"sparsifier", p.sparsifier},
+                     {"loss",
+                      {{"dense", p.loss0},
+                       {"S", p.loss_s},
+                       {"Q", p.loss_q},
+                       {"S->Q", p.loss_sq},
+                       {"Q->S", p.loss_qs},
+                       {"threshold", p.loss_threshold()}}},
+                     {"accuracy",
+                      {{"dense", p.acc0},
+                       {"S", p.acc_s},
+                       {"Q", p.acc_q},
+                       {"S->Q", p.acc_sq},
+                       {"Q->S", p.acc_qs},
+                       {"threshold", p.acc_threshold()}}},
+                     {"loss_gap", {{"S->Q", p.loss_gap(true)}, {"Q->S", p.loss_gap(false)}}},
+                     {"accuracy_gap", {{"S->Q", p.acc_gap(true)}, {"Q->S", p.acc_gap(false)}}},
+                     {"loss_tolerance", p.loss_tolerance()}});
+  return {{"test_images", m.test_images},
+          {"seconds", m.seconds},
+          {"non_orthogonal_s_first", m.non_orthogonal(true)},
+          {"non_orthogonal_q_first", m.non_orthogonal(false)},
+          {"s_first_better", m.s_first_better()},
+          {"pairs", pairs}};
+}
+
 }  // namespace
 
 json report_json(const RunReport& r) {
@@ -102,7 +133,8 @@ json report_json(const RunReport& r) {
           {"threads", r.threads},
           {"seconds", r.seconds},
           {"passed", r.passed()},
-          {"statements", statements}};
+          {"statements", statements},
+          {"model", r.model ? model_json(*r.model) : json(nullptr)}};
 }
 
 std::vector<std::pair<std::string, Counterexample>> counterexamples_from_report(const json& j) {

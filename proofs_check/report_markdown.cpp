@@ -168,6 +168,40 @@ void statement_section(std::ostringstream& md, const StatementReport& s) {
   md << "\n</details>\n\n";
 }
 
+void model_section(std::ostringstream& md, const StatementReport& s,
+                   const std::optional<ModelCheckReport>& m) {
+  const Statement& st = *s.statement;
+  md << "## " << st.id << ": " << st.claim << "\n\n";
+  md << "- Checked quantity: `" << st.quantity << "`\n";
+  md << "- Tolerance: " << st.tolerance << "\n\n";
+  md << "**Verdict: " << verdict_text(s.verdict) << ".**";
+  if (!m) {
+    md << " Run with `--model FILE` (a model written by `interplay train`) to check it.\n\n";
+    return;
+  }
+  md << " " << m->non_orthogonal(true) << " of " << m->pairs.size()
+     << " pairs are above the threshold with S->Q and " << m->non_orthogonal(false)
+     << " with Q->S; S->Q is no worse than Q->S in " << m->s_first_better() << " ("
+     << m->test_images
+     << " test images; every weight matrix compressed, first and last layers "
+        "included; nearest rounding).\n\n";
+  md << "| model | quantizer | sparsity | loss dense / S / Q | loss S->Q / Q->S | threshold | "
+        "gap S->Q | gap Q->S | accuracy S->Q / Q->S (threshold) |\n"
+        "|---|---|---|---|---|---|---|---|---|\n";
+  for (const M1Pair& p : m->pairs)
+    md << "| " << p.model << " | " << p.quantizer << " | " << p.sparsifier << " | " << num(p.loss0)
+       << " / " << num(p.loss_s) << " / " << num(p.loss_q) << " | " << num(p.loss_sq) << " / "
+       << num(p.loss_qs) << " | " << num(p.loss_threshold()) << " | "
+       << (p.loss_gap(true) > p.loss_tolerance() ? "**" + num(p.loss_gap(true), 3) + "**"
+                                                 : num(p.loss_gap(true), 3))
+       << " | "
+       << (p.loss_gap(false) > p.loss_tolerance() ? "**" + num(p.loss_gap(false), 3) + "**"
+                                                  : num(p.loss_gap(false), 3))
+       << " | " << num(100 * p.acc_sq, 4) << "% / " << num(100 * p.acc_qs, 4) << "% ("
+       << num(100 * p.acc_threshold(), 4) << "%) |\n";
+  md << "\n";
+}
+
 }  // namespace
 
 std::string report_markdown(const RunReport& r) {
@@ -212,7 +246,12 @@ std::string report_markdown(const RunReport& r) {
        << verdict_text(s.verdict) << "** | " << s.inside_violating << "/" << s.inside << " | "
        << s.outside_violating << "/" << s.outside << " |\n";
   md << "\n";
-  for (const auto& s : r.statements) statement_section(md, s);
+  for (const auto& s : r.statements) {
+    if (s.statement->model_level)
+      model_section(md, s, r.model);
+    else
+      statement_section(md, s);
+  }
   return md.str();
 }
 

@@ -68,6 +68,16 @@ void print_summary(const RunReport& r, std::ostream& os, bool verbose) {
     os << "\n"
        << s.statement->id << " (" << kind_name(s.statement->kind) << ") " << s.statement->claim
        << "\n";
+    if (s.statement->model_level) {
+      os << "  verdict: " << verdict_text(s.verdict) << "\n";
+      if (r.model)
+        os << "  " << r.model->non_orthogonal(true) << "/" << r.model->pairs.size()
+           << " pairs above the threshold with S->Q, " << r.model->non_orthogonal(false)
+           << " with Q->S; S->Q no worse than Q->S in " << r.model->s_first_better() << " ("
+           << r.model->test_images << " test images, " << std::setprecision(3) << r.model->seconds
+           << " s)\n";
+      continue;
+    }
     os << "  verdict: " << verdict_text(s.verdict) << "   [inside: " << s.inside_violating << "/"
        << s.inside << " configs with "
        << (s.statement->kind == Kind::Exists ? "witness" : "violation")

@@ -20,12 +20,17 @@ bool RunReport::passed() const {
 
 RunReport run_checks(const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  std::vector<const Statement*> selected;
+  std::vector<const Statement*> selected, tensor_level;
   if (options.statements.empty())
     for (const auto& s : all_statements()) selected.push_back(&s);
   else
     for (const auto& id : options.statements) selected.push_back(&statement(id));
-  const std::vector<Case> cases = build_matrix(options.shape, options.filter, options.seed);
+  for (const Statement* s : selected)
+    if (!s->model_level) tensor_level.push_back(s);
+  // Tensor-level statements run over the case matrix; without any, no cases.
+  const std::vector<Case> cases = tensor_level.empty()
+                                      ? std::vector<Case>{}
+                                      : build_matrix(options.shape, options.filter, options.seed);
   // Fill the registries before the parallel loop.
   quantizers();
   sparsifiers();
@@ -40,7 +45,7 @@ RunReport run_checks(const RunOptions& options) {
   const auto worker = [&] {
     for (std::size_t i = next++; i < cases.size(); i = next++) {
       try {
-        CaseChecker checker(cases[i], selected, options.weights);
+        CaseChecker checker(cases[i], tensor_level, options.weights);
         per_case[i] = checker.run(options.budget);
         if (options.progress) {
           std::lock_guard<std::mutex> g(lock);
@@ -63,7 +68,19 @@ RunReport run_checks(const RunOptions& options) {
   report.options = options;
   report.cases = cases.size();
   report.threads = threads;
+  const bool models = !options.model.models.empty() &&
+                      std::any_of(selected.begin(), selected.end(),
+                                  [](const Statement* s) { return s->model_level; });
+  if (models)
+    report.model = run_model_check(options.model, model_quantizers(options.filter),
+                                   model_sparsifiers(options.filter));
   for (const Statement* s : selected) {
+    if (s->model_level) {
+      report.statements.push_back(models ? summarize_model(*s, report.model->pairs.size(),
+                                                           report.model->non_orthogonal(true), true)
+                                         : summarize_model(*s, 0, 0, false));
+      continue;
+    }
     std::vector<ConfigResult> mine;
     for (auto& results : per_case)
       for (auto& r : results)

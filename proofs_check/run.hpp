@@ -3,11 +3,13 @@
 // run every case (in parallel across cases; each case's draws depend only on
 // its own seed, so results do not depend on thread count), and summarise per
 // statement.
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "proofs_check/case_checker.hpp"
 #include "proofs_check/matrix.hpp"
+#include "proofs_check/model_check.hpp"
 #include "proofs_check/verdict.hpp"
 
 namespace interplay::proofs {
@@ -21,8 +23,9 @@ struct RunOptions {
   MatrixShape shape;
   std::uint64_t seed = 20250101;
   const WeightSource* weights = nullptr;
-  int threads = 1;        // worker threads across cases
-  bool progress = false;  // a line per finished case on stderr
+  ModelCheckOptions model;  // M1: models to evaluate (none = M1 skipped)
+  int threads = 1;          // worker threads across cases
+  bool progress = false;    // a line per finished case on stderr
 };
 
 struct RunReport {
@@ -31,6 +34,7 @@ struct RunReport {
   double seconds = 0;
   int threads = 1;
   std::vector<StatementReport> statements;
+  std::optional<ModelCheckReport> model;
 
   bool passed() const;
 };

@@ -42,6 +42,8 @@ struct Statement {
   // For exists statements: the witness must be found for every quantizer
   // (T3) rather than once overall.
   bool witness_per_quantizer = false;
+  // Checked on trained models (model_check.hpp) rather than on tensors.
+  bool model_level = false;
   Measurement (*measure)(const Outputs&, const Variant&, const MeasureContext&) = nullptr;
 };
 

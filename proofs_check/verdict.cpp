@@ -24,12 +24,14 @@ const char* verdict_text(Verdict v) {
       return "NO WITNESS found";
     case Verdict::NotRun:
       return "not run (no configuration inside the assumptions)";
+    case Verdict::Skipped:
+      return "not run (model level: needs --model FILE)";
   }
   return "?";
 }
 
 bool verdict_passes(Verdict v) {
-  return v == Verdict::Holds || v == Verdict::WitnessFound;
+  return v == Verdict::Holds || v == Verdict::WitnessFound || v == Verdict::Skipped;
 }
 
 StatementReport summarize(const Statement& s, std::vector<ConfigResult> configs) {
@@ -84,6 +86,16 @@ StatementReport summarize(const Statement& s, std::vector<ConfigResult> configs)
                     : Verdict::NoWitness;
   else
     r.verdict = r.inside_violating ? Verdict::WitnessFound : Verdict::NoWitness;
+  return r;
+}
+
+StatementReport summarize_model(const Statement& s, std::size_t pairs, std::size_t witnesses,
+                                bool ran) {
+  StatementReport r;
+  r.statement = &s;
+  r.inside = pairs;
+  r.inside_violating = witnesses;
+  r.verdict = !ran ? Verdict::Skipped : witnesses ? Verdict::WitnessFound : Verdict::NoWitness;
   return r;
 }
 

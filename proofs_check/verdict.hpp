@@ -18,6 +18,7 @@ enum class Verdict {
   ViolatedInside,  // forall violated inside its assumptions: a bug in code or theory
   NoWitness,       // exists: no witness found
   NotRun,          // no configuration was inside the assumptions
+  Skipped,         // a model-level statement without --model
 };
 const char* verdict_text(Verdict v);  // "holds within assumptions", ...
 bool verdict_passes(Verdict v);
@@ -51,5 +52,9 @@ struct StatementReport {
 };
 
 StatementReport summarize(const Statement& s, std::vector<ConfigResult> configs);
+// A model-level statement: `pairs` evaluated, `witnesses` of them non-orthogonal
+// (no model given: Skipped).
+StatementReport summarize_model(const Statement& s, std::size_t pairs, std::size_t witnesses,
+                                bool ran);
 
 }  // namespace interplay::proofs

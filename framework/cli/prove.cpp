@@ -83,7 +83,8 @@ WeightSource load_weights(const std::string& spec) {
 
 int cmd_prove(const std::vector<std::string>& args) {
   po::options_description opts("prove options");
-  std::vector<std::string> statements, quantizers, sparsifiers, roundings, layouts;
+  std::vector<std::string> statements, quantizers, sparsifiers, roundings, layouts, models;
+  std::size_t model_images = 0;
   std::string json_path, report_path, store_path, replay_spec, weights_spec;
   std::uint64_t seed = RunOptions{}.seed;
   int threads = 0;
@@ -99,6 +100,10 @@ int cmd_prove(const std::vector<std::string>& args) {
       "only this rounding (repeatable): nearest_even, stochastic")(
       "layout", po::value(&layouts)->composing(),
       "only this layout (repeatable): nested, crossed, small")(
+      "model", po::value(&models)->composing(),
+      "M1: a model written by `interplay train` (repeatable); needs Fashion-MNIST")(
+      "model-images", po::value(&model_images),
+      "M1: first N test images (default 1000 with --quick, all 10000 with --full)")(
       "weights", po::value(&weights_spec), "also sample crops of real weights from FILE[:DATASET]")(
       "seed", po::value(&seed), "base seed of every case's draws")(
       "threads", po::value(&threads),
@@ -133,12 +138,15 @@ int cmd_prove(const std::vector<std::string>& args) {
   options.statements = statements;
   options.filter = {quantizers, sparsifiers, roundings, layouts};
   options.seed = seed;
+  options.model.models = models;
+  options.model.test_images = vm.count("model-images") ? model_images : vm.count("full") ? 0 : 1000;
   options.progress = vm.count("progress") > 0;
 #ifdef _OPENMP
   options.threads = threads > 0 ? threads : omp_get_max_threads();
 #else
   options.threads = threads > 0 ? threads : 1;
 #endif
+  options.model.threads = options.threads;
   WeightSource weights;
   if (!weights_spec.empty()) {
     weights = load_weights(weights_spec);

@@ -96,6 +96,34 @@ TEST_CASE("interplay prove samples real weights from a file", "[proofs][cli]") {
   CHECK(stored < with_counterexample);
 }
 
+TEST_CASE("interplay prove --model checks M1 on a trained model", "[proofs][cli]") {
+  test::ScratchDir dir;
+  const std::string model = dir.path("mlp.h5"), js = dir.path("m1.json");
+  const auto train = run_cli({"train", "--model", "mlp", "--output", model, "--epochs", "1",
+                              "--train-limit", "2000", "--test-limit", "200", "--quiet"});
+  INFO(train.out << train.err);
+  REQUIRE(train.status == 0);
+  const auto r = run_cli({"prove", "--statement", "M1", "--model", model, "--quantizer", "int4",
+                          "--quantizer", "mxfp4", "--model-images", "300", "--json", js});
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const json report = json::parse(test::read_bytes(js));
+  const json& m = report.at("model");
+  CHECK(m.at("test_images") == 300);
+  REQUIRE(m.at("pairs").size() == 4);  // 2 quantizers x {2:4, unstructured50}
+  for (const auto& p : m.at("pairs")) {
+    const json& loss = p.at("loss");
+    const double threshold = loss.at("dense").get<double>() +
+                             (loss.at("S").get<double>() - loss.at("dense").get<double>()) +
+                             (loss.at("Q").get<double>() - loss.at("dense").get<double>());
+    CHECK(loss.at("threshold").get<double>() == Approx(threshold));
+    CHECK(p.at("loss_gap").at("S->Q").get<double>() ==
+          Approx(loss.at("S->Q").get<double>() - threshold));
+  }
+  const std::string verdict = statement(report, "M1").at("verdict");
+  CHECK((verdict == "witness found" || verdict == "NO WITNESS found"));
+}
+
 TEST_CASE("interplay prove rejects bad options with one line", "[proofs][cli]") {
   const auto bad = run_cli({"prove", "--statement", "T9"});
   CHECK(bad.status == 1);

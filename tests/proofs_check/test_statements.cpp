@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include "proofs_check/helpers.hpp"
+#include "proofs_check/model_check.hpp"
 #include "proofs_check/tolerance.hpp"
+#include "proofs_check/verdict.hpp"
 
 using namespace interplay;
 using namespace interplay::proofs;
@@ -89,6 +91,26 @@ TEST_CASE("T5: isotropic equals the squared-L2 T1 gap; a rank-one covariance bre
       measure(c, "T5", Variant{std::nullopt, Covariance::Correlated}, w, {}, &ones);
   CHECK(corr.value == Approx(0.26).margin(1e-6));
   CHECK(corr.violates());
+}
+
+TEST_CASE("M1: threshold and gaps from hand-computed model results", "[proofs]") {
+  M1Pair p;
+  p.loss0 = 1.0, p.loss_s = 1.2, p.loss_q = 1.1, p.loss_sq = 1.35, p.loss_qs = 1.25;
+  p.acc0 = 0.90, p.acc_s = 0.85, p.acc_q = 0.88, p.acc_sq = 0.82, p.acc_qs = 0.84;
+  CHECK(p.loss_threshold() == Approx(1.3));
+  CHECK(p.loss_gap(true) == Approx(0.05));    // S->Q above the threshold: non-orthogonal
+  CHECK(p.loss_gap(false) == Approx(-0.05));  // Q->S below it
+  CHECK(p.acc_threshold() == Approx(0.83));
+  CHECK(p.acc_gap(true) == Approx(0.01));
+  CHECK(p.acc_gap(false) == Approx(-0.01));
+  ModelCheckReport m;
+  m.pairs = {p};
+  CHECK(m.non_orthogonal(true) == 1);
+  CHECK(m.non_orthogonal(false) == 0);
+  CHECK(m.s_first_better() == 0);
+  CHECK(verdict_passes(summarize_model(statement("M1"), 0, 0, false).verdict));  // skipped
+  CHECK(summarize_model(statement("M1"), 1, 1, true).verdict == Verdict::WitnessFound);
+  CHECK(summarize_model(statement("M1"), 1, 0, true).verdict == Verdict::NoWitness);
 }
 
 TEST_CASE("tolerance is the documented summation bound", "[proofs]") {

@@ -1,0 +1,50 @@
+#pragma once
+// M1 (model-level orthogonality threshold) on trained models: for every
+// quantizer x sparsity pair, the dense model, S only, Q only, S->Q and Q->S
+// are evaluated on the Fashion-MNIST test images (models/ModelStudy), and the
+// combination is compared with the threshold m_thr = m0 + (m_s - m0) + (m_q - m0)
+// (loss: lower is better; accuracy: signs flipped).
+#include <string>
+#include <vector>
+
+#include "proofs_check/matrix.hpp"
+
+namespace interplay::proofs {
+
+struct ModelCheckOptions {
+  std::vector<std::string> models;  // weight files written by `interplay train`
+  std::size_t test_images = 1000;   // first N test images (0 = all 10 000)
+  int threads = 1;
+};
+
+// The four compressed results of one pair, plus the dense one.
+struct M1Pair {
+  std::string model, quantizer, sparsifier;
+  double loss0 = 0, loss_s = 0, loss_q = 0, loss_sq = 0, loss_qs = 0;
+  double acc0 = 0, acc_s = 0, acc_q = 0, acc_sq = 0, acc_qs = 0;
+
+  double loss_threshold() const { return loss0 + (loss_s - loss0) + (loss_q - loss0); }
+  double acc_threshold() const { return acc0 - (acc0 - acc_s) - (acc0 - acc_q); }
+  // > 0: the combination is worse than the threshold (non-orthogonal).
+  double loss_gap(bool s_first) const { return (s_first ? loss_sq : loss_qs) - loss_threshold(); }
+  double acc_gap(bool s_first) const { return acc_threshold() - (s_first ? acc_sq : acc_qs); }
+  // The checker's own double arithmetic on the five numbers (tolerance.hpp);
+  // the model evaluations themselves are deterministic float computations.
+  double loss_tolerance() const;
+  double acc_tolerance() const;
+};
+
+struct ModelCheckReport {
+  std::size_t test_images = 0;
+  double seconds = 0;
+  std::vector<M1Pair> pairs;
+
+  std::size_t non_orthogonal(bool s_first) const;  // by loss
+  std::size_t s_first_better() const;              // loss(S->Q) <= loss(Q->S)
+};
+
+ModelCheckReport run_model_check(const ModelCheckOptions& options,
+                                 const std::vector<NamedStep>& quantizers,
+                                 const std::vector<NamedStep>& sparsifiers);
+
+}  // namespace interplay::proofs
