@@ -99,7 +99,7 @@ int cmd_train(const std::vector<std::string>& args) {
   const std::string output = vm["output"].as<std::string>();
   const auto parent = std::filesystem::path(output).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
-  io::check_output_path(output);
+  { io::AtomicOutput probe(output); }  // creates and removes a temporary beside it
 
   const Dataset train = load_fashion_mnist("train", vm["train-limit"].as<std::size_t>());
   const Dataset test = load_fashion_mnist("test", vm["test-limit"].as<std::size_t>());

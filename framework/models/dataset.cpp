@@ -4,6 +4,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "core/error.hpp"
 #include "io/idx.hpp"
@@ -47,11 +50,8 @@ std::string find_file(const std::string& dir, const std::string& stem) {
               ".gz: Fashion-MNIST file not found (install the Debian package "
               "dataset-fashion-mnist or set INTERPLAY_FASHION_MNIST)");
 }
-}  // namespace
 
-Dataset load_fashion_mnist(const std::string& split, std::size_t limit, const std::string& dir) {
-  if (split != "train" && split != "test")
-    throw Error("dataset split must be 'train' or 'test', got '" + split + "'");
+Dataset read_split(const std::string& split, const std::string& dir) {
   const std::string prefix = split == "train" ? "train" : "t10k";
   const std::string image_path = find_file(dir, prefix + "-images-idx3-ubyte");
   const std::string label_path = find_file(dir, prefix + "-labels-idx1-ubyte");
@@ -71,13 +71,34 @@ Dataset load_fashion_mnist(const std::string& split, std::size_t limit, const st
       throw Error(label_path + ": label " + std::to_string(lb.data[i]) + " at index " +
                   std::to_string(i) + " is not a class 0..9");
 
-  const std::size_t n = limit ? std::min(limit, im.dims[0]) : im.dims[0];
+  const std::size_t n = im.dims[0];
   const std::size_t per = im.dims[1] * im.dims[2];
   Dataset d;
   d.images = Tensor({n, 1, im.dims[1], im.dims[2]});
   for (std::size_t i = 0; i < n * per; ++i)
     d.images.data[i] = (float(im.data[i]) / 255.0f - kFashionMean) / kFashionStd;
   d.labels.assign(lb.data.begin(), lb.data.begin() + std::ptrdiff_t(n));
+  return d;
+}
+
+}  // namespace
+
+Dataset load_fashion_mnist(const std::string& split, std::size_t limit, const std::string& dir) {
+  if (split != "train" && split != "test")
+    throw Error("dataset split must be 'train' or 'test', got '" + split + "'");
+  // Decompressing the files is the slow part: each split is read once per
+  // process and kept; callers get copies of the prefix they ask for.
+  static std::mutex mu;
+  static std::map<std::pair<std::string, std::string>, std::shared_ptr<const Dataset>> cache;
+  std::shared_ptr<const Dataset> full;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto& slot = cache[{dir, split}];
+    if (!slot) slot = std::make_shared<const Dataset>(read_split(split, dir));
+    full = slot;
+  }
+  Dataset d;
+  full->slice(0, limit ? std::min(limit, full->size()) : full->size(), d.images, d.labels);
   return d;
 }
 

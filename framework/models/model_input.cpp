@@ -125,8 +125,11 @@ std::unique_ptr<ModelStudy> open_model_study(const ModelInputSpec& spec,
     save_model(model, spec.weights, info);
   }
   LoadedModel loaded = load_model(spec.weights);
-  return std::make_unique<ModelStudy>(*loaded.model, spec.options, load_fashion_mnist("test"),
-                                      need_train_set ? load_fashion_mnist("train") : Dataset{});
+  const ModelStudyOptions& o = spec.options;
+  return std::make_unique<ModelStudy>(
+      *loaded.model, o,
+      load_fashion_mnist("test", o.test_images ? std::max(o.test_images, o.probe_images) : 0),
+      need_train_set ? load_fashion_mnist("train", o.finetune_images) : Dataset{});
 }
 
 }  // namespace interplay

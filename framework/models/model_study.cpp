@@ -111,8 +111,12 @@ ModelStudy::ModelStudy(const Model& dense, ModelStudyOptions options, Dataset te
     if (train.size() == 0) throw Error("fine-tuning needs training images");
     train_ = first_images(train, options_.finetune_images);
   }
-  dense_ = evaluate_model(*dense_model_, test_);
-  dense_outputs_ = layer_outputs(*dense_model_, probe_);
+  // The reference is the uncompressed model after the same protocol: with
+  // fine-tuning, the dense model fine-tuned alike, so that the deltas (and
+  // the M1 threshold built from them) measure compression, not fine-tuning.
+  const std::unique_ptr<Model> reference = compress_and_tune(Pipeline(), nullptr);
+  dense_ = evaluate_model(*reference, test_);
+  dense_outputs_ = layer_outputs(*reference, probe_);
   columns_ = model_study_columns(*dense_model_);
 }
 
@@ -129,51 +133,58 @@ std::vector<std::string> ModelStudy::selected_layers() const {
   return out;
 }
 
-std::vector<double> ModelStudy::evaluate(const Pipeline& pipeline) const {
-  Model model(*dense_model_);
-  std::shared_ptr<const Quantizer> act;
-  if (options_.activation_quantizer == "same")
-    act = last_quantizer(pipeline);
-  else if (!options_.activation_quantizer.is_null())
-    act = last_quantizer(
-        Pipeline::from_json(json::array({options_.activation_quantizer}), "activation_quantizer"));
+std::shared_ptr<const Quantizer> ModelStudy::activation_quantizer(const Pipeline& pipeline) const {
+  if (options_.activation_quantizer == "same") return last_quantizer(pipeline);
+  if (options_.activation_quantizer.is_null()) return nullptr;
+  return last_quantizer(
+      Pipeline::from_json(json::array({options_.activation_quantizer}), "activation_quantizer"));
+}
 
-  const std::vector<NamedMatmul> selected = select_layers(model, options_.layers);
-  std::vector<Tensor> original;
-  for (auto& l : selected) original.push_back(l.layer->weight_matrix());
-
+std::unique_ptr<Model> ModelStudy::compress_and_tune(const Pipeline& pipeline,
+                                                     std::shared_ptr<const Quantizer> act) const {
+  auto model = std::make_unique<Model>(*dense_model_);
   if (options_.finetune.epochs == 0) {
-    compress_weights(model, pipeline, options_.layers, act);
-  } else {
-    // Masks are fixed on the dense weights; forward sees the pipeline's
-    // output, the gradient reaches the dense weights unchanged (straight
-    // through) except at pruned positions, which stay at zero.
-    std::vector<FrozenPipeline> frozen;
+    compress_weights(*model, pipeline, options_.layers, act);
+    return model;
+  }
+  // Masks are fixed on the dense weights; forward sees the pipeline's
+  // output, the gradient reaches the dense weights unchanged (straight
+  // through) except at pruned positions, which stay at zero.
+  const std::vector<NamedMatmul> selected = select_layers(*model, options_.layers);
+  std::vector<FrozenPipeline> frozen;
+  for (const auto& l : selected) {
+    frozen.emplace_back(pipeline, l.layer->weight_matrix());
+    l.layer->input_quantizer = act;
+    const auto& keep = frozen.back().kept();
+    for (std::size_t j = 0; j < keep.size(); ++j)
+      if (!keep[j]) l.layer->weight().value.data[j] = 0.0f;
+  }
+  TrainHooks hooks;
+  hooks.before_forward = [&] {
     for (std::size_t i = 0; i < selected.size(); ++i) {
       MatmulLayer& layer = *selected[i].layer;
-      frozen.emplace_back(pipeline, original[i]);
-      layer.input_quantizer = act;
-      const auto& keep = frozen.back().kept();
-      if (!keep.empty())
-        for (std::size_t j = 0; j < keep.size(); ++j)
-          if (!keep[j]) layer.weight().value.data[j] = 0.0f;
+      frozen[i].apply(layer.weight_matrix(), layer.weight_override);
     }
-    TrainHooks hooks;
-    hooks.before_forward = [&] {
-      for (std::size_t i = 0; i < selected.size(); ++i) {
-        MatmulLayer& layer = *selected[i].layer;
-        frozen[i].apply(layer.weight_matrix(), layer.weight_override);
-      }
-    };
-    hooks.after_backward = [&] {
-      for (std::size_t i = 0; i < selected.size(); ++i) {
-        const auto& keep = frozen[i].kept();
-        float* g = selected[i].layer->weight().grad.data.data();
-        for (std::size_t j = 0; j < keep.size(); ++j) g[j] = keep[j] ? g[j] : 0.0f;
-      }
-    };
-    train_model(model, train_, options_.finetune, {}, hooks);
-  }
+  };
+  hooks.after_backward = [&] {
+    for (std::size_t i = 0; i < selected.size(); ++i) {
+      const auto& keep = frozen[i].kept();
+      float* g = selected[i].layer->weight().grad.data.data();
+      for (std::size_t j = 0; j < keep.size(); ++j) g[j] = keep[j] ? g[j] : 0.0f;
+    }
+  };
+  train_model(*model, train_, options_.finetune, {}, hooks);
+  return model;
+}
+
+std::vector<double> ModelStudy::evaluate(const Pipeline& pipeline) const {
+  const std::unique_ptr<Model> compressed =
+      compress_and_tune(pipeline, activation_quantizer(pipeline));
+  Model& model = *compressed;
+  const std::vector<NamedMatmul> selected = select_layers(model, options_.layers);
+  std::vector<Tensor> original;
+  for (auto& l : select_layers(*dense_model_, options_.layers))
+    original.push_back(l.layer->weight_matrix());
 
   // Effective weights against the dense ones.
   double diff2 = 0.0, ref2 = 0.0;

@@ -48,22 +48,32 @@ class ModelStudy {
 
   // Result columns, in order:
   //   test_accuracy, test_loss          on the test images
-  //   accuracy_drop, loss_increase      dense - compressed accuracy, compressed - dense loss:
-  //                                     0 for the dense model, so the orthogonality gap
-  //                                     E(S->Q) - E(S) - E(Q) of these columns is the
-  //                                     distance to the THEORY M1 threshold (> 0: worse)
-  //   weight_rel_l2, weight_sparsity    over all selected weights (vs the dense weights)
-  //   layer_err.<path>                  ||y - y_dense|| / ||y_dense|| of every matmul
-  //                                     layer's output on the probe batch ('/' -> '.')
+  //   accuracy_drop, loss_increase      reference - compressed accuracy, compressed -
+  //                                     reference loss: 0 for the empty pipeline, so the
+  //                                     orthogonality gap E(S->Q) - E(S) - E(Q) of these
+  //                                     columns is the distance to THEORY's M1 threshold
+  //                                     (> 0: worse than the threshold)
+  //   weight_rel_l2, weight_sparsity    over all selected weights (vs the trained weights)
+  //   layer_err.<path>                  ||y - y_ref|| / ||y_ref|| of every matmul layer's
+  //                                     output on the probe batch ('/' -> '.')
+  // The reference is the trained model itself, or with fine-tuning the trained
+  // model fine-tuned by the same protocol without compression (nor activation
+  // quantization): compression is measured against the same training budget.
   const std::vector<std::string>& columns() const { return columns_; }
   std::vector<double> evaluate(const Pipeline& pipeline) const;
 
-  const EvalResult& dense_result() const { return dense_; }
+  const EvalResult& dense_result() const { return dense_; }  // of the reference
   const ModelStudyOptions& options() const { return options_; }
   // Paths of the layers the pipeline is applied to.
   std::vector<std::string> selected_layers() const;
 
  private:
+  std::shared_ptr<const Quantizer> activation_quantizer(const Pipeline& pipeline) const;
+  // A private copy of the dense model with `pipeline` applied to the selected
+  // layers (and `act` on their inputs), fine-tuned when the options say so.
+  std::unique_ptr<Model> compress_and_tune(const Pipeline& pipeline,
+                                           std::shared_ptr<const Quantizer> act) const;
+
   std::unique_ptr<Model> dense_model_;
   ModelStudyOptions options_;
   Dataset test_, train_, probe_;

@@ -157,6 +157,12 @@ TEST_CASE("model study: fine-tuning keeps the masks and recovers loss", "[models
   CHECK(column(plain, after, "weight_sparsity") >= 0.75);
   CHECK(column(plain, after, "test_loss") < column(plain, before, "test_loss"));
   CHECK((tuned.evaluate(p) == after));  // deterministic
+  // The reference of a fine-tuned study is the dense model fine-tuned alike.
+  const auto dense = tuned.evaluate(Pipeline());
+  CHECK(column(tuned, dense, "accuracy_drop") == 0.0);
+  CHECK(column(tuned, dense, "loss_increase") == 0.0);
+  CHECK(column(tuned, dense, "layer_err.fc3") == 0.0);
+  CHECK(column(tuned, dense, "test_loss") != plain.dense_result().loss);
   CHECK_THROWS_WITH(ModelStudyOptions::from_json(json{{"finetune", {{"epoch", 1}}}}, "m"),
                     Catch::Contains("m.finetune: unknown training setting 'epoch'"));
   CHECK_THROWS_WITH(ModelStudyOptions::from_json(json{{"activation_quantizer", "mxfp5"}}, "m"),
