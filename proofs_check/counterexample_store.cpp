@@ -3,6 +3,8 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
+#include "core/json_text.hpp"
 #include "io/atomic_output.hpp"
 #include "io/hdf5.hpp"
 
@@ -35,7 +37,7 @@ void write_one(const h5::Group& g, const Counterexample& c) {
 }
 
 Counterexample read_one(const h5::Group& g) {
-  json j = json::parse(g.string_attribute("meta"));
+  json j = parse_json(g.string_attribute("meta"), g.where() + ": attribute 'meta'");
   const h5::Dataset x = g.dataset("x");
   j["shape"] = x.shape();
   j["x"] = x.read<float>();
@@ -50,16 +52,15 @@ Counterexample read_one(const h5::Group& g) {
 
 void write_counterexamples(const std::string& path,
                            const std::vector<const Counterexample*>& list) {
-  io::AtomicOutput out(path);
+  io::check_output_path(path);
+  h5::File f = h5::File::create_in_memory(path);
+  f.set_attribute("description", "interplay prove: shrunk counterexamples and witnesses");
   {
-    h5::File f = h5::File::create(out.temp_path(), path);
-    f.set_attribute("description", "interplay prove: shrunk counterexamples and witnesses");
     const h5::Group root = f.require_group(kRoot);
     for (std::size_t i = 0; i < list.size(); ++i)
       write_one(root.require_group(group_name(i, list[i]->statement)), *list[i]);
-    f.close();
   }
-  out.commit();
+  f.save_atomically(path);
 }
 
 std::vector<StoredCounterexample> read_counterexamples(const std::string& spec) {

@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/pipeline.hpp"
 #include "core/registry.hpp"
+#include "io/atomic_output.hpp"
 #include "io/tensor_file.hpp"
 
 namespace interplay::cli {
@@ -83,6 +84,9 @@ int cmd_compress(const std::vector<std::string>& args) {
   const MetricSet metric_columns = metric_set(vm);
   const io::TensorSpec input = io::parse_tensor_spec(vm["input"].as<std::string>());
   const io::TensorSpec output = io::parse_tensor_spec(vm["output"].as<std::string>());
+  // The output may add a dataset to the input's HDF5 file, never replace what is read.
+  if (output.format != io::TensorFormat::Hdf5 || output.dataset == input.dataset)
+    io::check_output_not_input(output.file, {input.file});
   io::check_writable(output);
   const Tensor x = io::read_tensor(input);
 

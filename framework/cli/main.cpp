@@ -1,6 +1,7 @@
 // `interplay SUBCOMMAND ...`: dispatch, and the one place errors become a
 // single line on stderr and a non-zero exit.
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,13 @@ void print_help() {
   }
 }
 
+// The promise is one line per error, whatever a library put in its message.
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  return s;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -54,8 +62,15 @@ int main(int argc, char** argv) {
     for (const auto& c : kCommands)
       if (all[0] == c.name) return c.fn(std::vector<std::string>(all.begin() + 1, all.end()));
     throw interplay::Error(interplay::unknown_name_message("command", all[0], names));
+  } catch (const interplay::Interrupted& e) {
+    std::cerr << "interplay: interrupted: " << one_line(e.what()) << "\n";
+    return e.exit_status();
+  } catch (const std::bad_alloc&) {
+    std::cerr << "interplay: error: " << all[0]
+              << ": out of memory (an input or a parameter asks for more than this machine has)\n";
+    return 1;
   } catch (const std::exception& e) {
-    std::cerr << "interplay: error: " << e.what() << "\n";
+    std::cerr << "interplay: error: " << one_line(e.what()) << "\n";
     return 1;
   }
 }

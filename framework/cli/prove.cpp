@@ -6,6 +6,7 @@
 // every replay reproduced, 3 otherwise, 1 on errors.
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -14,6 +15,7 @@
 #include "cli/command.hpp"
 #include "core/error.hpp"
 #include "io/atomic_output.hpp"
+#include "core/json_text.hpp"
 #include "io/tensor_file.hpp"
 #include "proofs_check/counterexample_store.hpp"
 #include "proofs_check/replay.hpp"
@@ -27,13 +29,7 @@ using namespace interplay::proofs;
 constexpr int kChecksFailed = 3;
 
 void write_text(const std::string& path, const std::string& text) {
-  io::AtomicOutput out(path);
-  {
-    std::ofstream f(out.temp_path());
-    f << text;
-    if (!f) throw Error(path + ": cannot write");
-  }
-  out.commit();
+  io::write_file_atomically(path, text);
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -46,12 +42,9 @@ int replay_file(const std::string& spec) {
   if (ends_with(spec, ".json")) {
     std::ifstream f(spec);
     if (!f) throw Error(spec + ": cannot open");
-    json j;
-    try {
-      j = json::parse(f);
-    } catch (const json::exception& e) {
-      throw Error(spec + ": invalid JSON: " + e.what());
-    }
+    std::stringstream text;
+    text << f.rdbuf();
+    const json j = parse_json(text.str(), spec);
     for (auto& [where, c] : counterexamples_from_report(j))
       list.emplace_back(spec + ":" + where, c);
   } else {
@@ -128,8 +121,16 @@ int cmd_prove(const std::vector<std::string>& args) {
   if (vm.count("replay")) return replay_file(replay_spec);
   if (vm.count("quick") && vm.count("full"))
     throw Error("prove: --quick and --full exclude each other");
+  std::vector<std::string> inputs = models;
+  if (!weights_spec.empty()) inputs.push_back(io::parse_tensor_spec(weights_spec).file);
   for (const auto* p : {&json_path, &report_path, &store_path})
-    if (!p->empty()) io::check_output_path(*p);
+    if (!p->empty()) {
+      io::check_output_path(*p);
+      io::check_output_not_input(*p, inputs);
+      for (const auto* q : {&json_path, &report_path, &store_path})
+        if (q != p && *q == *p)
+          throw Error(*p + ": named by two of --json, --report and --counterexamples");
+    }
 
   RunOptions options;
   options.command = "interplay prove";

@@ -54,7 +54,11 @@ int cmd_table(const std::vector<std::string>& args) {
   }
   std::string out;
   for (std::size_t i = 0; i < tables.size(); ++i) {
-    experiment::check_table_columns(tables[i], results.table.names());
+    try {
+      experiment::check_table_columns(tables[i], experiment::column_defs(results.table));
+    } catch (const Error& e) {
+      throw Error(path + ": " + e.what());
+    }
     const auto pivot = experiment::make_pivot(tables[i], results.table);
     const std::string body = experiment::render_table(tables[i], pivot, format);
     if (tables.size() == 1) {
@@ -73,13 +77,8 @@ int cmd_table(const std::vector<std::string>& args) {
     std::cout << out;
     return 0;
   }
-  io::AtomicOutput file(vm["output"].as<std::string>());
-  {
-    std::ofstream f(file.temp_path(), std::ios::binary);
-    f << out;
-    if (!f.flush()) throw Error(file.target() + ": write failed");
-  }
-  file.commit();
+  io::check_output_not_input(vm["output"].as<std::string>(), {path});
+  io::write_file_atomically(vm["output"].as<std::string>(), out);
   return 0;
 }
 

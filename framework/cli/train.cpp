@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/command.hpp"
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "io/atomic_output.hpp"
 #include "models/trainer.hpp"
 #include "models/weights_file.hpp"
@@ -49,11 +51,7 @@ class ProgressBar {
 };
 
 json parse_json_option(const std::string& text, const std::string& option) {
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw Error(option + ": invalid JSON: " + e.what());
-  }
+  return parse_json(text, option);
 }
 
 }  // namespace
@@ -91,7 +89,11 @@ int cmd_train(const std::vector<std::string>& args) {
         parse_json_option(vm["settings"].as<std::string>(), "--settings"), "--settings", config);
   if (vm.count("epochs")) config.epochs = vm["epochs"].as<std::size_t>();
   if (vm.count("batch")) config.batch = vm["batch"].as<std::size_t>();
-  if (vm.count("lr")) config.lr = vm["lr"].as<double>();
+  if (vm.count("lr")) {
+    config.lr = vm["lr"].as<double>();
+    if (!std::isfinite(config.lr) || config.lr <= 0)
+      throw Error("--lr: expected a positive finite number, got " + std::to_string(config.lr));
+  }
   config.seed = vm["seed"].as<std::uint64_t>();
   if (config.batch == 0) throw Error("--batch: must be positive");
 

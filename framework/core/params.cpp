@@ -112,7 +112,9 @@ static json check_value(const ParamSpec& s, const json& v, const std::string& wh
   switch (s.type) {
     case ParamType::Int: {
       double d;
-      if (v.is_number_integer()) {
+      if (v.is_number_unsigned()) {  // above INT64_MAX it must not wrap to a negative
+        d = double(v.get<std::uint64_t>());
+      } else if (v.is_number_integer()) {
         d = double(v.get<std::int64_t>());
       } else if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()) {
         d = v.get<double>();

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "core/registry.hpp"
 
 namespace interplay {
@@ -77,21 +78,13 @@ Pipeline Pipeline::from_json(const json& spec, const std::string& where) {
 Pipeline Pipeline::from_text(const std::string& text) {
   const auto first = text.find_first_not_of(" \t\n");
   if (first != std::string::npos && (text[first] == '{' || text[first] == '[')) {
-    try {
-      return from_json(json::parse(text), "--pipeline");
-    } catch (const json::parse_error& e) {
-      throw Error("--pipeline: invalid JSON: " + std::string(e.what()));
-    }
+    return from_json(parse_json(text, "--pipeline"), "--pipeline");
   }
   std::ifstream f(text);
   if (f) {
     std::stringstream ss;
     ss << f.rdbuf();
-    try {
-      return from_json(json::parse(ss.str()), text);
-    } catch (const json::parse_error& e) {
-      throw Error(text + ": invalid JSON: " + std::string(e.what()));
-    }
+    return from_json(parse_json(ss.str(), text), text);
   }
   if (quantizers().contains(text) || sparsifiers().contains(text))
     return from_json(json(text), "--pipeline");

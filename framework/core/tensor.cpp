@@ -6,7 +6,9 @@ namespace interplay {
 
 std::size_t numel(const Shape& shape) {
   std::size_t n = 1;
-  for (auto d : shape) n *= d;
+  for (auto d : shape)
+    if (__builtin_mul_overflow(n, d, &n))  // a wrapped count would pass every size check
+      throw Error("shape " + shape_string(shape) + " has more elements than can be addressed");
   return n;
 }
 

@@ -10,6 +10,7 @@ namespace interplay {
 
 using Shape = std::vector<std::size_t>;
 
+// Throws Error when the element count overflows size_t.
 std::size_t numel(const Shape& shape);
 std::string shape_string(const Shape& shape);
 

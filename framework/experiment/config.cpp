@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "core/suggest.hpp"
 #include "experiment/derived.hpp"
 #include "experiment/json_path.hpp"
@@ -91,24 +92,7 @@ json read_config_json(const std::string& file) {
   if (!in) throw Error(file + ": cannot open config file");
   std::stringstream ss;
   ss << in.rdbuf();
-  try {
-    return json::parse(ss.str());
-  } catch (const json::parse_error& e) {
-    // e.byte is the offset of the error; report it as line:column.
-    const std::string text = ss.str();
-    std::size_t line = 1, col = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n')
-        ++line, col = 1;
-      else
-        ++col;
-    }
-    std::string why = e.what();
-    const std::size_t colon = why.rfind(": ");
-    if (colon != std::string::npos) why = why.substr(colon + 2);
-    throw Error(file + ":" + std::to_string(line) + ":" + std::to_string(col) +
-                ": invalid JSON: " + why);
-  }
+  return parse_json(ss.str(), file);  // its errors give line and column
 }
 
 ExperimentConfig load_config(const std::string& file, const std::vector<std::string>& sets,
@@ -141,9 +125,7 @@ std::vector<ColumnDef> result_columns(const ExperimentConfig& cfg,
 }
 
 void validate_tables(const ExperimentConfig& cfg, const std::vector<ColumnDef>& columns) {
-  std::vector<std::string> names;
-  for (const auto& c : columns) names.push_back(c.name);
-  for (const auto& t : cfg.tables) check_table_columns(t, names);
+  for (const auto& t : cfg.tables) check_table_columns(t, columns);
 }
 
 }  // namespace interplay::experiment

@@ -43,10 +43,6 @@ struct ExperimentConfig {
 };
 
 // A column of the points table.
-struct ColumnDef {
-  std::string name;
-  bool text = false;
-};
 
 // Parses a config whose relative paths are relative to `base_dir`.
 ExperimentConfig parse_config(const json& config, const std::string& file,

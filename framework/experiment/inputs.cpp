@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/memory.hpp"
 #include "core/rng.hpp"
 #include "experiment/json_path.hpp"
 #include "io/hdf5.hpp"
@@ -42,8 +43,12 @@ Shape parse_shape(const json& v, const std::string& path) {
   Shape shape;
   for (std::size_t i = 0; i < v.size(); ++i)
     shape.push_back(std::size_t(as_int(v[i], index_path(path, i), 1, std::int64_t(1) << 32)));
-  if (numel(shape) > (std::size_t(1) << 31))
+  std::size_t n = 1;
+  for (auto d : shape) n = checked_mul(n, d, at(path, "shape " + shape_string(shape)));
+  if (n > (std::size_t(1) << 31))
     throw Error(at(path, "tensor of shape " + shape_string(shape) + " is too large"));
+  // The tensor, its compressed copy and the pipeline's prefixes live at once.
+  check_fits_in_memory(4 * n * sizeof(float), at(path, "a tensor of shape " + shape_string(shape)));
   return shape;
 }
 

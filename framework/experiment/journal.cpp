@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 
 namespace interplay::experiment {
 namespace {
@@ -59,7 +60,7 @@ JournalContents Journal::read(const std::string& path) {
   ss << in.rdbuf();
   const std::string text = ss.str();
   JournalContents out;
-  std::size_t pos = 0, line_no = 0;
+  std::size_t pos = 0, line_no = 0, columns = 0;
   while (pos < text.size()) {
     const std::size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) break;  // torn tail: the write never finished
@@ -67,23 +68,36 @@ JournalContents Journal::read(const std::string& path) {
     pos = nl + 1;
     ++line_no;
     try {
-      const json j = json::parse(line);
+      const json j = parse_json(line, "");
       if (line_no == 1) {
-        if (!j.is_object() || !j.contains("interplay_journal"))
-          throw Error("not an interplay journal");
+        if (!j.is_object() || !j.contains("interplay_journal") || !j.contains("columns") ||
+            !j["columns"].is_array())
+          throw Error("not an interplay journal header");
         out.header = j;
+        columns = j["columns"].size();
         continue;
       }
+      if (!j.is_object() || !j.contains("id") || !j["id"].is_string() || !j.contains("v") ||
+          !j["v"].is_array())
+        throw Error("expected {\"id\": STRING, \"v\": [...]}");
+      if (j["v"].size() != columns)
+        throw Error(std::to_string(j["v"].size()) + " values, the header names " +
+                    std::to_string(columns) + " columns");
       JournalEntry e;
-      e.id = j.at("id").get<std::string>();
-      for (const auto& v : j.at("v")) e.values.push_back(from_hex_bits(v.get<std::string>()));
+      e.id = j["id"].get<std::string>();
+      e.line = line_no;
+      for (const auto& v : j["v"]) {
+        if (!v.is_string()) throw Error("a value is not a hex string");
+        e.values.push_back(from_hex_bits(v.get<std::string>()));
+      }
       out.entries.push_back(std::move(e));
-    } catch (const std::exception& e) {
+    } catch (const Error& e) {
       throw Error(path + ":" + std::to_string(line_no) + ": corrupt journal line (" + e.what() +
-                  ")");
+                  "); to go on, delete that line (its point runs again) or start over with "
+                  "--force");
     }
   }
-  if (out.header.is_null()) throw Error(path + ": empty or torn journal header");
+  if (out.header.is_null()) throw Error(path + ": empty or torn journal header (start over with --force)");
   return out;
 }
 

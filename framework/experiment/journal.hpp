@@ -15,6 +15,7 @@ namespace interplay::experiment {
 struct JournalEntry {
   std::string id;
   std::vector<double> values;  // one per metric column
+  std::size_t line = 0;        // in the journal it was read from (for messages)
 };
 
 struct JournalContents {
@@ -26,8 +27,10 @@ class Journal {
  public:
   static std::string path_for(const std::string& output) { return output + ".journal"; }
 
-  // Complete lines of an existing journal (a torn last line is dropped; a bad
-  // line before the end is an Error naming the line).
+  // Complete lines of an existing journal (a torn last line is dropped). Every
+  // record is checked: a header with the column list first, then objects
+  // with a string "id" and exactly `columns`-many 16-digit hex values; the
+  // first bad line is an Error naming the journal and line, and how to go on.
   static JournalContents read(const std::string& path);
 
   // Atomically replaces `path` with `header` + `entries` and opens it for

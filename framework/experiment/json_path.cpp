@@ -56,7 +56,10 @@ bool as_bool(const json& v, const std::string& path) {
 
 std::int64_t as_int(const json& v, const std::string& path, std::int64_t lo, std::int64_t hi) {
   std::int64_t i = 0;
-  if (v.is_number_integer()) {
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > std::uint64_t(hi)) {
+    throw Error(at(path, "value " + v.dump() + " is out of range " + std::to_string(lo) + ".." +
+                             std::to_string(hi)));
+  } else if (v.is_number_integer()) {
     i = v.get<std::int64_t>();
   } else if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>() &&
              std::fabs(v.get<double>()) < 9e15) {

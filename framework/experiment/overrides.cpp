@@ -1,6 +1,7 @@
 #include "experiment/overrides.hpp"
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 
 namespace interplay::experiment {
 namespace {
@@ -29,7 +30,8 @@ std::vector<Segment> parse_path(const std::string& path, const std::string& wher
       if (inner == "*") {
         s.all = true;
       } else {
-        if (inner.empty() || inner.find_first_not_of("0123456789") != std::string::npos)
+        if (inner.empty() || inner.find_first_not_of("0123456789") != std::string::npos ||
+            inner.size() > 9)  // no config holds a list of a billion entries
           throw Error(at(where, "bad list index '[" + inner + "]' in '" + path + "'"));
         s.i = std::stoul(inner);
       }
@@ -91,9 +93,11 @@ void apply_set_option(json& config, const std::string& assignment) {
   const std::string path = assignment.substr(0, eq), text = assignment.substr(eq + 1);
   json value;
   try {
-    value = json::parse(text);
-  } catch (const json::parse_error&) {
-    value = text;
+    value = parse_json(text, "--set " + path);
+  } catch (const JsonTooDeep&) {
+    throw;
+  } catch (const Error&) {
+    value = text;  // not JSON: a bare string, e.g. --set name=run2
   }
   set_at_path(config, path, value, "--set " + path);
 }

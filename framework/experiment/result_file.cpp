@@ -7,19 +7,13 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "core/version.hpp"
 #include "io/atomic_output.hpp"
 #include "io/hdf5.hpp"
 
 namespace interplay::experiment {
 namespace {
-
-void fsync_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
 
 std::string dir_of(const std::string& p) {
   const auto s = p.rfind('/');
@@ -34,25 +28,24 @@ std::string base_of(const std::string& p) {
 }  // namespace
 
 void write_results(const std::string& path, const RunInfo& info, const ResultTable& table) {
-  io::AtomicOutput out(path);
+  auto f = io::h5::File::create_in_memory(path);
+  f.set_attribute("schema_version", kResultsSchemaVersion);
+  f.set_attribute("tool", "interplay");
+  f.set_attribute("version", kVersion);
+  f.set_attribute("git_commit", kGitCommit);
+  f.set_attribute("build_type", kBuildType);
+  f.set_attribute("config", info.config.dump());
+  f.set_attribute("config_file", info.config_file);
+  f.set_attribute("host", info.host);
+  f.set_attribute("threads", info.threads);
+  f.set_attribute("start_time", info.start_time);
+  f.set_attribute("end_time", info.end_time);
+  f.set_attribute("runs", info.runs);
+  f.set_attribute("points_total", info.points_total);
+  f.set_attribute("points_done", std::int64_t(table.rows()));
+  f.set_attribute("complete", std::int64_t(info.complete ? 1 : 0));
   {
-    auto f = io::h5::File::create(out.temp_path(), path);
-    f.set_attribute("schema_version", kResultsSchemaVersion);
-    f.set_attribute("tool", "interplay");
-    f.set_attribute("version", kVersion);
-    f.set_attribute("git_commit", kGitCommit);
-    f.set_attribute("build_type", kBuildType);
-    f.set_attribute("config", info.config.dump());
-    f.set_attribute("config_file", info.config_file);
-    f.set_attribute("host", info.host);
-    f.set_attribute("threads", info.threads);
-    f.set_attribute("start_time", info.start_time);
-    f.set_attribute("end_time", info.end_time);
-    f.set_attribute("runs", info.runs);
-    f.set_attribute("points_total", info.points_total);
-    f.set_attribute("points_done", std::int64_t(table.rows()));
-    f.set_attribute("complete", std::int64_t(info.complete ? 1 : 0));
-    auto points = f.require_group("points");
+    auto points = f.require_group("points");  // closed before the image is taken
     json names = json::array();
     for (const auto& c : table.columns()) {
       names.push_back(c.name);
@@ -64,11 +57,8 @@ void write_results(const std::string& path, const RunInfo& info, const ResultTab
       }
     }
     points.set_attribute("columns", names.dump());
-    f.close();
   }
-  fsync_file(out.temp_path());
-  out.commit();
-  fsync_file(dir_of(path));
+  f.save_atomically(path);
 }
 
 LoadedResults read_results(const std::string& path) {
@@ -81,11 +71,7 @@ LoadedResults read_results(const std::string& path) {
   if (version != kResultsSchemaVersion)
     throw Error(path + ": results schema version " + std::to_string(version) +
                 ", this tool reads " + std::to_string(kResultsSchemaVersion));
-  try {
-    r.info.config = json::parse(f.string_attribute("config"));
-  } catch (const json::parse_error& e) {
-    throw Error(path + ": attribute 'config' is not valid JSON");
-  }
+  r.info.config = parse_json(f.string_attribute("config"), path + ": attribute 'config'");
   auto text_attr = [&](const char* n) {
     return f.has_attribute(n) ? f.string_attribute(n) : std::string();
   };
@@ -100,11 +86,7 @@ LoadedResults read_results(const std::string& path) {
 
   const auto points = f.group("points");
   json names;
-  try {
-    names = json::parse(points.string_attribute("columns"));
-  } catch (const json::parse_error&) {
-    throw Error(path + ": /points attribute 'columns' is not valid JSON");
-  }
+  names = parse_json(points.string_attribute("columns"), path + ": /points attribute 'columns'");
   bool first = true;
   for (const auto& n : names) {
     const std::string name = n.get<std::string>();
@@ -120,6 +102,14 @@ LoadedResults read_results(const std::string& path) {
     else
       c.numbers = d.read<double>();
   }
+  // The columns every run writes have fixed kinds; a file that disagrees was
+  // not written by interplay (or was edited) and would render nonsense.
+  if (!r.table.find("id")) throw Error(path + ": /points has no 'id' column");
+  for (const char* name : {"id", "input", "activation", "sparsity", "format", "order", "pipeline"})
+    if (const Column* c = r.table.find(name); c && !c->text)
+      throw Error(path + ": /points/" + name + " must hold text, it holds numbers");
+  if (const Column* c = r.table.find("bits_per_element"); c && c->text)
+    throw Error(path + ": /points/bits_per_element must hold numbers, it holds text");
   return r;
 }
 

@@ -17,6 +17,12 @@ struct Column {
   std::size_t size() const { return text ? strings.size() : numbers.size(); }
 };
 
+// A column's name and kind, before any values exist.
+struct ColumnDef {
+  std::string name;
+  bool text = false;
+};
+
 class ResultTable {
  public:
   // Appends an empty-valued column (NaN or "") of the current length.

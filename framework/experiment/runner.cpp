@@ -13,10 +13,12 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "core/error.hpp"
+#include "experiment/interrupt.hpp"
 #include "experiment/journal.hpp"
 #include "experiment/point_rows.hpp"
 #include "experiment/progress.hpp"
@@ -99,7 +101,15 @@ Previous load_previous(const std::string& output, const ExperimentConfig& cfg,
                   json(metric_cols).dump() + " (use a new --output, or --force)");
     prev.start_time = j.header.value("start_time", prev.start_time);
     prev.runs = std::max(prev.runs, j.header.value("runs", std::int64_t(0)));
-    for (auto& e : j.entries) prev.values[e.id] = std::move(e.values);
+    std::map<std::string, bool> known;
+    for (const auto& p : points) known[p.id] = true;
+    for (auto& e : j.entries) {
+      if (!known.count(e.id))
+        throw Error(jpath + ":" + std::to_string(e.line) + ": point '" + e.id +
+                    "' is not produced by this config (was the config edited? use a new "
+                    "--output, or --force to start over)");
+      prev.values[e.id] = std::move(e.values);
+    }
   }
   std::map<std::string, bool> known;
   for (const auto& p : points) known[p.id] = true;
@@ -110,6 +120,30 @@ Previous load_previous(const std::string& output, const ExperimentConfig& cfg,
                 " point(s) that this config does not produce; it was written by a different config "
                 "(use a new --output, or --force to start over)");
   return prev;
+}
+
+// Every (pipeline, input shape) pair is tried once on a zero tensor of that
+// shape before any output exists: an axis the input lacks or a block that does
+// not divide it fails now with the point named, not at point 15 after the
+// journal was created (which would then make --resume refuse the fixed config).
+void check_pipelines_fit(const ExperimentConfig& cfg, const std::vector<Point>& points,
+                         const std::vector<std::size_t>& todo, const std::vector<Tensor>& inputs) {
+  std::set<std::pair<std::string, Shape>> tried;
+  std::map<Shape, Tensor> zeros;
+  for (const std::size_t k : todo) {
+    const Point& p = points[k];
+    if (cfg.inputs[p.input].model) continue;  // a model study checks its own layers
+    const Shape& shape = inputs[p.input].shape;
+    if (!tried.insert({p.pipeline->to_json().dump(), shape}).second) continue;
+    auto z = zeros.find(shape);
+    if (z == zeros.end()) z = zeros.emplace(shape, Tensor(shape)).first;
+    try {
+      (void)p.pipeline->apply(z->second);
+    } catch (const std::exception& e) {
+      throw Error("point " + std::to_string(p.index) + " (input '" + cfg.inputs[p.input].name +
+                  "', shape " + shape_string(shape) + ", " + p.pipeline->label() + "): " + e.what());
+    }
+  }
 }
 
 struct Finished {
@@ -141,6 +175,15 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
   const std::string& output = summary.output;
   if (output.empty()) throw Error("no output file: give --output FILE or \"output\" in the config");
   io::check_output_path(output);
+  {
+    std::vector<std::string> read_files{cfg.file};
+    for (const auto& in : cfg.inputs) {
+      read_files.push_back(in.file);
+      if (in.model) read_files.push_back(in.model->weights);
+    }
+    for (const auto& a : cfg.activations) read_files.push_back(a.file);
+    io::check_output_not_input(output, read_files);
+  }
   const std::vector<ColumnDef> columns = result_columns(cfg, points);
   validate_tables(cfg, columns);
 
@@ -193,6 +236,7 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
       acts.emplace(key, load_activations(cfg.activations[*p.activation], features));
   }
 
+  check_pipelines_fit(cfg, points, todo, inputs);
   remove_stale_temporaries(output);
   RunInfo info;
   info.config = cfg.effective;
@@ -217,10 +261,18 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
   Journal journal(jpath, header, carried);
   if (options.force && file_exists(output)) std::remove(output.c_str());
 
+  // A failed write (a full disk) leaves the previous results file and the
+  // journal as they were; the journal holds every finished point.
   auto materialise = [&](bool complete) {
     info.complete = complete;
     info.end_time = complete ? now_iso8601() : "";
-    write_results(output, info, build_points_table(cfg, points, columns, done));
+    try {
+      write_results(output, info, build_points_table(cfg, points, columns, done));
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + " (" + std::to_string(done.size()) +
+                  " finished points are kept in " + jpath +
+                  "; free space and rerun with --resume)");
+    }
   };
 
   // Workers take points in order; the main thread owns the journal and file.
@@ -272,15 +324,22 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
       unsigned(std::min<std::size_t>(threads, std::max<std::size_t>(todo.size(), 1)));
   for (unsigned t = 0; t < nworkers; ++t) pool.emplace_back(worker);
 
+  InterruptGuard interrupt;
   Progress progress(points.size(), summary.already_done, options.quiet);
   auto last_flush = std::chrono::steady_clock::now();
   std::size_t finished = 0, unflushed = 0;
   try {
     while (finished < todo.size()) {
+      if (InterruptGuard::signal_received() && !stop) {
+        stop = true;  // workers finish the points they hold and take no more
+        if (!options.quiet)
+          std::cerr << "\ninterplay run: " << signal_name(InterruptGuard::signal_received())
+                    << ": saving finished points (press Ctrl-C again to stop at once)\n";
+      }
       std::vector<Finished> batch;
       {
         std::unique_lock<std::mutex> g(mu);
-        cv.wait_for(g, std::chrono::milliseconds(200), [&] { return !queue.empty() || stop; });
+        cv.wait_for(g, std::chrono::milliseconds(100), [&] { return !queue.empty() || stop; });
         batch.assign(std::make_move_iterator(queue.begin()), std::make_move_iterator(queue.end()));
         queue.clear();
         if (stop && batch.empty()) break;
@@ -313,6 +372,14 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
     finished += entries.size(), unflushed += entries.size();
   }
   summary.ran = finished;
+  if (const int sig = InterruptGuard::signal_received(); sig && error.empty()) {
+    materialise(false);
+    throw Interrupted(std::string(signal_name(sig)) + ": " +
+                          std::to_string(summary.already_done + finished) + " of " +
+                          std::to_string(points.size()) + " points are saved in " + output +
+                          "; continue with the same command and --resume",
+                      sig);
+  }
   if (!error.empty()) {
     if (unflushed) materialise(false);
     throw Error(error + " (finished points are kept; fix the cause and rerun with --resume)");

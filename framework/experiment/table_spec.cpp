@@ -177,8 +177,16 @@ std::vector<TableSpec> parse_tables(const json& tables, const std::string& path)
   return out;
 }
 
-void check_table_columns(const TableSpec& t, const std::vector<std::string>& columns) {
+std::vector<ColumnDef> column_defs(const ResultTable& table) {
+  std::vector<ColumnDef> defs;
+  for (const auto& c : table.columns()) defs.push_back({c.name, c.text});
+  return defs;
+}
+
+void check_table_columns(const TableSpec& t, const std::vector<ColumnDef>& defs) {
   const std::string path = "tables." + t.name;
+  std::vector<std::string> columns;
+  for (const auto& c : defs) columns.push_back(c.name);
   auto check = [&](const std::vector<std::string>& names, const std::string& key) {
     for (std::size_t i = 0; i < names.size(); ++i)
       if (std::find(columns.begin(), columns.end(), names[i]) == columns.end())
@@ -188,6 +196,11 @@ void check_table_columns(const TableSpec& t, const std::vector<std::string>& col
   check(t.rows, "rows");
   check(t.columns, "columns");
   check(t.values, "values");
+  for (std::size_t i = 0; i < t.values.size(); ++i)
+    for (const auto& c : defs)
+      if (c.name == t.values[i] && c.text)
+        throw Error(at(index_path(child_path(path, "values"), i),
+                       "column '" + c.name + "' holds text; a table value must be numeric"));
   for (const auto& [k, v] : t.where.items())
     if (std::find(columns.begin(), columns.end(), k) == columns.end())
       throw Error(at(child_path(path, "where"), unknown_name_message("column", k, columns)));

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/params.hpp"
+#include "experiment/result_table.hpp"
 
 namespace interplay::experiment {
 
@@ -59,6 +60,8 @@ struct TableSpec {
 
 // Syntax and ranges only; column names are checked by check_table_columns.
 std::vector<TableSpec> parse_tables(const json& tables, const std::string& path);
-void check_table_columns(const TableSpec& t, const std::vector<std::string>& columns);
+// Every column a table names exists, and the values it aggregates are numeric.
+void check_table_columns(const TableSpec& t, const std::vector<ColumnDef>& columns);
+std::vector<ColumnDef> column_defs(const ResultTable& table);  // names and kinds of a loaded file
 
 }  // namespace interplay::experiment

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -211,6 +212,70 @@ File File::create(const std::string& path, const std::string& display_name) {
   return File(std::move(file), std::move(root), name);
 }
 
+namespace {
+
+Handle memory_fapl() {
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+  H5Pset_fapl_core(fapl.id(), 1 << 16, /*backing_store=*/0);
+  return fapl;
+}
+
+// The core driver names open files; two in-memory files must not share one.
+std::string unique_memory_name(const std::string& display_name) {
+  static std::atomic<unsigned long> counter{0};
+  return "interplay-memory-" + std::to_string(counter++) + "-" + display_name;
+}
+
+}  // namespace
+
+File File::create_in_memory(const std::string& display_name) {
+  silence_hdf5();
+  const Handle fapl = memory_fapl();
+  Handle file(check(H5Fcreate(unique_memory_name(display_name).c_str(), H5F_ACC_EXCL,
+                              H5P_DEFAULT, fapl.id()),
+                    display_name, "cannot create HDF5 file in memory"),
+              H5Fclose);
+  Handle root(check(H5Gopen2(file.id(), "/", H5P_DEFAULT), display_name,
+                    "cannot open the root group"),
+              H5Gclose);
+  return File(std::move(file), std::move(root), display_name);
+}
+
+File File::open_in_memory(const std::string& path, const std::string& display_name) {
+  silence_hdf5();
+  const std::string name = display_name.empty() ? path : display_name;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw Error(name + ": cannot open: " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) throw Error(name + ": cannot open: not a regular file");
+  if (!is_hdf5_file(path)) throw Error(name + ": not an HDF5 file");
+  const Handle fapl = memory_fapl();  // reads the file in; changes stay in memory
+  Handle file(check(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.id()), name,
+                    "cannot open HDF5 file"),
+              H5Fclose);
+  Handle root(check(H5Gopen2(file.id(), "/", H5P_DEFAULT), name, "cannot open the root group"),
+              H5Gclose);
+  return File(std::move(file), std::move(root), name);
+}
+
+void File::save_atomically(const std::string& path) {
+  silence_hdf5();
+  handle_.reset();
+  const hid_t id = file_handle_.id();
+  // An object still open would be written after the image is taken.
+  if (H5Fget_obj_count(id, H5F_OBJ_ALL | H5F_OBJ_LOCAL) > 1)
+    throw Error(file_ + ": internal: objects of the file are still open when saving it");
+  if (H5Fflush(id, H5F_SCOPE_LOCAL) < 0) fail(file_, "cannot flush");
+  const ssize_t size = H5Fget_file_image(id, nullptr, 0);
+  if (size < 0) fail(file_, "cannot take the file image");
+  std::string bytes(std::size_t(size), '\0');
+  if (H5Fget_file_image(id, bytes.data(), bytes.size()) != size)
+    fail(file_, "cannot take the file image");
+  detail::repair_superblock_checksum(bytes);
+  close();
+  write_file_atomically(path, bytes);
+}
+
 void File::flush() const {
   silence_hdf5();
   if (H5Fflush(file_handle_.id(), H5F_SCOPE_LOCAL) < 0) fail(file_, "cannot flush");
@@ -260,23 +325,13 @@ void write_tensor(const Group& to, const std::string& dataset_path, const Tensor
 }
 
 void write_tensor_file(const std::string& file, const std::string& dataset_path, const Tensor& t) {
-  AtomicOutput out(file);
-  {
-    struct stat st {};
-    const bool existing = ::stat(file.c_str(), &st) == 0;
-    if (existing) {
-      if (!is_hdf5_file(file)) throw Error(file + ": exists and is not an HDF5 file");
-      std::error_code ec;
-      std::filesystem::copy_file(file, out.temp_path(),
-                                 std::filesystem::copy_options::overwrite_existing, ec);
-      if (ec) throw Error(file + ": cannot copy to a temporary file: " + ec.message());
-    }
-    File f = existing ? File::open(out.temp_path(), Mode::ReadWrite, file)
-                      : File::create(out.temp_path(), file);
-    write_tensor(f, dataset_path, t);
-    f.close();
-  }
-  out.commit();
+  check_output_path(file);
+  struct stat st {};
+  const bool existing = ::stat(file.c_str(), &st) == 0;
+  if (existing && !is_hdf5_file(file)) throw Error(file + ": exists and is not an HDF5 file");
+  File f = existing ? File::open_in_memory(file) : File::create_in_memory(file);
+  write_tensor(f, dataset_path, t);
+  f.save_atomically(file);
 }
 
 }  // namespace interplay::io::h5

@@ -188,6 +188,18 @@ class File : public Group {
                    const std::string& display_name = "");
   static File create(const std::string& path, const std::string& display_name = "");  // truncates
 
+  // Files built in memory (HDF5's core driver, no backing store) and saved
+  // with save_atomically(): HDF5 itself never writes to disk, so a full disk
+  // or an I/O error can only surface in one checked write of the finished
+  // image, never as a half-flushed file or a failing destructor.
+  static File create_in_memory(const std::string& display_name);
+  // The whole of an existing file, loaded into memory for modification.
+  static File open_in_memory(const std::string& path, const std::string& display_name = "");
+  // Closes the file (every object from it must be closed already) and writes
+  // its bytes to `path` through an AtomicOutput: the old file stays as it was
+  // unless the new one was written, synced and renamed completely.
+  void save_atomically(const std::string& path);
+
   void flush() const;
   // Closes now (destruction also closes); objects still open from this file
   // keep it open until they are gone.

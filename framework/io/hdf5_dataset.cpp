@@ -1,5 +1,6 @@
 // Dataset: typed whole-dataset reads and writes, and row appends.
 #include "core/error.hpp"
+#include "core/memory.hpp"
 #include "io/hdf5.hpp"
 #include "io/hdf5_detail.hpp"
 
@@ -27,6 +28,17 @@ DType Dataset::dtype() const {
   return dtype_of(type.id());
 }
 
+namespace {
+// numel() with the dataset named when the declared shape overflows.
+std::size_t element_count(const Dataset& d) {
+  try {
+    return numel(d.shape());
+  } catch (const Error& e) {
+    throw Error(d.where() + ": " + e.what());
+  }
+}
+}  // namespace
+
 template <class T>
 std::vector<T> Dataset::read() const {
   silence_hdf5();
@@ -34,6 +46,10 @@ std::vector<T> Dataset::read() const {
   if (!is_numeric(type.id()))
     throw Error(where() + ": dataset of type " + dtype_name(dtype_of(type.id())) +
                 " is not numeric");
+  // The shape is the file's claim: unwritten chunks make a tiny file declare
+  // terabytes. Check it against memory before allocating.
+  check_fits_in_memory(checked_mul(element_count(*this), sizeof(T), where()),
+                       where() + ": dataset of shape " + shape_string(shape()));
   std::vector<T> out(size());
   if (!out.empty() &&
       H5Dread(id(), memory_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
@@ -47,6 +63,8 @@ std::vector<std::string> Dataset::read_strings() const {
   if (H5Tget_class(type.id()) != H5T_STRING)
     throw Error(where() + ": dataset of type " + dtype_name(dtype_of(type.id())) +
                 " does not hold strings");
+  check_fits_in_memory(checked_mul(element_count(*this), 2 * sizeof(char*), where()),
+                       where() + ": dataset of shape " + shape_string(shape()));
   return read_string_values(type.id(), size(), [&](hid_t mem, void* buf) {
     if (H5Dread(id(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
       fail(where(), "cannot read dataset");

@@ -1,6 +1,7 @@
 #pragma once
 // Internals shared by the hdf5*.cpp files (not part of the io API): error
 // conversion, the DType <-> HDF5 type table, dataspaces and string reading.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,15 @@ bool is_numeric(hid_t type);
 
 Shape shape_of(hid_t space);  // {} for a scalar space, {0} for a null one
 Handle dataspace(const Shape& shape, bool extendible = false);
+
+// H5Fget_file_image before HDF5 1.14.6 edits the superblock of the image
+// (it clears the "open for writing" flags) without updating its checksum
+// (HDF5 issue 1915), so the saved file would not open. Recomputes the
+// checksum of a version 2/3 superblock at offset 0; other versions have none.
+void repair_superblock_checksum(std::string& image);
+
+// Jenkins' lookup3 hash ("hashlittle"), HDF5's metadata checksum.
+std::uint32_t lookup3(const unsigned char* data, std::size_t size, std::uint32_t init = 0);
 
 // Strings from a fixed-length buffer: cut at the first NUL, drop space padding.
 std::string fixed_string(const char* p, std::size_t size, H5T_str_t pad);

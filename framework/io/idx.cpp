@@ -5,6 +5,8 @@
 #include <memory>
 
 #include "core/error.hpp"
+#include "core/memory.hpp"
+#include "io/atomic_output.hpp"
 
 namespace interplay {
 namespace {
@@ -41,6 +43,7 @@ std::uint32_t big_endian_u32(const unsigned char* b) {
 }  // namespace
 
 IdxArray read_idx(const std::string& path) {
+  io::check_regular_file(path);  // gzopen on a FIFO would block
   GzFile file(gzopen(path.c_str(), "rb"));
   if (!file) throw Error(path + ": cannot open IDX file");
   gzFile f = file.get();
@@ -71,8 +74,17 @@ IdxArray read_idx(const std::string& path) {
     total *= n;
   }
 
-  a.data.resize(total);
-  const std::size_t got = read_bytes(f, a.data.data(), total, path);
+  check_fits_in_memory(total, path + ": IDX header declares " + std::to_string(total) + " bytes");
+  // Grow with the data actually present: a tiny file with a huge header must
+  // fail on its missing bytes, not on a huge allocation first.
+  std::size_t got = 0;
+  while (got < total) {
+    const std::size_t want = std::min<std::size_t>(total - got, std::size_t(1) << 26);
+    a.data.resize(got + want);
+    const std::size_t n = read_bytes(f, a.data.data() + got, want, path);
+    got += n;
+    if (n < want) break;
+  }
   if (got != total)
     throw Error(path + ": truncated IDX file: expected " + std::to_string(total) +
                 " data bytes, found " + std::to_string(got));

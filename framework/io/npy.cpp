@@ -63,6 +63,13 @@ class PyLiteralParser {
   json value() {
     skip_space();
     if (i_ >= s_.size()) fail("unexpected end");
+    // A real header nests two levels (dict > shape tuple); bound the recursion.
+    struct Depth {
+      int& d;
+      explicit Depth(int& d_) : d(d_) { ++d; }
+      ~Depth() { --d; }
+    } depth(depth_);
+    if (depth_ > kMaxDepth) fail("nested deeper than " + std::to_string(kMaxDepth) + " levels");
     const char c = s_[i_];
     if (c == '\'' || c == '"') return string();
     if (c == '{') return dict();
@@ -124,9 +131,11 @@ class PyLiteralParser {
     return out;
   }
 
+  static constexpr int kMaxDepth = 16;
   const std::string& s_;
   const std::string& file_;
   std::size_t i_ = 0;
+  int depth_ = 0;
 };
 
 std::uint32_t little_endian(const std::string& b, std::size_t at, std::size_t n) {
@@ -216,6 +225,7 @@ std::string npy_header_bytes(const Shape& shape) {
 }
 
 Tensor read_npy(const std::string& path) {
+  check_regular_file(path);  // before open: opening a FIFO would block forever
   FilePtr f(std::fopen(path.c_str(), "rb"));
   if (!f) throw Error(path + ": cannot open: " + std::strerror(errno));
   struct stat st {};
@@ -289,15 +299,8 @@ void write_npy(const std::string& path, const Tensor& t) {
                 std::to_string(t.data.size()) + " values");
   const std::string header = npy_header_bytes(t.shape);
   AtomicOutput out(path);
-  {
-    FilePtr f(std::fopen(out.temp_path().c_str(), "wb"));
-    if (!f) throw Error(path + ": cannot write: " + std::strerror(errno));
-    const std::size_t bytes = t.data.size() * sizeof(float);
-    if (std::fwrite(header.data(), 1, header.size(), f.get()) != header.size() ||
-        (bytes && std::fwrite(t.data.data(), 1, bytes, f.get()) != bytes) ||
-        std::fclose(f.release()) != 0)
-      throw Error(path + ": write failed: " + std::strerror(errno));
-  }
+  out.write(header.data(), header.size());
+  out.write(t.data.data(), t.data.size() * sizeof(float));
   out.commit();
 }
 

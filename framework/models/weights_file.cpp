@@ -1,6 +1,7 @@
 #include "models/weights_file.hpp"
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "core/version.hpp"
 #include "io/atomic_output.hpp"
 #include "io/hdf5.hpp"
@@ -27,9 +28,9 @@ json layer_index(Model& model) {
 }  // namespace
 
 void save_model(Model& model, const std::string& path, const json& training) {
-  io::AtomicOutput out(path);
+  io::check_output_path(path);
   {
-    h5::File f = h5::File::create(out.temp_path(), path);
+    h5::File f = h5::File::create_in_memory(path);
     f.set_attribute("format", "interplay-model");
     f.set_attribute("format_version", kFormatVersion);
     f.set_attribute("architecture", model.architecture().dump());
@@ -45,9 +46,8 @@ void save_model(Model& model, const std::string& path, const json& training) {
     for (auto& [lpath, layer] : model.parameter_layers())
       for (const Param& p : layer->params())
         h5::write_tensor(f, "/" + lpath + "/" + p.name, p.value);
-    f.close();
+    f.save_atomically(path);
   }
-  out.commit();
 }
 
 LoadedModel load_model(const std::string& path) {
@@ -58,13 +58,10 @@ LoadedModel load_model(const std::string& path) {
   const std::int64_t version = f.integer_attribute("format_version");
   if (version != kFormatVersion)
     throw Error(path + ": model format_version " + std::to_string(version) + " is not supported");
-  json arch, training;
-  try {
-    arch = json::parse(f.string_attribute("architecture"));
-    training = f.has_attribute("training") ? json::parse(f.string_attribute("training")) : json{};
-  } catch (const json::parse_error& e) {
-    throw Error(path + ": invalid JSON in a root attribute: " + e.what());
-  }
+  const json arch = parse_json(f.string_attribute("architecture"), path + ": attribute 'architecture'");
+  const json training = f.has_attribute("training")
+                            ? parse_json(f.string_attribute("training"), path + ": attribute 'training'")
+                            : json{};
   LoadedModel m;
   m.model = std::make_unique<Model>(arch, path + ":architecture");
   m.training = training;

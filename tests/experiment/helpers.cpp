@@ -1,6 +1,8 @@
 #include "helpers.hpp"
 
 #include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,13 +33,18 @@ ScratchDir::~ScratchDir() {
   ::rmdir(path_.c_str());
 }
 
-ProcessResult run_interplay(const std::vector<std::string>& args) {
+ProcessResult run_interplay(const std::vector<std::string>& args, std::size_t file_size_limit) {
   ScratchDir io;
   const std::string out = io.file("out"), err = io.file("err");
   const pid_t pid = ::fork();
   if (pid == 0) {
     if (!std::freopen(out.c_str(), "w", stdout) || !std::freopen(err.c_str(), "w", stderr))
       ::_exit(127);
+    if (file_size_limit) {
+      ::signal(SIGXFSZ, SIG_IGN);  // kept across exec: writes fail with EFBIG instead
+      const rlimit lim{rlim_t(file_size_limit), rlim_t(file_size_limit)};
+      if (::setrlimit(RLIMIT_FSIZE, &lim) != 0) ::_exit(127);
+    }
     std::vector<char*> argv{const_cast<char*>(INTERPLAY_BINARY)};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -53,11 +60,11 @@ ProcessResult run_interplay(const std::vector<std::string>& args) {
   return r;
 }
 
-int spawn_interplay(const std::vector<std::string>& args) {
+int spawn_interplay(const std::vector<std::string>& args, const std::string& err_path) {
   const pid_t pid = ::fork();
   if (pid == 0) {
-    if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr))
-      ::_exit(127);
+    const char* err = err_path.empty() ? "/dev/null" : err_path.c_str();
+    if (!std::freopen("/dev/null", "w", stdout) || !std::freopen(err, "w", stderr)) ::_exit(127);
     std::vector<char*> argv{const_cast<char*>(INTERPLAY_BINARY)};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -65,6 +72,18 @@ int spawn_interplay(const std::vector<std::string>& args) {
     ::_exit(127);
   }
   return int(pid);
+}
+
+int wait_exit_code_within(int pid, double seconds) {
+  for (double waited = 0; waited < seconds; waited += 0.01) {
+    int status = 0;
+    if (::waitpid(pid_t(pid), &status, WNOHANG) == pid_t(pid))
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    ::usleep(10000);
+  }
+  ::kill(pid_t(pid), SIGKILL);
+  wait_exit_code(pid);
+  return -2;
 }
 
 int wait_exit_code(int pid) {

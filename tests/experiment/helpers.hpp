@@ -26,11 +26,17 @@ struct ProcessResult {
 };
 
 // Runs INTERPLAY_BINARY with `args` (no shell), waits, captures both streams.
-ProcessResult run_interplay(const std::vector<std::string>& args);
+// A non-zero `file_size_limit` (bytes, RLIMIT_FSIZE with SIGXFSZ ignored)
+// makes every write past that size fail with EFBIG, as a full disk would.
+ProcessResult run_interplay(const std::vector<std::string>& args,
+                            std::size_t file_size_limit = 0);
 
-// Starts INTERPLAY_BINARY in the background (output discarded); returns its pid.
-int spawn_interplay(const std::vector<std::string>& args);
+// Starts INTERPLAY_BINARY in the background; returns its pid. Output is
+// discarded, or stderr goes to `err_path` when given.
+int spawn_interplay(const std::vector<std::string>& args, const std::string& err_path = "");
 int wait_exit_code(int pid);  // -1 if killed by a signal
+// As wait_exit_code, but kills the process and returns -2 after `seconds`.
+int wait_exit_code_within(int pid, double seconds);
 
 void write_text(const std::string& path, const std::string& text);
 std::string read_text(const std::string& path);
