@@ -171,7 +171,8 @@ TEST_CASE("faults: deep nesting is a one-line error, not a stack overflow",
                                       "--pipeline", "int8"}),
                        "nested deeper"));
 
-  const std::string deep_pipeline = std::string(87000, '[') + std::string(87000, ']');
+  // 60 000 deep: as deep as one command-line argument (128 KiB) allows.
+  const std::string deep_pipeline = std::string(60000, '[') + std::string(60000, ']');
   CHECK(one_error_line(run_interplay({"compress", "--input", npy, "--output", dir.file("o.npy"),
                                       "--pipeline", deep_pipeline}),
                        "--pipeline: JSON nested deeper than"));
@@ -207,8 +208,8 @@ TEST_CASE("faults: every journal record is validated before it is trusted",
       {"too few values", line.substr(0, line.rfind(",\"")) + "]}\n"},
       {"no values", "{\"id\":\"" + id + "\",\"v\":[]}\n"},
       {"a number instead of hex", "{\"id\":\"" + id + "\",\"v\":[1,2]}\n"},
-      {"an unknown point", "{\"id\":\"0123456789abcdef\",\"v\":[\"3ff0000000000000\"," +
-                               "\"3ff0000000000000\"]}\n"},
+      {"an unknown point", std::string("{\"id\":\"0123456789abcdef\",\"v\":[") +
+                               "\"3ff0000000000000\",\"3ff0000000000000\"]}\n"},
       {"not an object", "[1,2,3]\n"}};
   for (const auto& c : cases) {
     CAPTURE(c.what);
@@ -256,7 +257,7 @@ TEST_CASE("faults: sizes and values out of range are rejected, naming the option
   };
   CHECK(one_error_line(run_set("inputs[*].shape=[4294967296,4294967296]"), "inputs[0].shape"));
   CHECK(one_error_line(run_set("inputs[*].shape=[65536,65536,65536,65536]"), "inputs[0].shape"));
-  CHECK(one_error_line(run_set("inputs[*].shape=[1048576,1048576]"), "memory"));
+  CHECK(one_error_line(run_set("inputs[*].shape=[1048576,1048576]"), "inputs[0].shape"));
   CHECK(one_error_line(
       run_set("sweep.formats=[{\"quantizer\":\"mxfp4\",\"axis\":18446744073709551615}]"),
       "axis: value 18446744073709551615 is out of range"));
