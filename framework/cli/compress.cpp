@@ -1,12 +1,14 @@
 // `interplay compress --pipeline P --input FILE[:DATASET] --output FILE[:DATASET]`:
 // apply a pipeline to one tensor, write the result as float32, and print the
-// error of every pipeline prefix against the input.
+// error of every pipeline prefix against the input. With --tensors, compress
+// a whole safetensors checkpoint instead (cli/compress_checkpoint.cpp).
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "cli/command.hpp"
+#include "cli/compress_checkpoint.hpp"
 #include "core/error.hpp"
 #include "core/pipeline.hpp"
 #include "core/registry.hpp"
@@ -66,17 +68,51 @@ int cmd_compress(const std::vector<std::string>& args) {
   opts.add_options()  //
       ("pipeline", po::value<std::string>()->required(),
        "inline JSON, a JSON file, or a preset/plugin name")                            //
-      ("input", po::value<std::string>()->required(), "FILE.npy or FILE.h5:DATASET")   //
-      ("output", po::value<std::string>()->required(), "FILE.npy or FILE.h5:DATASET")  //
+      ("input", po::value<std::string>()->required(),
+       "FILE.npy, FILE.h5:DATASET or FILE.safetensors:NAME; with --tensors a checkpoint "
+       "(FILE.safetensors or model.safetensors.index.json)")  //
+      ("output", po::value<std::string>()->required(),
+       "like --input; with --tensors one OUT.safetensors")  //
+      ("tensors", po::value<std::string>(),
+       "compress every float tensor of the --input checkpoint whose name matches one of these "
+       "comma-separated globs ('*' matches across '.' and '/'); the rest is copied byte for byte")  //
+      ("report", po::value<std::string>(),
+       "with --tensors: per-tensor report (name, shape, dtypes, metrics, bits per element) as "
+       "FILE.csv or FILE.h5")  //
+      ("quiet", "with --tensors: no progress bar")  //
       ("metrics", po::value<std::string>(),
        "comma-separated metrics (default: l1,l2sq,rel_l2,sqnr_db,max_abs,nonzero_fraction)")  //
       ("json", "print the report as JSON");
   po::variables_map vm;
   if (!parse_command_line("compress",
                           "--pipeline PIPELINE --input FILE[:DATASET] --output FILE[:DATASET] "
-                          "[--metrics l1,l2,...] [--json]",
+                          "[--metrics l1,l2,...] [--json]\n"
+                          "       interplay compress --pipeline PIPELINE --input CKPT --tensors GLOB "
+                          "--output OUT.safetensors [--report FILE.csv|FILE.h5] [--metrics ...] "
+                          "[--quiet]\n\n"
+                          "examples:\n"
+                          "  interplay compress --input w.npy --output w_q.npy --pipeline mxfp4\n"
+                          "  interplay compress --input model.safetensors --tensors "
+                          "'model.layers.*.mlp.*.weight' \\\n"
+                          "      --pipeline '[{\"sparsifier\":\"nm\",\"n\":2,\"m\":4},"
+                          "{\"quantizer\":\"mxfp4\"}]' --output model_q.safetensors "
+                          "--report report.csv",
                           args, opts, {}, vm))
     return 0;
+
+  if (vm.count("tensors")) {
+    if (vm.count("json")) throw Error("compress: --json is for one tensor; use --report with --tensors");
+    const Pipeline pipeline = Pipeline::from_text(vm["pipeline"].as<std::string>());
+    CheckpointJob job;
+    job.input = vm["input"].as<std::string>();
+    job.output = vm["output"].as<std::string>();
+    job.tensors = vm["tensors"].as<std::string>();
+    job.report = vm.count("report") ? vm["report"].as<std::string>() : "";
+    job.quiet = vm.count("quiet") > 0;
+    return compress_checkpoint(job, pipeline, metric_set(vm));
+  }
+  if (vm.count("report") || vm.count("quiet"))
+    throw Error("compress: --report and --quiet go with --tensors (a whole checkpoint)");
 
   // Everything that can fail is checked before anything is written.
   const Pipeline pipeline = Pipeline::from_text(vm["pipeline"].as<std::string>());

@@ -75,12 +75,14 @@ SafetensorsEntry parse_entry(const std::string& name, const json& v, const std::
   for (std::size_t i = 0; i < sh->size(); ++i) {
     const std::uint64_t d = checked_offset((*sh)[i], where + ": shape[" + std::to_string(i) + "]");
     if (d != 0 && count > std::numeric_limits<std::uint64_t>::max() / d)
-      throw Error(where + ": shape " + one_line(sh->dump()) + " overflows the element count");
+      throw Error(where + ": shape[" + std::to_string(i) + "] = " + std::to_string(d) +
+                  " overflows the element count");
     count *= d;
     e.shape.push_back(std::size_t(d));
   }
   if (count > std::numeric_limits<std::uint64_t>::max() / esize)
-    throw Error(where + ": shape " + one_line(sh->dump()) + " overflows the byte size");
+    throw Error(where + ": shape " + shape_string(e.shape) + " of " + e.dtype +
+                " overflows the byte size");
   if (!off->is_array() || off->size() != 2)
     throw Error(where + ": data_offsets must be [BEGIN, END]");
   e.begin = checked_offset((*off)[0], where + ": data_offsets[0]");

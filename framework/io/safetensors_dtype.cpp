@@ -88,6 +88,9 @@ bool is_float_dtype(const std::string& dtype) {
 
 void decode_floats(const std::string& dtype, const std::uint8_t* bytes, std::size_t count,
                    float* out) {
+  if (!is_float_dtype(dtype))
+    throw Error("dtype " + dtype + " is not a float type (F32, F16, BF16, F64)");
+  if (count == 0) return;  // empty tensors may have null buffers
   if (dtype == "F32") {
     std::memcpy(out, bytes, count * 4);
   } else if (dtype == "F64") {
@@ -104,6 +107,10 @@ void decode_floats(const std::string& dtype, const std::uint8_t* bytes, std::siz
 
 bool encode_exact(const std::string& dtype, const float* values, std::size_t count,
                   std::vector<std::uint8_t>& out) {
+  if (count == 0) {  // empty tensors may have null buffers
+    out.clear();
+    return is_float_dtype(dtype);
+  }
   if (dtype == "F32") {
     out.resize(count * 4);
     std::memcpy(out.data(), values, count * 4);
