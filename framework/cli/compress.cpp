@@ -89,14 +89,7 @@ int cmd_compress(const std::vector<std::string>& args) {
                           "[--metrics l1,l2,...] [--json]\n"
                           "       interplay compress --pipeline PIPELINE --input CKPT --tensors GLOB "
                           "--output OUT.safetensors [--report FILE.csv|FILE.h5] [--metrics ...] "
-                          "[--quiet]\n\n"
-                          "examples:\n"
-                          "  interplay compress --input w.npy --output w_q.npy --pipeline mxfp4\n"
-                          "  interplay compress --input model.safetensors --tensors "
-                          "'model.layers.*.mlp.*.weight' \\\n"
-                          "      --pipeline '[{\"sparsifier\":\"nm\",\"n\":2,\"m\":4},"
-                          "{\"quantizer\":\"mxfp4\"}]' --output model_q.safetensors "
-                          "--report report.csv",
+                          "[--quiet]",
                           args, opts, {}, vm))
     return 0;
 

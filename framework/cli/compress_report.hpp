@@ -7,11 +7,13 @@
 // read both alike. Written atomically.
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace interplay::cli {
 
 struct ReportColumn {
+  ReportColumn(std::string n, bool is_text) : name(std::move(n)), text(is_text) {}
   std::string name;
   bool text = false;
   std::vector<std::string> strings;

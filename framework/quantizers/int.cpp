@@ -181,7 +181,9 @@ void register_int_quantizer(Registry<Quantizer>& r) {
        "channel or group",
        {ParamSpec::integer("bits", 8, 2, 16, "bit width b"),
         ParamSpec::choice("scheme", "symmetric", {"symmetric", "asymmetric", "gptq_symmetric"},
-                          "level set and zero point (see framework/quantizers/int.cpp)"),
+                          "symmetric: levels +-(2^(b-1)-1), scale amax/(2^(b-1)-1); "
+                          "asymmetric: GPTQ min/max with a zero point; "
+                          "gptq_symmetric: GPTQ sym=True, scale 2 amax/(2^b-1)"),
         ParamSpec::choice("granularity", "channel", {"tensor", "channel", "group", "block"},
                           "one scale per tensor, per index along channel_axis, or per `block` "
                           "elements along axis"),
