@@ -12,7 +12,9 @@
 #include "core/error.hpp"
 #include "core/pipeline.hpp"
 #include "core/registry.hpp"
+#include "core/version.hpp"
 #include "io/tensor_file.hpp"
+#include "io/tensor_provenance.hpp"
 
 namespace interplay::cli {
 namespace {
@@ -118,7 +120,13 @@ int cmd_compress(const std::vector<std::string>& args) {
   const std::vector<Tensor> prefixes = pipeline.run_prefixes(x);
   std::vector<std::vector<double>> errors;
   for (const Tensor& y : prefixes) errors.push_back(metric_columns.evaluate(x, y));
-  io::write_tensor(output, prefixes.empty() ? x : prefixes.back());
+  // Provenance travels with the output (.h5 attributes, safetensors metadata).
+  io::write_tensor(output, prefixes.empty() ? x : prefixes.back(),
+                   {{"tool", "interplay compress"},
+                    {"version", kVersion},
+                    {"git_commit", kGitCommit},
+                    {"pipeline", pipeline.to_json().dump()},
+                    {"input", input.str()}});
 
   const auto& steps = pipeline.steps();
   const auto& columns = metric_columns.columns();

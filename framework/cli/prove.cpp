@@ -118,11 +118,12 @@ int cmd_prove(const std::vector<std::string>& args) {
       "replay", po::value(&replay_spec),
       "re-check stored counterexamples: FILE.h5[:/counterexamples/NAME] or a --json report")(
       "verbose", "print every configuration")("progress",
-                                              "print each case as it finishes (stderr)");
+                                              "print each case as it finishes (stderr)")(
+      "quiet,q", "no progress bar");
   po::variables_map vm;
   if (!parse_command_line("prove",
                           "[--quick|--full] [--statement ID] [--json FILE] [--report FILE.md] "
-                          "[--counterexamples FILE.h5] | --replay FILE",
+                          "[--counterexamples FILE.h5] [--quiet] | --replay FILE",
                           args, opts, {}, vm))
     return 0;
   if (vm.count("replay")) return replay_file(replay_spec);
@@ -141,6 +142,7 @@ int cmd_prove(const std::vector<std::string>& args) {
   options.model.models = models;
   options.model.test_images = vm.count("model-images") ? model_images : vm.count("full") ? 0 : 1000;
   options.progress = vm.count("progress") > 0;
+  options.bar = !options.progress && !vm.count("quiet");
 #ifdef _OPENMP
   options.threads = threads > 0 ? threads : omp_get_max_threads();
 #else
