@@ -49,8 +49,10 @@ Pipeline pipeline_of(const py::object& spec) {
   return Pipeline::from_json(to_json(spec));
 }
 
-// float32 C-contiguous arrays are viewed without a copy; float64 (or strided)
-// arrays are converted once, as the CLI converts float64 files.
+// The library's Tensor owns its storage, so the input is copied once; a
+// float32 C-contiguous array goes straight into that copy, float64 or strided
+// arrays are converted on the way (float64 rounds to nearest, as the CLI reads
+// float64 files).
 Tensor tensor_of(const py::array& a, const char* what) {
   const auto kind = a.dtype().kind();
   if (kind != 'f')

@@ -113,7 +113,7 @@ class Bindings(unittest.TestCase):
         cli("compress", "--input", ckpt, "--tensors", "model.layers.*.weight", "--pipeline",
             json.dumps(PIPELINE), "--output", out, "--report", report, "--quiet")
         tensors, meta = read_safetensors(out)
-        self.assertEqual(json.loads(meta["interplay.pipeline"])["steps"][1]["quantizer"], "mxfp4")
+        self.assertEqual(json.loads(meta["interplay.pipeline"])["steps"][1]["element"], "fp4_e2m1")
         self.assertEqual(meta["interplay.version"], interplay.__version__)
         y, _ = interplay.compress(self.w, PIPELINE)
         np.testing.assert_array_equal(tensors["model.layers.0.mlp.weight"][1], y)
