@@ -9,9 +9,10 @@
 // The group is handed to `fn` as one BlockRef (as for_each_block does).
 // Channel 0..C-1 of channel_axis 0 is contiguous and passed in place with its
 // own element indices. Otherwise the group is gathered: for the last axis the
-// indices are still index0 + i*stride; for a middle axis the group's elements
-// are numbered in channel-major order (k * group_size + i), which keeps
-// stochastic rounding seeded, layout-free and thread-count free.
+// indices are still index0 + i*stride (lanes gathered in tiles); for a middle
+// axis the group's elements are numbered in channel-major order
+// (k * group_size + i), which keeps stochastic rounding seeded and
+// thread-count free.
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -39,6 +40,26 @@ void for_each_channel(const Tensor& in, Tensor& out, int channel_axis, Fn&& fn) 
     }
     return;
   }
+  if (L.inner == 1) {
+    // channel_axis is the last axis: channel k is the strided lane k of an
+    // [outer, C] matrix. Gather tiles of lanes (as for_each_block does for a
+    // strided axis) instead of one element at a time.
+    const std::size_t width = std::min<std::size_t>(L.len, 32);
+    const std::int64_t tiles = std::int64_t((L.len + width - 1) / width);
+#pragma omp parallel if (tiles > 1 && in.size() > (1u << 15))
+    {
+      std::vector<float> src(width * L.outer), dst(width * L.outer);
+#pragma omp for schedule(static)
+      for (std::int64_t j = 0; j < tiles; ++j) {
+        const std::size_t k0 = std::size_t(j) * width, w = std::min(width, L.len - k0);
+        detail::gather_lanes(x + k0, src.data(), L.outer, L.len, w);
+        for (std::size_t t = 0; t < w; ++t)
+          fn(BlockRef{src.data() + t * L.outer, dst.data() + t * L.outer, L.outer, k0 + t, L.len});
+        detail::scatter_lanes(dst.data(), y + k0, L.outer, L.len, w);
+      }
+    }
+    return;
+  }
 #pragma omp parallel if (channels > 1 && in.size() > (1u << 15))
   {
     std::vector<float> src(group), dst(group);
@@ -47,8 +68,7 @@ void for_each_channel(const Tensor& in, Tensor& out, int channel_axis, Fn&& fn) 
       const std::size_t k = std::size_t(kk);
       for (std::size_t o = 0; o < L.outer; ++o)
         std::copy_n(x + (o * L.len + k) * L.inner, L.inner, src.data() + o * L.inner);
-      const bool last = L.inner == 1;
-      fn(BlockRef{src.data(), dst.data(), group, last ? k : k * group, last ? L.len : 1});
+      fn(BlockRef{src.data(), dst.data(), group, k * group, 1});
       for (std::size_t o = 0; o < L.outer; ++o)
         std::copy_n(dst.data() + o * L.inner, L.inner, y + (o * L.len + k) * L.inner);
     }
