@@ -105,7 +105,7 @@ int cmd_prove(const std::vector<std::string>& args) {
       "model-images", po::value(&model_images),
       "M1: first N test images (default 1000 with --quick, all 10000 with --full)")(
       "weights", po::value(&weights_spec), "also sample crops of real weights from FILE[:DATASET]")(
-      "seed", po::value(&seed), "base seed of every case's draws")(
+      "seed", po::value(&seed), "base seed of every case's draws (default 20250101)")(
       "threads", po::value(&threads),
       "worker threads across cases (default: OMP_NUM_THREADS or all cores; results do not depend "
       "on it)")("json", po::value(&json_path),

@@ -104,6 +104,19 @@ class Bindings(unittest.TestCase):
         cli_json = json.loads(cli("list-plugins", "--json").stdout)
         self.assertIn("int", json.dumps(cli_json))
 
+    def test_read_results_of_a_run(self):
+        config, out = self.path("c.json"), self.path("r.h5")
+        with open(config, "w") as f:
+            json.dump({"inputs": [{"name": "a", "distribution": "normal", "shape": [4, 32]}],
+                       "metrics": ["l1"], "sweep": {"formats": ["int8", "mxfp4"]}}, f)
+        cli("run", config, "--output", out, "--quiet")
+        cols = interplay.read_results(out)
+        self.assertIn("l1", cols)
+        self.assertEqual(len(cols["l1"]), len(cols["format"]))
+        self.assertIn("mxfp4", cols["format"])
+        with self.assertRaises(interplay.Error):
+            interplay.read_results(self.path("missing.h5"))
+
     def test_checkpoint_round_trip_and_report(self):
         ckpt, out, report = self.path("m.safetensors"), self.path("o.safetensors"), self.path("r.h5")
         bias = np.arange(16, dtype=np.float32)
