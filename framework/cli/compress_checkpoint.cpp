@@ -92,7 +92,9 @@ int compress_checkpoint(const CheckpointJob& job, const Pipeline& pipeline,
     const bool sel = m && io::st::is_float_dtype(r.entry->dtype);
     if (m && !sel) skipped_non_float.push_back(r.entry->name + " (" + r.entry->dtype + ")");
     selected.push_back(sel);
-    if (sel) ++n_selected, widen_reserve += nlohmann::json(r.entry->name).dump().size() + 2;
+    // The widened list is a JSON array stored as a JSON string: its quotes and
+    // escapes are escaped once more in the header, hence twice the length.
+    if (sel) ++n_selected, widen_reserve += 2 * nlohmann::json(r.entry->name).dump().size() + 2;
   }
   if (n_selected == 0)
     throw Error("--tensors " + job.tensors + ": no float tensor of " + job.input + " matches; " +
