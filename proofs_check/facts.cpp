@@ -64,14 +64,14 @@ QuantizerFacts quantizer_facts(const std::string& plugin, const json& p, const S
     if (g == "tensor")
       f.levels.push_back(whole_partition(shape));
     else if (g == "channel")
-      add_blocks(shape, axis, 0, f.levels, f.period);
+      f.levels.push_back(channel_partition(shape, int(number(p, "channel_axis", 0))));
     else
       add_blocks(shape, axis, std::size_t(number(p, "block", 128)), f.levels, f.period);
   } else if (plugin == "fp") {
     const std::string scale = text(p, "scale", "none");
     f.rule = scale == "none" ? ScaleRule::Constant : ScaleRule::Amax;
     if (scale == "channel")
-      add_blocks(shape, axis, 0, f.levels, f.period);
+      f.levels.push_back(channel_partition(shape, int(number(p, "channel_axis", 0))));
     else
       f.levels.push_back(whole_partition(shape));
   } else if (plugin == "mx" || plugin == "hbfp") {

@@ -31,6 +31,16 @@ Partition axis_partition(const Shape& shape, int axis, std::size_t size) {
   return p;
 }
 
+Partition channel_partition(const Shape& shape, int channel_axis) {
+  if (shape.empty()) return whole_partition(shape);
+  const AxisLayout L = axis_layout(shape, channel_axis, "channel_axis");
+  Partition p;
+  p.part.resize(numel(shape));
+  for (std::size_t j = 0; j < p.part.size(); ++j) p.part[j] = std::uint32_t((j / L.inner) % L.len);
+  p.count = std::uint32_t(L.len);
+  return p;
+}
+
 bool refines(const Partition& fine, const Partition& coarse) {
   constexpr std::uint32_t kUnset = std::numeric_limits<std::uint32_t>::max();
   std::vector<std::uint32_t> home(fine.count, kUnset);

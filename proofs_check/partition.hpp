@@ -20,6 +20,9 @@ Partition singleton_partition(const Shape& shape);  // one part per element
 // Runs of `size` consecutive elements along `axis` (the last run may be
 // shorter); size 0 = each whole lane along the axis is one part.
 Partition axis_partition(const Shape& shape, int axis, std::size_t size);
+// Per-channel scales (PyTorch/ONNX): one part per index along `channel_axis`,
+// spanning every other axis.
+Partition channel_partition(const Shape& shape, int channel_axis);
 
 // True when every part of `fine` lies inside a single part of `coarse`.
 bool refines(const Partition& fine, const Partition& coarse);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/registry.hpp"
+#include "experiment/progress.hpp"
 
 namespace interplay::proofs {
 
@@ -39,6 +40,9 @@ RunReport run_checks(const RunOptions& options) {
   std::exception_ptr failure;
   std::mutex lock;
   std::atomic<std::size_t> next{0};
+  std::size_t finished = 0;  // under `lock`
+  experiment::Progress bar(cases.size(), 0, !options.bar || cases.empty(), 10.0,
+                           "interplay prove", "cases");
   // Plain threads, not an OpenMP team: the plugins open (inactive) OpenMP
   // regions on every call, which costs several times more when nested inside
   // an active team than from a thread of its own.
@@ -47,10 +51,9 @@ RunReport run_checks(const RunOptions& options) {
       try {
         CaseChecker checker(cases[i], tensor_level, options.weights);
         per_case[i] = checker.run(options.budget);
-        if (options.progress) {
-          std::lock_guard<std::mutex> g(lock);
-          std::cerr << "  checked " << cases[i].id() << "\n";
-        }
+        std::lock_guard<std::mutex> g(lock);
+        if (options.progress) std::cerr << "  checked " << cases[i].id() << "\n";
+        bar.update(++finished);
       } catch (...) {
         std::lock_guard<std::mutex> g(lock);
         if (!failure) failure = std::current_exception();
@@ -63,6 +66,7 @@ RunReport run_checks(const RunOptions& options) {
   worker();
   for (auto& t : pool) t.join();
   if (failure) std::rethrow_exception(failure);
+  if (!cases.empty()) bar.finish(finished);
 
   RunReport report;
   report.options = options;

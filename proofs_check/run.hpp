@@ -26,6 +26,7 @@ struct RunOptions {
   ModelCheckOptions model;  // M1: models to evaluate (none = M1 skipped)
   int threads = 1;          // worker threads across cases
   bool progress = false;    // a line per finished case on stderr
+  bool bar = false;         // a progress bar with ETA on stderr (as `run` shows)
 };
 
 struct RunReport {

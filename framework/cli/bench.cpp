@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "experiment/progress.hpp"
 #include "core/pipeline.hpp"
 #include "core/registry.hpp"
 #include "core/rng.hpp"
@@ -56,9 +57,10 @@ int cmd_bench(const std::vector<std::string>& args) {
                      "tensor is SIZE x SIZE float32")("repeat", po::value<int>()->default_value(5),
                                                       "timed runs per case (best is reported)")(
       "filter", po::value<std::string>()->default_value(""),
-      "only cases whose name contains this text")("json", "print JSON instead of a table");
+      "only cases whose name contains this text")("json", "print JSON instead of a table")(
+      "quiet,q", "no progress bar");
   po::variables_map vm;
-  if (!parse_command_line("bench", "[--size N] [--repeat R] [--filter TEXT] [--json]", args, opts,
+  if (!parse_command_line("bench", "[--size N] [--repeat R] [--filter TEXT] [--json] [--quiet]", args, opts,
                           {}, vm))
     return 0;
   const std::size_t size = vm["size"].as<std::size_t>();
@@ -76,7 +78,8 @@ int cmd_bench(const std::vector<std::string>& args) {
   for (const auto& [name, p] : quantizers().presets())
     cases.push_back({name, json{{"quantizer", name}}});
   cases.push_back({"nvfp4", json{{"quantizer", "nvfp4"}}});
-  cases.push_back({"int8 (per-channel, axis 0)", json{{"quantizer", "int8"}, {"axis", 0}}});
+  cases.push_back(
+      {"int8 (per-channel, channel_axis 1)", json{{"quantizer", "int8"}, {"channel_axis", 1}}});
   cases.push_back({"mxfp8_e4m3 (axis 0)", json{{"quantizer", "mxfp8_e4m3"}, {"axis", 0}}});
   cases.push_back({"mxfp4 (stochastic)", json{{"quantizer", "mxfp4"}, {"rounding", "stochastic"}}});
   for (const auto& [s, j] : std::vector<std::pair<const char*, const char*>>{
@@ -97,6 +100,10 @@ int cmd_bench(const std::vector<std::string>& args) {
     memcpy_s[t] =
         best_seconds(repeat, [&] { parallel_copy(x.data.data(), y.data.data(), x.size()); });
   }
+  std::size_t selected = 0, done = 0;
+  for (const auto& c : cases) selected += filter.empty() || c.first.find(filter) != std::string::npos;
+  experiment::Progress progress(selected, 0, vm.count("json") > 0 || vm.count("quiet") > 0, 10.0,
+                                "interplay bench", "cases");
   for (const auto& [name, step] : cases) {
     if (!filter.empty() && name.find(filter) == std::string::npos) continue;
     const Pipeline p = Pipeline::from_json(step, "bench");
@@ -107,8 +114,9 @@ int cmd_bench(const std::vector<std::string>& args) {
       r.seconds[t] = best_seconds(repeat, [&] { s.apply(x, y); });
     }
     rows.push_back(r);
-    if (!vm.count("json")) std::cerr << "." << std::flush;
+    progress.update(++done);
   }
+  progress.finish(done);
   omp_set_num_threads(all_threads);
 
   const double n = double(x.size());

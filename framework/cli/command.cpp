@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/examples.hpp"
 #include "core/error.hpp"
 
 namespace interplay::cli {
@@ -41,6 +42,7 @@ bool parse_command_line(const std::string& command, const std::string& usage,
     po::store(parsed, vm);
     if (vm.count("help")) {
       std::cout << "usage: interplay " << command << " " << usage << "\n\n" << options << "\n";
+      if (const char* ex = command_examples(command)) std::cout << "examples:\n" << ex;
       return false;
     }
     po::notify(vm);

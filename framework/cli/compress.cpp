@@ -1,17 +1,21 @@
 // `interplay compress --pipeline P --input FILE[:DATASET] --output FILE[:DATASET]`:
 // apply a pipeline to one tensor, write the result as float32, and print the
-// error of every pipeline prefix against the input.
+// error of every pipeline prefix against the input. With --tensors, compress
+// a whole safetensors checkpoint instead (cli/compress_checkpoint.cpp).
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "cli/command.hpp"
+#include "cli/compress_checkpoint.hpp"
 #include "core/error.hpp"
 #include "core/pipeline.hpp"
 #include "core/registry.hpp"
 #include "io/atomic_output.hpp"
+#include "core/version.hpp"
 #include "io/tensor_file.hpp"
+#include "io/tensor_provenance.hpp"
 
 namespace interplay::cli {
 namespace {
@@ -67,17 +71,44 @@ int cmd_compress(const std::vector<std::string>& args) {
   opts.add_options()  //
       ("pipeline", po::value<std::string>()->required(),
        "inline JSON, a JSON file, or a preset/plugin name")                            //
-      ("input", po::value<std::string>()->required(), "FILE.npy or FILE.h5:DATASET")   //
-      ("output", po::value<std::string>()->required(), "FILE.npy or FILE.h5:DATASET")  //
+      ("input", po::value<std::string>()->required(),
+       "FILE.npy, FILE.h5:DATASET or FILE.safetensors:NAME; with --tensors a checkpoint "
+       "(FILE.safetensors or model.safetensors.index.json)")  //
+      ("output", po::value<std::string>()->required(),
+       "like --input; with --tensors one OUT.safetensors")  //
+      ("tensors", po::value<std::string>(),
+       "compress every float tensor of the --input checkpoint whose name matches one of these "
+       "comma-separated globs ('*' matches across '.' and '/'); the rest is copied byte for byte")  //
+      ("report", po::value<std::string>(),
+       "with --tensors: per-tensor report (name, shape, dtypes, metrics, bits per element) as "
+       "FILE.csv or FILE.h5")  //
+      ("quiet", "with --tensors: no progress bar")  //
       ("metrics", po::value<std::string>(),
        "comma-separated metrics (default: l1,l2sq,rel_l2,sqnr_db,max_abs,nonzero_fraction)")  //
       ("json", "print the report as JSON");
   po::variables_map vm;
   if (!parse_command_line("compress",
                           "--pipeline PIPELINE --input FILE[:DATASET] --output FILE[:DATASET] "
-                          "[--metrics l1,l2,...] [--json]",
+                          "[--metrics l1,l2,...] [--json]\n"
+                          "       interplay compress --pipeline PIPELINE --input CKPT --tensors GLOB "
+                          "--output OUT.safetensors [--report FILE.csv|FILE.h5] [--metrics ...] "
+                          "[--quiet]",
                           args, opts, {}, vm))
     return 0;
+
+  if (vm.count("tensors")) {
+    if (vm.count("json")) throw Error("compress: --json is for one tensor; use --report with --tensors");
+    const Pipeline pipeline = Pipeline::from_text(vm["pipeline"].as<std::string>());
+    CheckpointJob job;
+    job.input = vm["input"].as<std::string>();
+    job.output = vm["output"].as<std::string>();
+    job.tensors = vm["tensors"].as<std::string>();
+    job.report = vm.count("report") ? vm["report"].as<std::string>() : "";
+    job.quiet = vm.count("quiet") > 0;
+    return compress_checkpoint(job, pipeline, metric_set(vm));
+  }
+  if (vm.count("report") || vm.count("quiet"))
+    throw Error("compress: --report and --quiet go with --tensors (a whole checkpoint)");
 
   // Everything that can fail is checked before anything is written.
   const Pipeline pipeline = Pipeline::from_text(vm["pipeline"].as<std::string>());
@@ -85,7 +116,7 @@ int cmd_compress(const std::vector<std::string>& args) {
   const io::TensorSpec input = io::parse_tensor_spec(vm["input"].as<std::string>());
   const io::TensorSpec output = io::parse_tensor_spec(vm["output"].as<std::string>());
   // The output may add a dataset to the input's HDF5 file, never replace what is read.
-  if (output.format != io::TensorFormat::Hdf5 || output.dataset == input.dataset)
+  if (output.format == io::TensorFormat::Npy || output.dataset == input.dataset)
     io::check_output_not_input(output.file, {input.file});
   io::check_writable(output);
   const Tensor x = io::read_tensor(input);
@@ -93,7 +124,13 @@ int cmd_compress(const std::vector<std::string>& args) {
   const std::vector<Tensor> prefixes = pipeline.run_prefixes(x);
   std::vector<std::vector<double>> errors;
   for (const Tensor& y : prefixes) errors.push_back(metric_columns.evaluate(x, y));
-  io::write_tensor(output, prefixes.empty() ? x : prefixes.back());
+  // Provenance travels with the output (.h5 attributes, safetensors metadata).
+  io::write_tensor(output, prefixes.empty() ? x : prefixes.back(),
+                   {{"tool", "interplay compress"},
+                    {"version", kVersion},
+                    {"git_commit", kGitCommit},
+                    {"pipeline", pipeline.to_json().dump()},
+                    {"input", input.str()}});
 
   const auto& steps = pipeline.steps();
   const auto& columns = metric_columns.columns();

@@ -98,7 +98,7 @@ int cmd_prove(const std::vector<std::string>& args) {
       "model-images", po::value(&model_images),
       "M1: first N test images (default 1000 with --quick, all 10000 with --full)")(
       "weights", po::value(&weights_spec), "also sample crops of real weights from FILE[:DATASET]")(
-      "seed", po::value(&seed), "base seed of every case's draws")(
+      "seed", po::value(&seed), "base seed of every case's draws (default 20250101)")(
       "threads", po::value(&threads),
       "worker threads across cases (default: OMP_NUM_THREADS or all cores; results do not depend "
       "on it)")("json", po::value(&json_path),
@@ -111,11 +111,12 @@ int cmd_prove(const std::vector<std::string>& args) {
       "replay", po::value(&replay_spec),
       "re-check stored counterexamples: FILE.h5[:/counterexamples/NAME] or a --json report")(
       "verbose", "print every configuration")("progress",
-                                              "print each case as it finishes (stderr)");
+                                              "print each case as it finishes (stderr)")(
+      "quiet,q", "no progress bar");
   po::variables_map vm;
   if (!parse_command_line("prove",
                           "[--quick|--full] [--statement ID] [--json FILE] [--report FILE.md] "
-                          "[--counterexamples FILE.h5] | --replay FILE",
+                          "[--counterexamples FILE.h5] [--quiet] | --replay FILE",
                           args, opts, {}, vm))
     return 0;
   if (vm.count("replay")) return replay_file(replay_spec);
@@ -142,6 +143,7 @@ int cmd_prove(const std::vector<std::string>& args) {
   options.model.models = models;
   options.model.test_images = vm.count("model-images") ? model_images : vm.count("full") ? 0 : 1000;
   options.progress = vm.count("progress") > 0;
+  options.bar = !options.progress && !vm.count("quiet");
 #ifdef _OPENMP
   options.threads = threads > 0 ? threads : omp_get_max_threads();
 #else

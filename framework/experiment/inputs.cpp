@@ -10,6 +10,8 @@
 #include "core/memory.hpp"
 #include "core/rng.hpp"
 #include "experiment/json_path.hpp"
+#include "io/checkpoint.hpp"
+#include "io/safetensors_dtype.hpp"
 #include "io/hdf5.hpp"
 #include "io/npy.hpp"
 #include "models/model_input.hpp"
@@ -36,6 +38,34 @@ bool is_npy(const std::string& f) {
 }
 bool is_hdf5(const std::string& f) {
   return ends_with(f, ".h5") || ends_with(f, ".hdf5");
+}
+bool is_checkpoint(const std::string& f) {
+  return io::is_checkpoint_path(f);
+}
+
+// Float tensors of a safetensors checkpoint whose names match `pattern` (a
+// glob as for HDF5; names are used verbatim, dots and slashes included).
+std::vector<std::pair<std::string, Shape>> checkpoint_tensors(const std::string& file,
+                                                              const std::string& pattern,
+                                                              std::int64_t ndim,
+                                                              const std::string& path) {
+  const io::Checkpoint c = io::Checkpoint::open(file);
+  const bool glob = pattern.find_first_of("*?[") != std::string::npos;
+  std::vector<std::pair<std::string, Shape>> out;
+  for (const auto& r : c.tensors()) {
+    const auto& e = *r.entry;
+    if (glob ? ::fnmatch(pattern.c_str(), e.name.c_str(), 0) != 0 : e.name != pattern) continue;
+    if (ndim > 0 && std::int64_t(e.shape.size()) != ndim) continue;
+    if (!io::st::is_float_dtype(e.dtype)) {
+      if (glob) continue;  // a glob picks the float tensors only
+      throw Error(at(path, file + ":" + e.name + " is " + e.dtype + ", not F32/F16/BF16/F64"));
+    }
+    out.emplace_back(e.name, e.shape);
+  }
+  if (out.empty())
+    throw Error(at(path, glob ? "no float tensor in '" + file + "' matches '" + pattern + "'"
+                              : "no tensor '" + pattern + "' in '" + file + "'; " + c.listing()));
+  return out;
 }
 
 Shape parse_shape(const json& v, const std::string& path) {
@@ -138,8 +168,8 @@ std::vector<std::pair<std::string, Shape>> file_tensors(const json& entry, const
   const std::string file = as_string(required(entry, path, "file"), child_path(path, "file"));
   resolved = resolve_path(base_dir, file);
   const std::string fp = child_path(path, "file");
-  if (!is_npy(file) && !is_hdf5(file))
-    throw Error(at(fp, "'" + file + "' is neither .npy nor .h5/.hdf5"));
+  if (!is_npy(file) && !is_hdf5(file) && !is_checkpoint(file))
+    throw Error(at(fp, "'" + file + "' is neither .npy, .h5/.hdf5 nor .safetensors"));
   if (!file_exists(resolved)) throw Error(at(fp, "file '" + resolved + "' not found"));
   const json* ds = optional(entry, "dataset");
   const json* nd = optional(entry, "ndim");
@@ -148,8 +178,23 @@ std::vector<std::pair<std::string, Shape>> file_tensors(const json& entry, const
       throw Error(at(child_path(path, "dataset"), "a .npy file holds one array; remove 'dataset'"));
     return {{"", npy_shape(resolved, fp)}};
   }
-  if (!ds) throw Error(at(path, "an HDF5 file needs 'dataset' (a path or a glob such as \"*\")"));
+  if (!ds)
+    throw Error(at(path, std::string(is_checkpoint(file) ? "a safetensors checkpoint needs 'dataset' "
+                                                         "(a tensor name or a glob such as "
+                                                         "\"model.layers.*.weight\")"
+                                                       : "an HDF5 file needs 'dataset' (a path or "
+                                                         "a glob such as \"*\")")));
   const std::int64_t ndim = nd ? as_int(*nd, child_path(path, "ndim"), 1, 32) : 0;
+  if (is_checkpoint(file)) {
+    try {
+      return checkpoint_tensors(resolved, as_string(*ds, child_path(path, "dataset")), ndim,
+                                child_path(path, "dataset"));
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      if (msg.rfind(path, 0) == 0) throw;
+      throw Error(at(fp, msg));
+    }
+  }
   std::vector<std::pair<std::string, Shape>> out;
   try {
     for (const auto& d : hdf5_datasets(resolved, as_string(*ds, child_path(path, "dataset")), ndim,
@@ -305,6 +350,7 @@ std::vector<ActivationSpec> parse_activations(const json& acts, const std::strin
 Tensor load_input(const InputInstance& in) {
   if (in.model) return Tensor();  // evaluated through its model study
   if (!in.file.empty()) {
+    if (is_checkpoint(in.file)) return io::Checkpoint::open(in.file).read(in.dataset);
     if (in.dataset.empty()) return io::read_npy(in.file);
     return io::h5::read_tensor(io::h5::File::open(in.file), in.dataset);
   }
@@ -317,6 +363,7 @@ Tensor load_input(const InputInstance& in) {
 
 Tensor load_activations(const ActivationSpec& a, std::size_t features) {
   if (!a.file.empty()) {
+    if (is_checkpoint(a.file)) return io::Checkpoint::open(a.file).read(a.dataset);
     if (a.dataset.empty()) return io::read_npy(a.file);
     return io::h5::read_tensor(io::h5::File::open(a.file), a.dataset);
   }

@@ -1,4 +1,5 @@
 #include "experiment/pivot.hpp"
+#include "experiment/where_values.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -80,6 +81,7 @@ double aggregate(const std::string& how, std::vector<double> v) {
 }
 
 Pivot make_pivot(const TableSpec& spec, const ResultTable& table) {
+  check_where_values(spec, table);
   std::vector<std::size_t> rows;
   for (std::size_t r = 0; r < table.rows(); ++r) {
     bool keep = true;

@@ -17,12 +17,15 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
-Progress::Progress(std::size_t total, std::size_t already_done, bool quiet, double plain_interval)
+Progress::Progress(std::size_t total, std::size_t already_done, bool quiet, double plain_interval,
+                   std::string command, std::string unit)
     : total_(total),
       start_done_(already_done),
       quiet_(quiet),
       tty_(::isatty(2) == 1),
       plain_interval_(plain_interval),
+      command_(std::move(command)),
+      unit_(std::move(unit)),
       start_(Clock::now()),
       last_draw_(start_) {}
 
@@ -47,12 +50,12 @@ void Progress::draw(std::size_t done, bool final) {
     const int fill = total_ ? int(kWidth * double(done) / double(total_)) : kWidth;
     std::string bar(std::size_t(fill), '#');
     bar.resize(kWidth, '.');
-    std::fprintf(stderr, "\r[%s] %zu/%zu points %3d%%  elapsed %s  ETA %s \033[K%s", bar.c_str(),
-                 done, total_, pct, format_duration(elapsed).c_str(), eta.c_str(),
+    std::fprintf(stderr, "\r[%s] %zu/%zu %s %3d%%  elapsed %s  ETA %s \033[K%s", bar.c_str(),
+                 done, total_, unit_.c_str(), pct, format_duration(elapsed).c_str(), eta.c_str(),
                  final ? "\n" : "");
   } else {
-    std::fprintf(stderr, "interplay run: %zu/%zu points (%d%%), elapsed %s, ETA %s\n", done, total_,
-                 pct, format_duration(elapsed).c_str(), final ? "0:00" : eta.c_str());
+    std::fprintf(stderr, "%s: %zu/%zu %s (%d%%), elapsed %s, ETA %s\n", command_.c_str(), done,
+                 total_, unit_.c_str(), pct, format_duration(elapsed).c_str(), final ? "0:00" : eta.c_str());
   }
   std::fflush(stderr);
 }

@@ -5,12 +5,15 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <utility>
 
 namespace interplay::experiment {
 
 class Progress {
  public:
-  Progress(std::size_t total, std::size_t already_done, bool quiet, double plain_interval = 10.0);
+  // `command` and `unit` name the work in the plain lines ("interplay run: 3/8 points").
+  Progress(std::size_t total, std::size_t already_done, bool quiet, double plain_interval = 10.0,
+           std::string command = "interplay run", std::string unit = "points");
   void update(std::size_t done);  // points done so far, including already_done
   void finish(std::size_t done);
 
@@ -20,6 +23,7 @@ class Progress {
   std::size_t total_, start_done_;
   bool quiet_, tty_;
   double plain_interval_;
+  std::string command_, unit_;
   Clock::time_point start_, last_draw_;
 };
 

@@ -183,11 +183,12 @@ std::string render_latex(const TableSpec& spec, const Pivot& p) {
   os << "\\begin{table}[t]\n\\centering\n";
   std::string caption = spec.title;
   for (const auto& h : spec.highlights) {
+    // The mark is LaTeX already; only the words around it are escaped.
     const std::string mark = h.style == "bold"     ? "bold"
                              : h.style == "italic" ? "italic"
                                                    : "$\\dagger$";
-    caption += std::string(caption.empty() ? "" : " ") +
-               tex_escape("(" + mark + ": " + rule_text(h) + ")");
+    caption += std::string(caption.empty() ? "" : " ") + "(" + mark +
+               tex_escape(": " + rule_text(h)) + ")";
   }
   if (!caption.empty()) os << "\\caption{" << caption << "}\n";
   os << "\\label{tab:" << spec.name << "}\n";

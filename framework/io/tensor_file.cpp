@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "io/atomic_output.hpp"
+#include "io/checkpoint.hpp"
 #include "io/hdf5.hpp"
 #include "io/npy.hpp"
 
@@ -17,9 +18,12 @@ struct Extension {
   const char* suffix;
   TensorFormat format;
 };
-constexpr Extension kExtensions[] = {
-    {".npy", TensorFormat::Npy}, {".h5", TensorFormat::Hdf5}, {".hdf5", TensorFormat::Hdf5}};
-constexpr const char* kKnown = ".npy, .h5, .hdf5";
+constexpr Extension kExtensions[] = {{".npy", TensorFormat::Npy},
+                                     {".h5", TensorFormat::Hdf5},
+                                     {".hdf5", TensorFormat::Hdf5},
+                                     {".safetensors", TensorFormat::Safetensors},
+                                     {".safetensors.index.json", TensorFormat::Safetensors}};
+constexpr const char* kKnown = ".npy, .h5, .hdf5, .safetensors, .safetensors.index.json";
 
 bool ends_with_nocase(const std::string& s, const std::string& suffix) {
   if (s.size() < suffix.size()) return false;
@@ -112,7 +116,8 @@ TensorSpec parse_tensor_spec(const std::string& text) {
                 " (known: " + kKnown + ")");
   }
   spec.format = ext->format;
-  if (!spec.dataset.empty() && spec.dataset[0] != '/') spec.dataset = "/" + spec.dataset;
+  if (spec.format == TensorFormat::Hdf5 && !spec.dataset.empty() && spec.dataset[0] != '/')
+    spec.dataset = "/" + spec.dataset;
   if (spec.format == TensorFormat::Npy && !spec.dataset.empty())
     throw Error(text + ": a .npy file holds one array; drop ':" + spec.dataset.substr(1) + "'");
   return spec;
@@ -124,6 +129,8 @@ Tensor read_tensor(const TensorSpec& spec) {
       return read_npy(spec.file);
     case TensorFormat::Hdf5:
       return read_hdf5(spec);
+    case TensorFormat::Safetensors:
+      return read_checkpoint_tensor(spec.file, spec.dataset);
   }
   throw Error(spec.file + ": unknown format");
 }
@@ -133,6 +140,7 @@ Tensor read_tensor(const std::string& spec) {
 }
 
 void check_writable(const TensorSpec& spec) {
+  if (spec.format == TensorFormat::Safetensors) return check_safetensors_target(spec.file, spec.dataset);
   check_output_path(spec.file);
   if (spec.format == TensorFormat::Hdf5) check_hdf5_target(spec);
 }
@@ -144,6 +152,8 @@ void write_tensor(const TensorSpec& spec, const Tensor& t) {
       return write_npy(spec.file, t);
     case TensorFormat::Hdf5:
       return h5::write_tensor_file(spec.file, spec.dataset, t);
+    case TensorFormat::Safetensors:
+      return write_safetensors_tensor(spec.file, spec.dataset, t);
   }
 }
 

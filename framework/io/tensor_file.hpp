@@ -2,6 +2,10 @@
 // One tensor in a file, named on the command line as FILE[:DATASET]:
 //   weights.npy                  a .npy file holds one array; no dataset
 //   model.h5:/layers/0/weight    HDF5 (.h5, .hdf5) needs the dataset path
+//   model.safetensors:model.layers.0.mlp.up_proj.weight
+//                                safetensors (or a sharded checkpoint's
+//                                .safetensors.index.json) needs the tensor
+//                                name, used verbatim (dots and slashes kept)
 // The format follows the file extension (case-insensitive).
 #include <string>
 
@@ -9,11 +13,11 @@
 
 namespace interplay::io {
 
-enum class TensorFormat { Npy, Hdf5 };
+enum class TensorFormat { Npy, Hdf5, Safetensors };
 
 struct TensorSpec {
   std::string file;
-  std::string dataset;  // absolute ("/a/b"); empty when not given
+  std::string dataset;  // HDF5: absolute ("/a/b"); safetensors: the name; empty when not given
   TensorFormat format = TensorFormat::Npy;
 
   std::string str() const { return dataset.empty() ? file : file + ":" + dataset; }

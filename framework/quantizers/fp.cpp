@@ -5,6 +5,7 @@
 // saturate=false keeps IEEE overflow: +-Inf where the format has it (E5M2,
 // BF16, FP16), NaN for OCP E4M3; finite-only formats always clamp.
 #include "core/registry.hpp"
+#include "quantizers/channels.hpp"
 #include "quantizers/common.hpp"
 
 namespace interplay {
@@ -17,14 +18,16 @@ class FpQuantizer final : public Quantizer {
         grid_(float_grid(format_, p.flag("saturate"))),
         scaling_(p.str("scale")),
         rounding_(RoundingPolicy::from(p)) {
-    layout_.axis = int(p.integer("axis"));
-    layout_.size = 0;  // scale=channel: one scale per lane along axis
+    // scale=channel follows PyTorch/ONNX (quantizers/channels.hpp); the old
+    // `axis` named the lane direction and is refused with what to write.
+    channel_axis_ = int(p.integer("channel_axis"));
+    if (p.integer("axis") != -1) throw_old_channel_axis("fp", "scale=channel", p.integer("axis"));
   }
 
   void quantize(const Tensor& in, Tensor& out) const override {
     const float fmax = static_cast<float>(format_.max_value());
     if (scaling_ == "channel") {
-      return for_each_block(in, out, layout_, [&](const BlockRef& b) {
+      return for_each_channel(in, out, channel_axis_, [&](const BlockRef& b) {
         const SpanAmax m = span_amax(b.in, b.n);
         if (m.nonfinite) return fill_nan(b);
         round_span(b.in, b.out, b.n, grid_, scale_for(m.amax, fmax), rounding_.mode,
@@ -61,7 +64,7 @@ class FpQuantizer final : public Quantizer {
   const FloatFormat& format_;
   Grid grid_;
   std::string scaling_;
-  BlockLayout layout_;
+  int channel_axis_ = 0;
   RoundingPolicy rounding_;
 };
 
@@ -73,8 +76,12 @@ void register_fp_quantizer(Registry<Quantizer>& r) {
          {ParamSpec::choice("format", "fp8_e4m3", float_format_names(), "element format"),
           ParamSpec::flag("saturate", true, "clamp overflow to the largest finite value"),
           ParamSpec::choice("scale", "none", {"none", "tensor", "channel"},
-                            "map amax (per tensor / per lane along axis) onto the format max"),
-          axis_param("channels for scale=channel"), rounding_param(), seed_param()},
+                            "map amax (per tensor / per index along channel_axis) onto the "
+                            "format max"),
+          channel_axis_param(),
+          ParamSpec::integer("axis", -1, -64, 63,
+                             "obsolete (write channel_axis); any value but -1 is an error"),
+          rounding_param(), seed_param()},
          [](const Params& p) { return std::make_unique<FpQuantizer>(p); }});
 }
 

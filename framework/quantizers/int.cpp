@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/registry.hpp"
+#include "quantizers/channels.hpp"
 #include "quantizers/common.hpp"
 
 namespace interplay {
@@ -42,6 +43,12 @@ class IntQuantizer final : public Quantizer {
                                   : Scheme::GptqSymmetric;
     const std::string& g = p.str("granularity");
     layout_.axis = int(p.integer("axis"));
+    // Per-channel scales follow PyTorch/ONNX (quantizers/channels.hpp): `axis`
+    // is only the direction groups run, so an old per-channel `axis` is an error.
+    per_channel_ = g == "channel";
+    channel_axis_ = int(p.integer("channel_axis"));
+    if (per_channel_ && layout_.axis != -1)
+      throw_old_channel_axis("int", "granularity=channel", p.integer("axis"));
     layout_.whole_tensor = g == "tensor";
     layout_.size = g == "channel" || g == "tensor" ? 0 : std::size_t(p.integer("block"));
     const std::string& c = p.str("clip");
@@ -54,14 +61,16 @@ class IntQuantizer final : public Quantizer {
   }
 
   void quantize(const Tensor& in, Tensor& out) const override {
-    for_each_block(in, out, layout_, [&](const BlockRef& b) {
+    const auto group = [&](const BlockRef& b) {
       const SpanAmax m = span_amax(b.in, b.n);
       if (m.nonfinite) return fill_nan(b);
       const Range r = clip_ == Clip::Percentile ? percentile_range(b) : min_max(b);
       IntScale best = scale_for(r, 1.0);
       if (clip_ == Clip::Mse) best = mse_search(b, r);
       apply(b, best, b.out);
-    });
+    };
+    if (per_channel_) return for_each_channel(in, out, channel_axis_, group);
+    for_each_block(in, out, layout_, group);
   }
 
   double bits_per_element() const override {
@@ -156,6 +165,8 @@ class IntQuantizer final : public Quantizer {
   Clip clip_;
   std::string granularity_;
   BlockLayout layout_;
+  bool per_channel_ = false;
+  int channel_axis_ = 0;
   double percentile_, mse_maxshrink_, mse_norm_;
   int mse_grid_;
   RoundingPolicy rounding_;
@@ -170,11 +181,14 @@ void register_int_quantizer(Registry<Quantizer>& r) {
        "channel or group",
        {ParamSpec::integer("bits", 8, 2, 16, "bit width b"),
         ParamSpec::choice("scheme", "symmetric", {"symmetric", "asymmetric", "gptq_symmetric"},
-                          "level set and zero point (see framework/quantizers/int.cpp)"),
+                          "symmetric: levels +-(2^(b-1)-1), scale amax/(2^(b-1)-1); "
+                          "asymmetric: GPTQ min/max with a zero point; "
+                          "gptq_symmetric: GPTQ sym=True, scale 2 amax/(2^b-1)"),
         ParamSpec::choice("granularity", "channel", {"tensor", "channel", "group", "block"},
-                          "one scale per tensor, per lane along axis, or per `block` elements"),
+                          "one scale per tensor, per index along channel_axis, or per `block` "
+                          "elements along axis"),
         ParamSpec::integer("block", 128, 1, 1 << 20, "group size for granularity group/block"),
-        axis_param("groups and channels (per-channel = one scale per lane along it)"),
+        axis_param("groups (granularity group/block)"), channel_axis_param(),
         ParamSpec::choice("clip", "amax", {"amax", "mse", "percentile"},
                           "range: max magnitude, GPTQ MSE grid search, or a percentile"),
         ParamSpec::real("percentile", 99.99, 50.0, 100.0, "percentile of |x| for clip=percentile"),

@@ -70,8 +70,8 @@ TEST_CASE("INT per channel and per group use the reference float32 arithmetic",
   CHECK(g.data[0] == std::nearbyint(1.0f / s0) * s0);
   CHECK(g.data[3] == std::nearbyint(0.25f / s1) * s1);
   CHECK(g.data[2] == std::nearbyint(-0.5f / s1) * s1);
-  // Channel along axis 0: one scale per column.
-  const Tensor c = quantize(R"({"quantizer":"int8","axis":0})", x);
+  // channel_axis 1: one scale per column.
+  const Tensor c = quantize(R"({"quantizer":"int8","channel_axis":1})", x);
   const float sc = 20.0f / 127.0f;
   CHECK(c.data[1] == std::nearbyint(2.0f / sc) * sc);
 }

@@ -1,0 +1,33 @@
+// One worked example per subcommand, printed by --help under the options
+// (cli/command.cpp), so every command's help shows a line that can be pasted.
+#include "cli/examples.hpp"
+
+#include <map>
+
+namespace interplay::cli {
+
+const char* command_examples(const std::string& command) {
+  static const std::map<std::string, const char*> examples{
+      {"compress",
+       "  interplay compress --input w.npy --output w_q.npy "
+       "--pipeline '[{\"sparsifier\":\"nm\",\"n\":2,\"m\":4},{\"quantizer\":\"mxfp4\"}]'\n"
+       "  interplay compress --input model.safetensors --tensors 'model.layers.*.mlp.*.weight' "
+       "--pipeline int4 --output model_q.safetensors --report report.csv\n"},
+      {"run",
+       "  interplay run experiments/order_tensor.json --output results/order_tensor.h5\n"
+       "  interplay run experiments/order_tensor.json --reduce --set 'inputs[*].shape=[64,64]' "
+       "--output /tmp/quick.h5 --force\n"},
+      {"table",
+       "  interplay table results/order_tensor.h5 --format latex --output table.tex\n"},
+      {"prove",
+       "  interplay prove --quick\n"
+       "  interplay prove --statement T2 --sparsifier unstructured50 --report /tmp/t2.md\n"},
+      {"bench", "  interplay bench --size 1024 --filter mx\n"},
+      {"train", "  interplay train --model mlp --output data/models/mlp.h5 --epochs 5\n"},
+      {"list-plugins", "  interplay list-plugins --json\n"},
+  };
+  const auto it = examples.find(command);
+  return it == examples.end() ? nullptr : it->second;
+}
+
+}  // namespace interplay::cli
