@@ -63,8 +63,8 @@ TEST_CASE("compress calibration errors are one line naming the file and shapes",
     return run_cli(a);
   };
   const auto shape = with({"--calibration", dir.path("x.npy")});
-  check_fails(shape, "[10, 16]");
-  CHECK_THAT(shape.err, Contains("[8, 32]"));
+  check_fails(shape, "[10,16]");
+  CHECK_THAT(shape.err, Contains("[8,32]"));
   check_fails(with({"--calibration", dir.path("nan.npy")}), "NaN");
   check_fails(with({}), "needs calibration");
   check_fails(with({"--hessian", dir.path("x.npy")}), "square");

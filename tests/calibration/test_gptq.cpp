@@ -71,15 +71,18 @@ TEST_CASE("GPTQ with H = I is round-to-nearest, bit for bit, for every quantizer
 
 TEST_CASE("GPTQ 2x2 step by hand: the first column's error moves the second weight",
           "[calibration][gptq]") {
-  // INT4 symmetric per tensor: amax 7 -> scale 1. H = [[2,1],[1,2]], no dampening.
-  // Column 0: 6.6 -> 7, error -0.4; OBS: w1 -= err * Hinv01 / Hinv00 = 2.6 - 0.4/2 = 2.4 -> 2.
-  // Round to nearest would give 3.
-  const Tensor w({1, 2}, {6.6f, 2.6f});
-  const Calibration c = Calibration::from_hessian(Tensor({2, 2}, {2, 1, 1, 2}));
+  // INT4 symmetric per tensor: amax 7 -> scale 1. H = [[2,1,0],[1,2,0],[0,0,1]],
+  // no dampening. Column 0: 6.6 -> 7, error -0.4; OBS: w1 -= err * Hinv01 / Hinv00
+  // = 2.6 - (-0.4)(-1/2) = 2.4 -> 2, where round to nearest gives 3. Column 2
+  // is uncorrelated: 7 stays 7.
+  const Tensor w({1, 3}, {6.6f, 2.6f, 7.0f});
+  const Calibration c =
+      Calibration::from_hessian(Tensor({3, 3}, {2, 1, 0, 1, 2, 0, 0, 0, 1}));
   const Tensor q = run(
       R"({"quantizer":"int","bits":4,"granularity":"tensor","solver":"gptq","dampening":0})", w, &c);
   CHECK(q.data[0] == 7.0f);
   CHECK(q.data[1] == 2.0f);
+  CHECK(q.data[2] == 7.0f);
   CHECK(run(R"({"quantizer":"int","bits":4,"granularity":"tensor"})", w, nullptr).data[1] == 3.0f);
 }
 
@@ -181,7 +184,7 @@ TEST_CASE("GPTQ refuses what it cannot define, naming the step", "[calibration][
   CHECK_THROWS_WITH(
       Pipeline::from_json(json::parse(R"({"steps":[{"quantizer":"int4","solver":"gptq"}]})"))
           .apply(w, &wrong),
-      Contains("[32, 10]") && Contains("[4, 64]"));
+      Contains("[32,10]") && Contains("[4,64]"));
 }
 
 TEST_CASE("GPTQ: act_order without static groups follows the reference for INT groups",
