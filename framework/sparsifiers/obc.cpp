@@ -21,7 +21,6 @@
 
 #include "core/error.hpp"
 #include "core/registry.hpp"
-#include "sparsifiers/params.hpp"
 
 extern "C" {
 void spotrf_(const char* uplo, const int* n, float* a, const int* lda, int* info);
@@ -196,7 +195,9 @@ void register_obc_sparsifier(Registry<Sparsifier>& r) {
   r.add({"obc",
          "OBC / ExactOBS: greedy exact OBS pruning per row with full inverse-Hessian updates, "
          "unstructured (layer-wide allocation) or N:M; small layers (needs calibration)",
-         {sparsity::fraction_param("the layer's elements (allocated across rows by OBS loss)"),
+         {ParamSpec::real("fraction", 0.5, 0.0, 1.0,
+                          "fraction of the layer's elements pruned: ceil(rows * in * fraction) "
+                          "(the reference's count), allocated across rows by OBS loss"),
           ParamSpec::integer("n", 0, 0, 1 << 16, "N:M: elements kept per group (with m > 0)"),
           ParamSpec::integer("m", 0, 0, 1 << 16, "N:M group size along a row; 0 = use fraction"),
           ParamSpec::real("dampening", 0.0, 0.0, 1e6,
