@@ -17,6 +17,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument('--interplay', required=True)
 ap.add_argument('--gptq', required=True)
 ap.add_argument('--sparsegpt', required=True)
+ap.add_argument('--obc', help='a clone of IST-DASLab/OBC (adds OBQ and OBC pruning cases)')
 ap.add_argument('--seed', type=int, default=0)
 args = ap.parse_args()
 B = os.path.abspath(args.interplay)
@@ -30,6 +31,13 @@ sys.path.pop(0)
 del sys.modules['quant']
 sys.path.insert(0, os.path.abspath(args.sparsegpt))
 import sparsegpt as sg
+sys.path.pop(0)
+if args.obc:
+    del sys.modules['quant']
+    sys.path.insert(0, os.path.abspath(args.obc))
+    import quant as oq
+    import trueobs
+    trueobs.torch.cuda.synchronize = lambda: None
 os.chdir(tempfile.mkdtemp(prefix='interplay_refcheck_'))
 import json, subprocess, numpy as np, torch.nn as nn
 torch.set_num_threads(1)
@@ -121,3 +129,23 @@ for ii in range(IN):
         mask.scatter_(1, ii + torch.topk(tmp, 2, dim=1, largest=False)[1], True)
 ref = W.copy(); ref[mask.numpy()] = 0
 report('wanda 2:4 [X]', ref, interplay({"sparsifier": "wanda", "n": 2, "m": 4}, ['--calibration', 'x.npy']))
+
+if args.obc:
+    def obc_case(name, how, step):
+        layer = nn.Linear(IN, OUT, bias=False); layer.weight.data = torch.tensor(W)
+        t = trueobs.TrueOBS(layer, rel_damp=0)
+        t.add_batch(torch.tensor(X), None)
+        np.save('h.npy', t.H.float().numpy())
+        if how == 'quant':
+            t.quantizer = oq.Quantizer(); t.quantizer.configure(4, perchannel=True, sym=False)
+            t.quantize()
+        elif how == 'nm':
+            t.nmprune(2, 4)
+        else:
+            t.prepare_unstr(); layer.weight.data = t.prune_unstr([0.5])[0]
+        ref = layer.weight.data.numpy().copy()
+        report(name + ' [H]', ref, interplay(step, ['--hessian', 'h.npy']))
+    obc_case('obq int4 asym per-channel', 'quant',
+             {"quantizer": "int", "bits": 4, "scheme": "asymmetric", "solver": "obc", "dampening": 0})
+    obc_case('obc 2:4', 'nm', {"sparsifier": "obc", "n": 2, "m": 4})
+    obc_case('obc 50% (layer-wide allocation)', 'unstr', {"sparsifier": "obc", "fraction": 0.5})

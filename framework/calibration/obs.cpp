@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "core/error.hpp"
+#include "quantizers/codec.hpp"
 
 extern "C" {
 void spotrf_(const char* uplo, const int* n, float* a, const int* lda, int* info);
@@ -221,9 +222,10 @@ void solve(Tensor& w, const Tensor& h, const Problem& p) {
 namespace interplay::calib {
 
 std::vector<ParamSpec> solver_param_specs() {
-  return {ParamSpec::choice("solver", "rtn", {"rtn", "gptq"},
+  return {ParamSpec::choice("solver", "rtn", {"rtn", "gptq", "obc"},
                             "rtn: round to nearest (data-free); gptq: GPTQ column solver with "
-                            "error feedback (needs calibration data)"),
+                            "error feedback; obc: OBQ, greedy exact OBS per row, small layers "
+                            "(gptq, obc need calibration data)"),
           ParamSpec::real("dampening", 0.01, 0.0, 1e6,
                           "solver: added to diag H, relative to mean(diag H)"),
           ParamSpec::integer("solver_block", 128, 1, 1 << 20, "solver: lazy-batch columns"),
@@ -247,6 +249,126 @@ SolverOptions solver_options(const json& params) {
   o.act_order = params.value("act_order", false);
   o.static_groups = params.value("static_groups", false);
   return o;
+}
+
+}  // namespace interplay::calib
+
+namespace interplay::calib {
+namespace {
+
+// cholesky_inverse(cholesky(H)) as a full symmetric matrix; false if H is
+// not positive definite.
+bool full_inverse(std::vector<float>& h, std::size_t n) {
+  const int N = int(n);
+  int info = 0;
+  spotrf_("L", &N, h.data(), &N, &info);
+  if (info != 0) return false;
+  spotri_("L", &N, h.data(), &N, &info);
+  if (info != 0) return false;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < i; ++j) h[i * n + j] = h[j * n + i];
+  return true;
+}
+
+// The OBC reference's invert(): retried with H + I when not positive definite.
+std::vector<float> obc_inverse(const std::vector<float>& h, std::size_t n, const std::string& where) {
+  std::vector<float> a = h;
+  if (full_inverse(a, n)) return a;
+  a = h;
+  for (std::size_t i = 0; i < n; ++i) a[i * n + i] += 1.0f;
+  if (!full_inverse(a, n)) throw Error(at(where, "the Hessian is not positive definite even with + I"));
+  return a;
+}
+
+}  // namespace
+
+void solve_obq(Tensor& w, const Tensor& h, GroupCodec& codec, const SolverOptions& o,
+               const std::string& where) {
+  const std::size_t R = w.shape.at(0), C = w.shape.at(1);
+  if (h.shape != Shape{C, C})
+    throw Error(at(where, "the Hessian " + shape_string(h.shape) + " does not match the weight " +
+                              shape_string(w.shape)));
+  for (float v : w.data)
+    if (!std::isfinite(v)) throw Error(at(where, "the weight contains NaN or Inf"));
+  if (o.act_order || o.static_groups)
+    throw Error(at(where, "act_order and static_groups do not apply to solver obc (it chooses "
+                          "its own order; groups are always fixed up front)"));
+  if (R == 0 || C == 0) return;
+  std::vector<float> H = h.data, W = w.data;
+  // The OBC reference: relative dampening first, then dead columns.
+  if (o.dampening > 0) {
+    double mean = 0;
+    for (std::size_t i = 0; i < C; ++i) mean += H[i * C + i];
+    const float d = static_cast<float>(o.dampening) * static_cast<float>(mean / double(C));
+    for (std::size_t i = 0; i < C; ++i) H[i * C + i] += d;
+  }
+  for (std::size_t i = 0; i < C; ++i)
+    if (H[i * C + i] == 0.0f) {
+      H[i * C + i] = 1.0f;
+      for (std::size_t r = 0; r < R; ++r) W[r * C + i] = 0.0f;
+    }
+  codec.begin(W.data(), R, C);  // trueobs: find_params(W) after prepare()
+  const std::size_t G = codec.group_columns();
+  if (G)
+    for (std::size_t c = 0; c < C; c += G)
+      codec.fit_group(c / G, W.data() + c, C, R, std::min(G, C - c), c);
+  const auto* planned = dynamic_cast<const PlanCodec*>(&codec);
+  const std::vector<float> Hinv_all = obc_inverse(H, C, where);
+  std::vector<float> Q(R * C, 0.0f);
+
+#pragma omp parallel for schedule(dynamic)
+  for (std::int64_t ri = 0; ri < std::int64_t(R); ++ri) {
+    const std::size_t r = std::size_t(ri);
+    float* wr = W.data() + r * C;
+    std::vector<std::uint8_t> mask(C, 0);
+    std::vector<float> Hinv, q(C), err(C), row(C);
+    std::size_t zeros = 0;
+    for (std::size_t k = 0; k < C; ++k) zeros += wr[k] == 0.0f;
+    if (zeros) {  // prepare_sparse: zero weights eliminated from H up front
+      std::vector<float> h1 = H;
+      for (std::size_t j = 0; j < C; ++j)
+        if (wr[j] == 0.0f) {
+          for (std::size_t k = 0; k < C; ++k) h1[j * C + k] = h1[k * C + j] = 0.0f;
+          h1[j * C + j] = 1.0f;
+          mask[j] = 1;
+        }
+      Hinv = obc_inverse(h1, C, where);
+    } else {
+      Hinv = Hinv_all;
+    }
+    for (std::size_t step = zeros; step < C; ++step) {
+      std::size_t j = C, worst = C;
+      float best = std::numeric_limits<float>::infinity(), worst_err = -1.0f;
+      bool outlier = false;
+      for (std::size_t k = 0; k < C; ++k) {
+        if (mask[k]) continue;
+        const std::size_t slot = G ? k / G : 0;
+        q[k] = codec.quantize(slot, r, wr[k], std::uint64_t(r) * C + k);
+        const float e = (wr[k] - q[k]) * (wr[k] - q[k]);
+        err[k] = e;
+        const float s = e / Hinv[k * C + k];
+        if (j == C || s < best) best = s, j = k;
+        if (e > worst_err) worst_err = e, worst = k;
+        if (planned) {
+          const float half = 0.5f * grid_quantum(planned->plan_at(slot, r), q[k]);
+          outlier = outlier || e > half * half;
+        }
+      }
+      // trueobs: quantize a clamped outlier first (unless the best is a zero).
+      if (outlier && wr[j] != 0.0f) j = worst;
+      const float d = Hinv[j * C + j], f = (wr[j] - q[j]) / d;
+      Q[r * C + j] = q[j];
+      for (std::size_t k = 0; k < C; ++k) row[k] = Hinv[j * C + k];
+      for (std::size_t k = 0; k < C; ++k) wr[k] -= row[k] * f;
+      mask[j] = 1;
+      if (step + 1 == C) break;
+      const float sd = std::sqrt(d);
+      for (std::size_t k = 0; k < C; ++k) row[k] /= sd;
+      for (std::size_t a = 0; a < C; ++a)
+        for (std::size_t b = 0; b < C; ++b) Hinv[a * C + b] -= row[a] * row[b];
+    }
+  }
+  w.data = std::move(Q);
 }
 
 }  // namespace interplay::calib

@@ -61,6 +61,14 @@ struct Problem {
 // [cols x cols] Hessian (2/n X^T X). Errors name `p.where`.
 void solve(Tensor& w, const Tensor& h, const Problem& p);
 
+// OBQ (IST-DASLab/OBC trueobs.py `quantize`): per row, the weight whose
+// rounding costs least, (w - q)^2 / [H^-1]_jj, is rounded next (a weight whose
+// rounding error exceeds half a grid step, i.e. a clamped outlier, first), the
+// others updated exactly and H^-1 downdated. O(in^3) per row: small layers.
+// Scales are fixed from W after the dead-column fix (all groups up front).
+void solve_obq(Tensor& w, const Tensor& h, GroupCodec& codec, const SolverOptions& options,
+               const std::string& where);
+
 // The inverse-Hessian factor the solver uses (exposed for tests): U upper
 // triangular, row-major, H^-1 = U^T U after dead-column fix and dampening.
 std::vector<float> inverse_factor(std::vector<float> h, std::size_t n, double dampening,

@@ -38,6 +38,12 @@ void PipelineStep::apply(const Tensor& in, Tensor& out, const CalibrationContext
   std::unique_ptr<GroupCodec> codec = quantizer->codec(in.shape, where);
   if (!codec)
     throw Error(at(where, "quantizer '" + plugin + "' does not support calibrated solvers"));
+  if (calib::solver_of(params) == calib::Solver::Obc) {
+    Tensor w = in;
+    calib::solve_obq(w, ctx.data->hessian(), *codec, calib::solver_options(params), where);
+    out = std::move(w);
+    return;
+  }
   calib::Problem p;
   p.codec = codec.get();
   p.held_zero = ctx.held_zero;

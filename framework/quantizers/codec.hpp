@@ -3,6 +3,8 @@
 // says how one span of values fixes its rounding plan (grid + scale), using
 // the same code as its quantize(), and this class keeps the plans per row
 // and group and rounds single values with them through round_span.
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,10 +60,15 @@ class PlanCodec : public GroupCodec {
       p[r] = plan(BlockRef{w + r * ld, nullptr, n, first_index + r * ld, 1});
   }
 
+  // The fixed plan of (slot, row): OBQ's outlier rule needs the grid spacing.
+  const ValuePlan& plan_at(std::size_t slot, std::size_t row) const {
+    return scope_ == CodecScope::Tensor ? plans_[0][0]
+           : scope_ == CodecScope::Row  ? plans_[0][row]
+                                        : plans_[slot][row];
+  }
+
   float quantize(std::size_t slot, std::size_t row, float x, std::uint64_t index) const override {
-    const ValuePlan& p = scope_ == CodecScope::Tensor ? plans_[0][0]
-                         : scope_ == CodecScope::Row  ? plans_[0][row]
-                                                      : plans_[slot][row];
+    const ValuePlan& p = plan_at(slot, row);
     if (p.zero) return x * 0.0f;
     float out;
     round_span(&x, &out, 1, p.grid, p.scale, rounding_.mode, Draws{rounding_.seed, index, 1}, true);
@@ -82,6 +89,15 @@ class PlanCodec : public GroupCodec {
   std::size_t rows_ = 0;
   std::vector<std::vector<ValuePlan>> plans_;
 };
+
+// The grid spacing around a rounded value q under plan p, in q's units (0 for
+// a zero plan): INT's scale, an FP grid's local quantum times the scale.
+inline float grid_quantum(const ValuePlan& p, float q) {
+  if (p.zero) return 0.0f;
+  const float v = std::fabs(p.scale.pow2 ? q * p.scale.inv : q / p.scale.scale);
+  const int e = v > 0.0f ? std::max(floor_log2(v), p.grid.emin) : p.grid.emin;
+  return std::ldexp(1.0f, e - p.grid.mbits) * p.scale.scale;
+}
 
 // A codec whose plan is a lambda (most quantizers need nothing else).
 template <class Fn>

@@ -43,3 +43,32 @@ TEST_CASE("OBC: layer-wide count, N:M groups, lower error than magnitude", "[cal
   const Tensor ref = sparsify(R"({"sparsifier":"magnitude","fraction":0.25})", w);
   for (std::size_t i = 0; i < w.size(); ++i) CHECK((m.data[i] == 0.0f) == (ref.data[i] == 0.0f));
 }
+
+TEST_CASE("OBQ (solver obc): H = I is RTN; correlated inputs beat RTN; outputs on the grid",
+          "[calibration][obc]") {
+  const Tensor w = normal_tensor({6, 32}, 3);
+  const Calibration id = Calibration::from_hessian(identity(32));
+  for (const char* q : {R"({"quantizer":"int4")", R"({"quantizer":"mxfp4","block":16)",
+                        R"({"quantizer":"int","bits":3,"scheme":"asymmetric")"}) {
+    CAPTURE(q);
+    const Tensor rtn = run(std::string(q) + "}", w, nullptr);
+    const Tensor obq = run(std::string(q) + R"(,"solver":"obc","dampening":0})", w, &id);
+    for (std::size_t i = 0; i < w.size(); ++i) CHECK(obq.data[i] == rtn.data[i]);
+  }
+  int wins = 0;
+  for (unsigned t = 0; t < 10; ++t) {
+    const Tensor wt = normal_tensor({6, 32}, 40 + t);
+    const Tensor x = correlated_inputs(128, 32, 60 + t);
+    const Calibration c = Calibration::from_inputs(x);
+    const std::string step = R"({"quantizer":"int","bits":3,"scheme":"asymmetric")";
+    const Tensor q = run(step + R"(,"solver":"obc"})", wt, &c);
+    wins += layer_error(wt, q, x) <= layer_error(wt, run(step + "}", wt, nullptr), x);
+    // On the grid: every value is a multiple of the row's RTN scale within its levels.
+    auto quant = build_quantizer(step + "}");
+    auto codec = quant->codec(wt.shape, "test");
+    codec->begin(wt.data.data(), 6, 32);
+    for (std::size_t i = 0; i < wt.size(); ++i)
+      CHECK(codec->quantize(0, i / 32, q.data[i], i) == q.data[i]);
+  }
+  CHECK(wins >= 9);
+}
