@@ -58,7 +58,8 @@ void prune_smallest(const float* s, std::size_t n, std::size_t count, std::uint8
   auto before = [s](std::uint32_t a, std::uint32_t b) {
     return s[a] < s[b] || (s[a] == s[b] && a > b);
   };
-  if (count < n) std::nth_element(idx.begin(), idx.begin() + std::ptrdiff_t(count), idx.end(), before);
+  if (count < n)
+    std::nth_element(idx.begin(), idx.begin() + std::ptrdiff_t(count), idx.end(), before);
   for (std::size_t k = 0; k < std::min(count, n); ++k) mask[std::size_t(idx[k]) * stride] = 1;
 }
 
@@ -66,8 +67,8 @@ void prune_smallest(const float* s, std::size_t n, std::size_t count, std::uint8
 
 void solve(Tensor& w, const Tensor& h, const Problem& p) {
   if (w.rank() != 2)
-    throw Error(at(p.where, "calibrated methods need a 2-D weight [out, in], got " +
-                                shape_string(w.shape)));
+    throw Error(at(p.where,
+                   "calibrated methods need a 2-D weight [out, in], got " + shape_string(w.shape)));
   const std::size_t R = w.shape[0], C = w.shape[1];
   if (h.shape != Shape{C, C})
     throw Error(at(p.where, "the Hessian " + shape_string(h.shape) + " does not match the weight " +
@@ -75,7 +76,8 @@ void solve(Tensor& w, const Tensor& h, const Problem& p) {
                                 std::to_string(C) + "])"));
   for (float v : w.data)
     if (!std::isfinite(v))
-      throw Error(at(p.where, "the weight contains NaN or Inf; calibrated solvers need finite weights"));
+      throw Error(
+          at(p.where, "the weight contains NaN or Inf; calibrated solvers need finite weights"));
   if (p.rule == MaskRule::NM && (p.m == 0 || p.n > p.m))
     throw Error(at(p.where, "N:M needs 0 <= n <= m and m >= 1"));
   if (R == 0 || C == 0) return;
@@ -103,8 +105,9 @@ void solve(Tensor& w, const Tensor& h, const Problem& p) {
   if (p.held_zero) held = *p.held_zero;
   if (o.act_order) {
     if (G && !static_groups && codec->layout_bound())
-      throw Error(at(p.where, "act_order with a block format needs static_groups=true (the "
-                              "format's blocks are fixed runs of consecutive columns)"));
+      throw Error(at(p.where,
+                     "act_order with a block format needs static_groups=true (the "
+                     "format's blocks are fixed runs of consecutive columns)"));
     // torch.argsort(descending) is not stable; ties keep the lower index first here.
     std::stable_sort(perm.begin(), perm.end(),
                      [&](std::size_t a, std::size_t b) { return H[a * C + a] > H[b * C + b]; });
@@ -166,8 +169,8 @@ void solve(Tensor& w, const Tensor& h, const Problem& p) {
       for (std::size_t c = i1; c < i2; ++c)
         if (c % G == 0) codec->fit_group(c / G, W.data() + c, C, R, std::min(G, C - c), c);
 
-    // Rows are independent inside a block (the mask, the group parameters and
-    // U are fixed), so they run in parallel; results do not depend on threads.
+          // Rows are independent inside a block (the mask, the group parameters and
+          // U are fixed), so they run in parallel; results do not depend on threads.
 #pragma omp parallel
     {
       std::vector<float> sc;
@@ -222,17 +225,17 @@ void solve(Tensor& w, const Tensor& h, const Problem& p) {
 namespace interplay::calib {
 
 std::vector<ParamSpec> solver_param_specs() {
-  return {ParamSpec::choice("solver", "rtn", {"rtn", "gptq", "obc"},
-                            "rtn: round to nearest (data-free); gptq: GPTQ column solver with "
-                            "error feedback; obc: OBQ, greedy exact OBS per row, small layers "
-                            "(gptq, obc need calibration data)"),
-          ParamSpec::real("dampening", 0.01, 0.0, 1e6,
-                          "solver: added to diag H, relative to mean(diag H)"),
-          ParamSpec::integer("solver_block", 128, 1, 1 << 20, "solver: lazy-batch columns"),
-          ParamSpec::flag("act_order", false,
-                          "solver: quantize columns in order of decreasing diag H"),
-          ParamSpec::flag("static_groups", false,
-                          "solver: fix every group's scales from W before solving")};
+  return {
+      ParamSpec::choice("solver", "rtn", {"rtn", "gptq", "obc"},
+                        "rtn: round to nearest (data-free); gptq: GPTQ column solver with "
+                        "error feedback; obc: OBQ, greedy exact OBS per row, small layers "
+                        "(gptq, obc need calibration data)"),
+      ParamSpec::real("dampening", 0.01, 0.0, 1e6,
+                      "solver: added to diag H, relative to mean(diag H)"),
+      ParamSpec::integer("solver_block", 128, 1, 1 << 20, "solver: lazy-batch columns"),
+      ParamSpec::flag("act_order", false, "solver: quantize columns in order of decreasing diag H"),
+      ParamSpec::flag("static_groups", false,
+                      "solver: fix every group's scales from W before solving")};
 }
 
 Solver solver_of(const json& params) {
@@ -271,12 +274,14 @@ bool full_inverse(std::vector<float>& h, std::size_t n) {
 }
 
 // The OBC reference's invert(): retried with H + I when not positive definite.
-std::vector<float> obc_inverse(const std::vector<float>& h, std::size_t n, const std::string& where) {
+std::vector<float> obc_inverse(const std::vector<float>& h, std::size_t n,
+                               const std::string& where) {
   std::vector<float> a = h;
   if (full_inverse(a, n)) return a;
   a = h;
   for (std::size_t i = 0; i < n; ++i) a[i * n + i] += 1.0f;
-  if (!full_inverse(a, n)) throw Error(at(where, "the Hessian is not positive definite even with + I"));
+  if (!full_inverse(a, n))
+    throw Error(at(where, "the Hessian is not positive definite even with + I"));
   return a;
 }
 
@@ -291,8 +296,9 @@ void solve_obq(Tensor& w, const Tensor& h, GroupCodec& codec, const SolverOption
   for (float v : w.data)
     if (!std::isfinite(v)) throw Error(at(where, "the weight contains NaN or Inf"));
   if (o.act_order || o.static_groups)
-    throw Error(at(where, "act_order and static_groups do not apply to solver obc (it chooses "
-                          "its own order; groups are always fixed up front)"));
+    throw Error(at(where,
+                   "act_order and static_groups do not apply to solver obc (it chooses "
+                   "its own order; groups are always fixed up front)"));
   if (R == 0 || C == 0) return;
   std::vector<float> H = h.data, W = w.data;
   // The OBC reference: relative dampening first, then dead columns.

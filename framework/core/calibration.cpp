@@ -22,7 +22,8 @@ Tensor accumulate_hessian(const Tensor& x, std::size_t batch) {
     const float root = static_cast<float>(std::sqrt(2.0 / double(seen)));
     for (std::size_t i = 0; i < d; ++i)  // the updated (upper, row-major) triangle
       for (std::size_t j = i; j < d; ++j) h.data[i * d + j] *= shrink;
-    xb.assign(x.data.begin() + std::ptrdiff_t(r0 * d), x.data.begin() + std::ptrdiff_t((r0 + b) * d));
+    xb.assign(x.data.begin() + std::ptrdiff_t(r0 * d),
+              x.data.begin() + std::ptrdiff_t((r0 + b) * d));
     for (float& v : xb) v *= root;
     cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, int(d), int(b), 1.0f, xb.data(), int(d),
                 1.0f, h.data.data(), int(d));
@@ -64,14 +65,14 @@ std::size_t Calibration::features() const {
 
 void Calibration::check(const Shape& weight, const std::string& where) const {
   if (weight.size() != 2)
-    throw Error(at(where, "calibrated methods need a 2-D weight [out, in], got " +
-                              shape_string(weight)));
+    throw Error(
+        at(where, "calibrated methods need a 2-D weight [out, in], got " + shape_string(weight)));
   if (features() != weight[1]) {
-    const Shape need = has_inputs() ? Shape{s_->x.shape[0], weight[1]} : Shape{weight[1], weight[1]};
-    throw Error(at(where, source() + " has shape " +
-                              shape_string(has_inputs() ? s_->x.shape : s_->h.shape) +
-                              " but the weight " + shape_string(weight) + " needs " +
-                              shape_string(need)));
+    const Shape need =
+        has_inputs() ? Shape{s_->x.shape[0], weight[1]} : Shape{weight[1], weight[1]};
+    throw Error(at(
+        where, source() + " has shape " + shape_string(has_inputs() ? s_->x.shape : s_->h.shape) +
+                   " but the weight " + shape_string(weight) + " needs " + shape_string(need)));
   }
 }
 

@@ -22,10 +22,12 @@ bool PipelineStep::needs_calibration() const {
 
 void PipelineStep::apply(const Tensor& in, Tensor& out, const CalibrationContext& ctx) const {
   if (needs_calibration()) {
-    if (!ctx.data)
-      throw Error(at(where, std::string(kind_name()) + " '" + name + "'" +
-                                (kind == Kind::Quantize ? " with solver " + params.value("solver", std::string("?")) : std::string()) +
+    if (!ctx.data) {
+      const std::string what =
+          kind == Kind::Quantize ? " with solver " + params.value("solver", std::string()) : "";
+      throw Error(at(where, std::string(kind_name()) + " '" + name + "'" + what +
                                 " needs calibration data (compress --calibration X or --hessian H)"));
+    }
     ctx.data->check(in.shape, where);
   }
   if (kind == Kind::Sparsify) {

@@ -126,11 +126,13 @@ std::unique_ptr<GroupCodec> make_codec(CodecScope scope, std::size_t group, bool
 inline void check_codec_layout(const Shape& shape, int axis, bool uses_axis,
                                const std::string& where) {
   if (shape.size() != 2)
-    throw Error(at(where, "calibrated solvers need a 2-D weight [out, in], got " +
-                              shape_string(shape)));
+    throw Error(
+        at(where, "calibrated solvers need a 2-D weight [out, in], got " + shape_string(shape)));
   if (uses_axis && normalize_axis(axis, 2, where + ".axis") != 1)
-    throw Error(at(where + ".axis", "calibrated solvers need scale blocks along the last axis "
-                                    "(the input axis), got axis " + std::to_string(axis)));
+    throw Error(at(where + ".axis",
+                   "calibrated solvers need scale blocks along the last axis "
+                   "(the input axis), got axis " +
+                       std::to_string(axis)));
 }
 
 }  // namespace interplay

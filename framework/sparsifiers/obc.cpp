@@ -127,7 +127,8 @@ class ObcSparsifier final : public Sparsifier {
 
  private:
   [[noreturn]] static void fail() {
-    throw Error("sparsifier 'obc' needs calibration data (compress --calibration X or --hessian H)");
+    throw Error(
+        "sparsifier 'obc' needs calibration data (compress --calibration X or --hessian H)");
   }
 
   // Removes weights of one row greedily until `target` are zero (counting the
@@ -170,7 +171,8 @@ class ObcSparsifier final : public Sparsifier {
       for (std::size_t k = 0; k < C; ++k) row[k] = Hinv[j * C + k];
       for (std::size_t k = 0; k < C; ++k) w[k] -= row[k] * f;
       mask[j] = 1;
-      if (group_prune) ++bucket[j / m_];
+      if (group_prune)
+        ++bucket[j / m_];
       else
         for (std::size_t k = 0; k < C; ++k)
           if (mask[k]) w[k] = 0.0f;

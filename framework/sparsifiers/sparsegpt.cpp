@@ -47,8 +47,9 @@ class SparseGptSparsifier final : public Sparsifier {
         throw Error("quantizer: expected a quantizer name or step {\"quantizer\": NAME, ...}");
       auto b = quantizers().build(step, "quantizer", "quantizer");
       if (calib::solver_of(b.params) != calib::Solver::Rtn)
-        throw Error("quantizer.solver: the joint quantizer runs inside sparsegpt's own solver; "
-                    "leave its solver at rtn");
+        throw Error(
+            "quantizer.solver: the joint quantizer runs inside sparsegpt's own solver; "
+            "leave its solver at rtn");
       quantizer_ = std::move(b.object);
     }
   }
@@ -97,21 +98,22 @@ class SparseGptSparsifier final : public Sparsifier {
 }  // namespace
 
 void register_sparsegpt_sparsifier(Registry<Sparsifier>& r) {
-  r.add({"sparsegpt",
-         "SparseGPT: OBS pruning with error feedback, unstructured or N:M, optionally joint with "
-         "a quantizer (needs calibration)",
-         {sparsity::fraction_param("each lazy block's elements (unstructured)"),
-          ParamSpec::integer("n", 0, 0, 1 << 16, "N:M: elements kept per group (with m > 0)"),
-          ParamSpec::integer("m", 0, 0, 1 << 16, "N:M group size along a row; 0 = use fraction"),
-          ParamSpec::real("dampening", 0.01, 0.0, 1e6, "added to diag H, relative to its mean"),
-          ParamSpec::integer("solver_block", 128, 1, 1 << 20, "lazy-batch (and mask) columns"),
-          ParamSpec::flag("reference_count", false,
-                          "prune the reference's floor(k s) + 1 per block instead of floor(k s)"),
-          ParamSpec::choice("update", "auto", {"auto", "obs", "none"},
-                            "OBS update of kept weights; auto = none after a quantizer step (Q->S)"),
-          ParamSpec::object("quantizer",
-                            "joint pruning + quantization: a quantizer step (or preset name)")},
-         [](const Params& p) { return std::make_unique<SparseGptSparsifier>(p); }});
+  r.add(
+      {"sparsegpt",
+       "SparseGPT: OBS pruning with error feedback, unstructured or N:M, optionally joint with "
+       "a quantizer (needs calibration)",
+       {sparsity::fraction_param("each lazy block's elements (unstructured)"),
+        ParamSpec::integer("n", 0, 0, 1 << 16, "N:M: elements kept per group (with m > 0)"),
+        ParamSpec::integer("m", 0, 0, 1 << 16, "N:M group size along a row; 0 = use fraction"),
+        ParamSpec::real("dampening", 0.01, 0.0, 1e6, "added to diag H, relative to its mean"),
+        ParamSpec::integer("solver_block", 128, 1, 1 << 20, "lazy-batch (and mask) columns"),
+        ParamSpec::flag("reference_count", false,
+                        "prune the reference's floor(k s) + 1 per block instead of floor(k s)"),
+        ParamSpec::choice("update", "auto", {"auto", "obs", "none"},
+                          "OBS update of kept weights; auto = none after a quantizer step (Q->S)"),
+        ParamSpec::object("quantizer",
+                          "joint pruning + quantization: a quantizer step (or preset name)")},
+       [](const Params& p) { return std::make_unique<SparseGptSparsifier>(p); }});
 }
 
 }  // namespace interplay

@@ -75,7 +75,8 @@ class WandaSparsifier final : public Sparsifier {
 
  private:
   [[noreturn]] static void fail() {
-    throw Error("sparsifier 'wanda' needs calibration data (compress --calibration X or --hessian H)");
+    throw Error(
+        "sparsifier 'wanda' needs calibration data (compress --calibration X or --hessian H)");
   }
 
   // Marks the k smallest of s[0..n); among equal scores the lower index goes

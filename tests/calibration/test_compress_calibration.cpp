@@ -54,9 +54,10 @@ TEST_CASE("compress calibration errors are one line naming the file and shapes",
   Tensor bad = normal_tensor({10, 32}, 3);
   bad.data[5] = std::numeric_limits<float>::quiet_NaN();
   io::write_npy(dir.path("nan.npy"), bad);
-  const std::vector<std::string> base{"compress", "--pipeline",
-                                      R"({"quantizer":"int4","solver":"gptq"})",
-                                      "--input", dir.path("w.npy"), "--output", dir.path("q.npy")};
+  const std::vector<std::string> base{
+      "compress",       "--pipeline",      R"({"quantizer":"int4","solver":"gptq"})",
+      "--input",        dir.path("w.npy"), "--output",
+      dir.path("q.npy")};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> a = base;
     a.insert(a.end(), extra.begin(), extra.end());

@@ -16,18 +16,17 @@ std::vector<std::string> quantizer_steps() {
   std::vector<std::string> steps;
   for (const auto& [name, p] : quantizers().presets())
     steps.push_back(R"({"quantizer":")" + name + R"("})");
-  for (const char* s : {
-           R"({"quantizer":"nvfp4"})",
-           R"({"quantizer":"int","bits":4,"scheme":"asymmetric"})",
-           R"({"quantizer":"int","bits":3,"scheme":"gptq_symmetric"})",
-           R"({"quantizer":"int","bits":4,"scheme":"asymmetric","granularity":"group","block":8})",
-           R"({"quantizer":"int","bits":4,"granularity":"tensor"})",
-           R"({"quantizer":"int","bits":4,"scheme":"asymmetric","clip":"mse"})",
-           R"({"quantizer":"int","bits":4,"clip":"percentile","percentile":99})",
-           R"({"quantizer":"fp","format":"fp4_e2m1","scale":"channel"})",
-           R"({"quantizer":"fp","format":"fp6_e3m2","scale":"tensor"})",
-           R"({"quantizer":"mxfp4","rounding":"stochastic","seed":3})",
-           R"({"quantizer":"mxfp6_e2m3","block":16})"})
+  for (const char* s :
+       {R"({"quantizer":"nvfp4"})", R"({"quantizer":"int","bits":4,"scheme":"asymmetric"})",
+        R"({"quantizer":"int","bits":3,"scheme":"gptq_symmetric"})",
+        R"({"quantizer":"int","bits":4,"scheme":"asymmetric","granularity":"group","block":8})",
+        R"({"quantizer":"int","bits":4,"granularity":"tensor"})",
+        R"({"quantizer":"int","bits":4,"scheme":"asymmetric","clip":"mse"})",
+        R"({"quantizer":"int","bits":4,"clip":"percentile","percentile":99})",
+        R"({"quantizer":"fp","format":"fp4_e2m1","scale":"channel"})",
+        R"({"quantizer":"fp","format":"fp6_e3m2","scale":"tensor"})",
+        R"({"quantizer":"mxfp4","rounding":"stochastic","seed":3})",
+        R"({"quantizer":"mxfp6_e2m3","block":16})"})
     steps.push_back(s);
   return steps;
 }
@@ -76,10 +75,10 @@ TEST_CASE("GPTQ 2x2 step by hand: the first column's error moves the second weig
   // = 2.6 - (-0.4)(-1/2) = 2.4 -> 2, where round to nearest gives 3. Column 2
   // is uncorrelated: 7 stays 7.
   const Tensor w({1, 3}, {6.6f, 2.6f, 7.0f});
-  const Calibration c =
-      Calibration::from_hessian(Tensor({3, 3}, {2, 1, 0, 1, 2, 0, 0, 0, 1}));
-  const Tensor q = run(
-      R"({"quantizer":"int","bits":4,"granularity":"tensor","solver":"gptq","dampening":0})", w, &c);
+  const Calibration c = Calibration::from_hessian(Tensor({3, 3}, {2, 1, 0, 1, 2, 0, 0, 0, 1}));
+  const Tensor q =
+      run(R"({"quantizer":"int","bits":4,"granularity":"tensor","solver":"gptq","dampening":0})", w,
+          &c);
   CHECK(q.data[0] == 7.0f);
   CHECK(q.data[1] == 2.0f);
   CHECK(q.data[2] == 7.0f);
@@ -89,9 +88,9 @@ TEST_CASE("GPTQ 2x2 step by hand: the first column's error moves the second weig
 TEST_CASE("GPTQ beats RTN on the layer output with correlated inputs (rate >= 90%)",
           "[calibration][gptq]") {
   // 30 random layers per format; the rate is stated and asserted, not every trial.
-  for (const char* step : {R"({"quantizer":"int","bits":4,"scheme":"asymmetric"})",
-                           R"({"quantizer":"mxfp4"})", R"({"quantizer":"nvfp4"})",
-                           R"({"quantizer":"hbfp4"})"}) {
+  for (const char* step :
+       {R"({"quantizer":"int","bits":4,"scheme":"asymmetric"})", R"({"quantizer":"mxfp4"})",
+        R"({"quantizer":"nvfp4"})", R"({"quantizer":"hbfp4"})"}) {
     int wins = 0;
     const int trials = 30;
     for (int t = 0; t < trials; ++t) {
@@ -162,7 +161,8 @@ TEST_CASE("GPTQ: dead columns, singular H and dampening", "[calibration][gptq]")
   const Tensor qs = run(R"({"quantizer":"int8","solver":"gptq"})", w, &few);
   for (float v : qs.data) CHECK(std::isfinite(v));
   CHECK_THROWS_WITH(
-      Pipeline::from_json(json::parse(R"({"steps":[{"quantizer":"int8","solver":"gptq","dampening":0}]})"))
+      Pipeline::from_json(
+          json::parse(R"({"steps":[{"quantizer":"int8","solver":"gptq","dampening":0}]})"))
           .apply(w, &few),
       Contains("pipeline.steps[0]") && Contains("positive definite") && Contains("dampening"));
 }
@@ -178,7 +178,8 @@ TEST_CASE("GPTQ refuses what it cannot define, naming the step", "[calibration][
   fails(R"({"steps":[{"quantizer":"mxfp4","solver":"gptq","axis":0}]})", "last axis");
   fails(R"({"steps":[{"quantizer":"mxfp4","solver":"gptq","act_order":true}]})", "static_groups");
   CHECK_THROWS_WITH(
-      Pipeline::from_json(json::parse(R"({"steps":[{"quantizer":"int4","solver":"gptq"}]})")).apply(w),
+      Pipeline::from_json(json::parse(R"({"steps":[{"quantizer":"int4","solver":"gptq"}]})"))
+          .apply(w),
       Contains("pipeline.steps[0]") && Contains("needs calibration"));
   const Calibration wrong = Calibration::from_inputs(correlated_inputs(32, 10, 43));
   CHECK_THROWS_WITH(
@@ -196,7 +197,9 @@ TEST_CASE("GPTQ: act_order without static groups follows the reference for INT g
       R"({"quantizer":"int","bits":4,"scheme":"asymmetric","granularity":"group","block":16,"solver":"gptq")";
   const Tensor a = run(step + R"(,"act_order":true})", w, &c);
   const Tensor b = run(step + R"(,"act_order":true,"static_groups":true})", w, &c);
-  const Tensor rtn = run(R"({"quantizer":"int","bits":4,"scheme":"asymmetric","granularity":"group","block":16})", w, nullptr);
+  const Tensor rtn =
+      run(R"({"quantizer":"int","bits":4,"scheme":"asymmetric","granularity":"group","block":16})",
+          w, nullptr);
   CHECK(layer_error(w, a, x) < layer_error(w, rtn, x));
   CHECK(layer_error(w, b, x) < layer_error(w, rtn, x));
 }

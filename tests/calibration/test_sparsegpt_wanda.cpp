@@ -1,6 +1,6 @@
 // SparseGPT (unstructured, N:M, joint with a quantizer, Q->S and S->Q) and Wanda.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <numeric>
 
@@ -56,8 +56,8 @@ TEST_CASE("SparseGPT 3x3 OBS step by hand", "[calibration][sparsegpt]") {
   // w2 -= w1 * (H[1:,1:]^-1)_12 / (H[1:,1:]^-1)_11 = w2 + w1 * h12 / h22 = 2 + 0.1/3.
   const Tensor w({1, 3}, {3.0f, 0.1f, 2.0f});
   const Calibration c = Calibration::from_hessian(Tensor({3, 3}, {4, 1, 0, 1, 2, 1, 0, 1, 3}));
-  const Tensor s = run(
-      R"({"sparsifier":"sparsegpt","fraction":0.34,"dampening":0,"solver_block":3})", w, &c);
+  const Tensor s =
+      run(R"({"sparsifier":"sparsegpt","fraction":0.34,"dampening":0,"solver_block":3})", w, &c);
   CHECK(s.data[0] == 3.0f);
   CHECK(s.data[1] == 0.0f);
   CHECK(s.data[2] == Approx(2.0 + 0.1 / 3.0).epsilon(1e-6));
@@ -69,8 +69,9 @@ TEST_CASE("SparseGPT counts: exact floor(k s) per block, or the reference's floo
   const Tensor x = correlated_inputs(300, 100, 4);
   const Calibration c = Calibration::from_inputs(x);
   const Tensor a = run(R"({"sparsifier":"sparsegpt","fraction":0.5,"solver_block":32})", w, &c);
-  const Tensor r = run(
-      R"({"sparsifier":"sparsegpt","fraction":0.5,"solver_block":32,"reference_count":true})", w, &c);
+  const Tensor r =
+      run(R"({"sparsifier":"sparsegpt","fraction":0.5,"solver_block":32,"reference_count":true})",
+          w, &c);
   for (std::size_t b0 = 0; b0 < 100; b0 += 32) {
     const std::size_t b1 = std::min<std::size_t>(b0 + 32, 100), k = 16 * (b1 - b0);
     CHECK(zeros(a, 0, 16, b0, b1) == k / 2);
@@ -109,23 +110,24 @@ TEST_CASE("joint SparseGPT: pruned weights exactly zero, kept weights on the gri
       CHECK(codec.off_grid_ == 0);
       CHECK(zeros(out, 0, 12, 0, 64) >= w.size() / 2);
       // The same through the plugin.
-      const Tensor via = run(std::string(R"({"sparsifier":"sparsegpt",)") + shape +
-                                 R"(,"quantizer":")" + q + "\"}",
-                             w, &c);
+      const Tensor via = run(
+          std::string(R"({"sparsifier":"sparsegpt",)") + shape + R"(,"quantizer":")" + q + "\"}", w,
+          &c);
       CHECK(std::memcmp(via.data.data(), out.data.data(), w.size() * 4) == 0);
     }
   }
 }
 
-TEST_CASE("orders with SparseGPT: S->Q holds zeros, Q->S keeps the grid", "[calibration][sparsegpt]") {
+TEST_CASE("orders with SparseGPT: S->Q holds zeros, Q->S keeps the grid",
+          "[calibration][sparsegpt]") {
   const Tensor w = normal_tensor({8, 64}, 7);
   const Tensor x = correlated_inputs(200, 64, 8);
   const Calibration c = Calibration::from_inputs(x);
   // S->Q: magnitude or sparsegpt, then GPTQ with the pruned weights held at zero.
   for (const char* s : {R"({"sparsifier":"magnitude","fraction":0.5})",
                         R"({"sparsifier":"sparsegpt","fraction":0.5})"}) {
-    const auto p = Pipeline::from_json(json::parse(
-        std::string(R"({"steps":[)") + s + R"(,{"quantizer":"int4","solver":"gptq"}]})"));
+    const auto p = Pipeline::from_json(json::parse(std::string(R"({"steps":[)") + s +
+                                                   R"(,{"quantizer":"int4","solver":"gptq"}]})"));
     const auto outs = p.run_prefixes(w, &c);
     for (std::size_t i = 0; i < w.size(); ++i)
       if (outs[0].data[i] == 0.0f) CHECK(outs[1].data[i] == 0.0f);
@@ -155,14 +157,14 @@ TEST_CASE("SparseGPT and Wanda refuse to run without calibration, naming the ste
           "[calibration][sparsegpt][wanda]") {
   const Tensor w = normal_tensor({4, 8}, 9);
   for (const char* name : {"sparsegpt", "wanda"}) {
-    const auto p = Pipeline::from_json(
-        json::parse(std::string(R"({"steps":[{"quantizer":"int8"},{"sparsifier":")") + name + "\"}]}"));
-    CHECK_THROWS_WITH(p.apply(w), Contains("pipeline.steps[1]") && Contains(name) &&
-                                      Contains("calibration"));
+    const auto p = Pipeline::from_json(json::parse(
+        std::string(R"({"steps":[{"quantizer":"int8"},{"sparsifier":")") + name + "\"}]}"));
+    CHECK_THROWS_WITH(p.apply(w),
+                      Contains("pipeline.steps[1]") && Contains(name) && Contains("calibration"));
   }
-  CHECK_THROWS_WITH(
-      Pipeline::from_json(json::parse(R"({"sparsifier":"sparsegpt","quantizer":{"quantizer":"int4","bitz":3}})")),
-      Contains("bitz"));
+  CHECK_THROWS_WITH(Pipeline::from_json(json::parse(
+                        R"({"sparsifier":"sparsegpt","quantizer":{"quantizer":"int4","bitz":3}})")),
+                    Contains("bitz"));
   CHECK(sparsifiers().contains("wanda"));
   CHECK(sparsifiers().contains("sparsegpt"));
 }
