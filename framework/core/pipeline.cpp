@@ -58,6 +58,14 @@ void PipelineStep::apply(const Tensor& in, Tensor& out, const CalibrationContext
 
 json PipelineStep::to_json() const {
   json j = params;
+  // Solver parameters at their defaults are left out, so a data-free step
+  // keeps the canonical form (and experiment point ids) it had before
+  // solvers existed; re-parsing fills them in again.
+  if (kind == Kind::Quantize)
+    for (const auto& spec : calib::solver_param_specs()) {
+      const auto it = j.find(spec.name);
+      if (it != j.end() && *it == spec.default_value) j.erase(it);
+    }
   j[kind_name()] = plugin;
   return j;
 }
