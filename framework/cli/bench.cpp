@@ -12,6 +12,7 @@
 
 #include "cli/command.hpp"
 #include "experiment/progress.hpp"
+#include "core/calibration.hpp"
 #include "core/pipeline.hpp"
 #include "core/registry.hpp"
 #include "core/rng.hpp"
@@ -44,6 +45,45 @@ void parallel_copy(const float* src, float* dst, std::size_t n) {
   }
 }
 
+// The calibrated solvers on a SIZE x SIZE layer with SIZE calibration rows:
+// Hessian accumulation and solve timed separately, at one thread and all
+// (OpenMP and OpenBLAS both set), one run each (they take seconds).
+extern "C" void openblas_set_num_threads(int) __attribute__((weak));
+
+int bench_solvers(std::size_t size, bool as_json) {
+  Tensor w({size, size}), x({size, size});
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    w.data[i] = static_cast<float>(uniform53(2, 0, i) - 0.5);
+    x.data[i] = static_cast<float>(uniform53(2, 1, i) - 0.5 + 0.5 * (uniform53(2, 2, i / size) - 0.5));
+  }
+  const std::pair<const char*, const char*> cases[] = {
+      {"gptq int4 per-channel", R"({"quantizer":"int","bits":4,"scheme":"asymmetric","solver":"gptq"})"},
+      {"sparsegpt 50%", R"({"sparsifier":"sparsegpt","fraction":0.5})"},
+      {"gptq mxfp4", R"({"quantizer":"mxfp4","solver":"gptq"})"}};
+  const int all = omp_get_max_threads();
+  json out{{"size", size}, {"threads", all}};
+  for (int t : {1, all}) {
+    omp_set_num_threads(t);
+    if (openblas_set_num_threads) openblas_set_num_threads(t);
+    auto t0 = Clock::now();
+    Tensor h = accumulate_hessian(x);
+    const double hs = std::chrono::duration<double>(Clock::now() - t0).count();
+    const Calibration c = Calibration::from_hessian(std::move(h));
+    json row{{"threads", t}, {"hessian_s", hs}};
+    for (const auto& [name, step] : cases) {
+      const Pipeline p = Pipeline::from_json(json::parse(step), "bench");
+      t0 = Clock::now();
+      const Tensor q = p.apply(w, &c);
+      row[name] = std::chrono::duration<double>(Clock::now() - t0).count();
+    }
+    out["runs"].push_back(row);
+    if (!as_json) std::cout << row.dump() << "\n";
+  }
+  omp_set_num_threads(all);
+  if (as_json) std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
 struct Row {
   std::string name;
   double seconds[2];  // 1 thread, all threads
@@ -58,12 +98,16 @@ int cmd_bench(const std::vector<std::string>& args) {
                                                       "timed runs per case (best is reported)")(
       "filter", po::value<std::string>()->default_value(""),
       "only cases whose name contains this text")("json", "print JSON instead of a table")(
-      "quiet,q", "no progress bar");
+      "quiet,q", "no progress bar")(
+      "solvers", "time the calibrated solvers (Hessian, GPTQ, SparseGPT) on a SIZE x SIZE layer "
+                 "with SIZE calibration rows instead");
   po::variables_map vm;
-  if (!parse_command_line("bench", "[--size N] [--repeat R] [--filter TEXT] [--json] [--quiet]", args, opts,
-                          {}, vm))
+  if (!parse_command_line("bench",
+                          "[--size N] [--repeat R] [--filter TEXT] [--json] [--quiet] [--solvers]",
+                          args, opts, {}, vm))
     return 0;
   const std::size_t size = vm["size"].as<std::size_t>();
+  if (vm.count("solvers")) return bench_solvers(size, vm.count("json") > 0);
   const int repeat = std::max(1, vm["repeat"].as<int>());
   const std::string filter = vm["filter"].as<std::string>();
   const int all_threads = omp_get_max_threads();

@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "cli/command.hpp"
 #include "cli/compress_checkpoint.hpp"
+#include "core/calibration.hpp"
 #include "core/error.hpp"
 #include "core/pipeline.hpp"
 #include "core/registry.hpp"
@@ -85,14 +87,26 @@ int cmd_compress(const std::vector<std::string>& args) {
       ("quiet", "with --tensors: no progress bar")  //
       ("metrics", po::value<std::string>(),
        "comma-separated metrics (default: l1,l2sq,rel_l2,sqnr_db,max_abs,nonzero_fraction)")  //
+      ("calibration", po::value<std::string>(),
+       "layer inputs X [n, in] (rows are samples), FILE.npy or FILE.h5:DATASET, for calibrated "
+       "steps (solver gptq, wanda, sparsegpt)")  //
+      ("hessian", po::value<std::string>(),
+       "the Hessian H = 2/n X^T X [in, in] instead of X")  //
       ("json", "print the report as JSON");
   po::variables_map vm;
   if (!parse_command_line("compress",
                           "--pipeline PIPELINE --input FILE[:DATASET] --output FILE[:DATASET] "
+                          "[--calibration FILE[:DATASET] | --hessian FILE[:DATASET]] "
                           "[--metrics l1,l2,...] [--json]\n"
                           "       interplay compress --pipeline PIPELINE --input CKPT --tensors GLOB "
                           "--output OUT.safetensors [--report FILE.csv|FILE.h5] [--metrics ...] "
-                          "[--quiet]",
+                          "[--quiet]\n\nexample (GPTQ 4-bit per channel, "
+                          "then SparseGPT 2:4 joint with INT4, on a layer with inputs X):\n"
+                          "  interplay compress --input w.npy --output q.npy --calibration x.npy "
+                          "--pipeline '{\"quantizer\": \"int4\", \"solver\": \"gptq\"}'\n"
+                          "  interplay compress --input w.npy --output q.npy --hessian h.h5:/H "
+                          "--pipeline '{\"sparsifier\": \"sparsegpt\", \"n\": 2, \"m\": 4, "
+                          "\"quantizer\": \"int4\"}'",
                           args, opts, {}, vm))
     return 0;
 
@@ -119,9 +133,27 @@ int cmd_compress(const std::vector<std::string>& args) {
   if (output.format == io::TensorFormat::Npy || output.dataset == input.dataset)
     io::check_output_not_input(output.file, {input.file});
   io::check_writable(output);
+  if (vm.count("calibration") && vm.count("hessian"))
+    throw Error("compress: give either --calibration or --hessian, not both");
+  std::unique_ptr<Calibration> calibration;
+  if (vm.count("calibration") || vm.count("hessian")) {
+    const bool is_x = vm.count("calibration");
+    const io::TensorSpec spec =
+        io::parse_tensor_spec(vm[is_x ? "calibration" : "hessian"].as<std::string>());
+    const std::string what = (is_x ? "--calibration " : "--hessian ") + spec.str();
+    Tensor c = io::read_tensor(spec);
+    calibration = std::make_unique<Calibration>(is_x ? Calibration::from_inputs(std::move(c), what)
+                                                     : Calibration::from_hessian(std::move(c), what));
+  }
   const Tensor x = io::read_tensor(input);
+  if (calibration) calibration->check(x.shape, "--input " + input.str());
+  if (!calibration && pipeline.needs_calibration())
+    for (const auto& s : pipeline.steps())
+      if (s.needs_calibration())
+        throw Error(at(s.where, std::string(s.kind_name()) + " '" + s.name +
+                                    "' needs calibration data: add --calibration X or --hessian H"));
 
-  const std::vector<Tensor> prefixes = pipeline.run_prefixes(x);
+  const std::vector<Tensor> prefixes = pipeline.run_prefixes(x, calibration.get());
   std::vector<std::vector<double>> errors;
   for (const Tensor& y : prefixes) errors.push_back(metric_columns.evaluate(x, y));
   // Provenance travels with the output (.h5 attributes, safetensors metadata).

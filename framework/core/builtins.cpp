@@ -1,6 +1,7 @@
 // Fills the registries from the X-macro lists. Registration is explicit (not
 // static initialisers) so nothing is dropped by the linker and a failing
 // registration is reported as an ordinary error at first use.
+#include "calibration/obs.hpp"
 #include "core/registry.hpp"
 
 namespace interplay {
@@ -21,6 +22,8 @@ Registry<Quantizer>& quantizers() {
 #define INTERPLAY_PLUGIN(fn) fn(*reg);
 #include "quantizers/quantizers.def"
 #undef INTERPLAY_PLUGIN
+    // Format and solver are orthogonal: every quantizer takes the solver's parameters.
+    reg->append_params(calib::solver_param_specs());
 #define INTERPLAY_PRESET(name, plugin, params, summary) \
   reg->add_preset(Preset{#name, plugin, summary, json::parse(params)});
 #include "quantizers/presets.def"

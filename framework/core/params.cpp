@@ -21,6 +21,8 @@ const char* param_type_name(ParamType t) {
       return "string";
     case ParamType::Choice:
       return "choice";
+    case ParamType::Json:
+      return "json";
   }
   return "?";
 }
@@ -52,6 +54,13 @@ ParamSpec ParamSpec::choice(std::string name, std::string def, std::vector<std::
   return p;
 }
 
+ParamSpec ParamSpec::object(std::string name, std::string doc) {
+  ParamSpec p;
+  p.name = std::move(name), p.type = ParamType::Json, p.default_value = nullptr;
+  p.doc = std::move(doc);
+  return p;
+}
+
 static std::string number_string(double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   std::ostringstream os;
@@ -74,6 +83,7 @@ std::string ParamSpec::range_string() const {
       return s;
     }
     case ParamType::String:
+    case ParamType::Json:
       return "";
   }
   return "";
@@ -145,6 +155,11 @@ static json check_value(const ParamSpec& s, const json& v, const std::string& wh
         fail(unknown_name_message("value", str, s.choices));
       return v;
     }
+    case ParamType::Json:
+      // Checked by the plugin that owns it (e.g. as a nested pipeline step).
+      if (!v.is_object() && !v.is_string() && !v.is_null())
+        fail("expected a JSON object, a name string or null, got " + v.dump());
+      return v;
   }
   return v;
 }

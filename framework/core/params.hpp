@@ -12,7 +12,7 @@ namespace interplay {
 
 using json = nlohmann::json;
 
-enum class ParamType { Int, Float, Bool, String, Choice };
+enum class ParamType { Int, Float, Bool, String, Choice, Json };
 const char* param_type_name(ParamType t);
 
 struct ParamSpec {
@@ -31,6 +31,8 @@ struct ParamSpec {
   static ParamSpec text(std::string name, std::string def, std::string doc);
   static ParamSpec choice(std::string name, std::string def, std::vector<std::string> choices,
                           std::string doc);
+  // A nested JSON value (e.g. a whole quantizer step); null by default = absent.
+  static ParamSpec object(std::string name, std::string doc);
 
   std::string range_string() const;  // "2..16", "{a, b}", "" for free text
   json to_json() const;
@@ -46,6 +48,7 @@ class Params {
   double real(const std::string& name) const;
   bool flag(const std::string& name) const;
   const std::string& str(const std::string& name) const;
+  const json& value(const std::string& name) const { return get(name); }
   const json& values() const { return values_; }
 
  private:

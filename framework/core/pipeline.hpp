@@ -19,8 +19,13 @@ struct PipelineStep {
   json params;         // every parameter, defaults filled in
   std::shared_ptr<const Sparsifier> sparsifier;
   std::shared_ptr<const Quantizer> quantizer;
+  std::string where;  // JSON path of the step, for errors
 
+  // Without calibration data: a calibrated step (solver gptq, wanda,
+  // sparsegpt) fails with an error naming the step.
   void apply(const Tensor& in, Tensor& out) const;
+  void apply(const Tensor& in, Tensor& out, const CalibrationContext& ctx) const;
+  bool needs_calibration() const;
   const char* kind_name() const { return kind == Kind::Sparsify ? "sparsifier" : "quantizer"; }
   json to_json() const;  // {"quantizer": name, ...params}: re-parses to the same step
 };
@@ -38,8 +43,11 @@ class Pipeline {
   json to_json() const;
 
   // outputs[k] = result after steps 0..k.
-  std::vector<Tensor> run_prefixes(const Tensor& x) const;
-  Tensor apply(const Tensor& x) const;
+  // `calibration` (optional) feeds the calibration-aware steps; S->Q and Q->S
+  // context (held zeros, quantized input) is passed from step to step.
+  std::vector<Tensor> run_prefixes(const Tensor& x, const Calibration* calibration = nullptr) const;
+  Tensor apply(const Tensor& x, const Calibration* calibration = nullptr) const;
+  bool needs_calibration() const;
 
  private:
   std::vector<PipelineStep> steps_;

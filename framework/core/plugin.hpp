@@ -2,12 +2,47 @@
 // The three plugin interfaces. Each call processes a whole tensor, so the
 // one virtual call is amortised over the hot loop inside the plugin.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "core/calibration.hpp"
 #include "core/tensor.hpp"
 
 namespace interplay {
+
+// A quantizer seen by a calibration solver (GPTQ, OBC, SparseGPT's joint
+// pass). The solver walks a 2-D weight W [rows x cols] one column at a time
+// and changes the columns it has not reached yet (error feedback), so the
+// scale parameters cannot be computed from the final values the way
+// quantize() does: they are fixed from the *current* W when the solver
+// reaches a scale group (as the GPTQ reference does for its groups), and
+// single values are then rounded with those fixed parameters. The grid, the
+// scale rule and the rounding stay the quantizer's own, so every format works
+// with every solver.
+class GroupCodec {
+ public:
+  virtual ~GroupCodec() = default;
+  // Columns per scale group along the calibration axis (the last one);
+  // 0 = the parameters are fixed once by begin() (per tensor or per row).
+  virtual std::size_t group_columns() const = 0;
+  // True when the groups are the storage format's blocks (MX, NVFP4, HBFP):
+  // they must stay consecutive original columns, so act_order needs
+  // static_groups. False for INT groups (the reference's g_idx semantics).
+  virtual bool layout_bound() const = 0;
+  // Once, with the original W (before any update or dead-column zeroing, as
+  // the references call find_params(W)): per-tensor / per-row parameters
+  // and any tensor-level scale (NVFP4).
+  virtual void begin(const float* w, std::size_t rows, std::size_t cols) = 0;
+  // Fixes group `slot`'s parameters for every row from the current values
+  // w[r * ld + k], k < n; `first_index` is the flat index of w[0].
+  virtual void fit_group(std::size_t slot, const float* w, std::size_t ld, std::size_t rows,
+                         std::size_t n, std::uint64_t first_index) = 0;
+  // Rounds one value of row `row` with group `slot`'s fixed parameters
+  // (slot ignored when group_columns() == 0); `index` = the element's flat
+  // index in W (stochastic rounding draws from it, as quantize() does).
+  virtual float quantize(std::size_t slot, std::size_t row, float x, std::uint64_t index) const = 0;
+};
 
 class Quantizer {
  public:
@@ -16,6 +51,13 @@ class Quantizer {
   virtual void quantize(const Tensor& in, Tensor& out) const = 0;
   // Storage cost per element including scale overhead (e.g. MXFP8: 8 + 8/32).
   virtual double bits_per_element() const = 0;
+  // The solver's view of this quantizer for a 2-D weight of `shape`; throws
+  // Error (naming `where`) when the layout cannot be solved column-wise.
+  // nullptr: this quantizer does not support calibration solvers.
+  virtual std::unique_ptr<GroupCodec> codec(const Shape& shape, const std::string& where) const {
+    (void)shape, (void)where;
+    return nullptr;
+  }
 };
 
 class Sparsifier {
@@ -27,6 +69,15 @@ class Sparsifier {
   // object. The default applies select()'s mask; a plugin may override it
   // with a fused kernel that makes the same decisions without the mask pass.
   virtual void sparsify(const Tensor& in, Tensor& out) const;
+  // Calibration-aware sparsifiers (wanda, sparsegpt, obc) return true and
+  // implement sparsify_calibrated; the pipeline refuses to run them without
+  // calibration data. Data-free sparsifiers ignore the context.
+  virtual bool needs_calibration() const { return false; }
+  virtual void sparsify_calibrated(const Tensor& in, Tensor& out,
+                                   const CalibrationContext& ctx) const {
+    (void)ctx;
+    sparsify(in, out);
+  }
 };
 
 // What a metric may need besides the two tensors (activations for dot/output).

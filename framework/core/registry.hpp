@@ -49,6 +49,12 @@ class Registry {
       throw Error("duplicate " + kind_ + " name '" + info.name + "'");
     plugins_.emplace(info.name, std::move(info));
   }
+  // Appends parameters to every plugin registered so far: the calibration
+  // solver parameters every quantizer shares are declared once this way.
+  void append_params(const std::vector<ParamSpec>& extra) {
+    for (auto& [name, info] : plugins_)
+      for (const auto& spec : extra) info.params.push_back(spec);
+  }
   void add_preset(Preset p) {
     if (plugins_.count(p.name) || presets_.count(p.name))
       throw Error("duplicate " + kind_ + " name '" + p.name + "'");

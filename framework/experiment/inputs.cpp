@@ -321,9 +321,11 @@ std::vector<ActivationSpec> parse_activations(const json& acts, const std::strin
     const json* dist = optional(e, "distribution");
     if (!dist) throw Error(at(ap, "needs 'distribution' (generated) or 'file'"));
     a.distribution = as_choice(*dist, child_path(ap, "distribution"), kinds, "distribution");
-    const std::vector<std::string> own{"name", "distribution", "rows", "seed"};
+    const std::vector<std::string> own{"name", "distribution", "rows", "seed", "calibration_rows"};
     if (a.distribution == "correlated") {
-      check_object(e, ap, {"name", "distribution", "rows", "seed", "spectrum", "alpha", "rate"});
+      check_object(e, ap,
+                   {"name", "distribution", "rows", "seed", "calibration_rows", "spectrum", "alpha",
+                    "rate"});
       if (const json* s = optional(e, "spectrum"))
         a.spectrum.kind =
             as_choice(*s, child_path(ap, "spectrum"), {"power", "exponential", "flat"}, "spectrum");
@@ -342,6 +344,11 @@ std::vector<ActivationSpec> parse_activations(const json& acts, const std::strin
     a.seed = e.contains("seed") ? parse_seed(e.at("seed"), child_path(ap, "seed")) : 0;
     a.spec["rows"] = a.rows;
     a.spec["seed"] = a.seed;
+    if (const json* c = optional(e, "calibration_rows")) {
+      a.calibration_rows =
+          std::size_t(as_int(*c, child_path(ap, "calibration_rows"), 1, 1 << 20));
+      a.spec["calibration_rows"] = a.calibration_rows;  // only when given: ids stay stable
+    }
     out.push_back(std::move(a));
   }
   return out;

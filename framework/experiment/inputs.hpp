@@ -49,6 +49,9 @@ struct ActivationSpec {
   Params params;
   Spectrum spectrum;
   std::size_t rows = 0;
+  // Rows of the held-out draw that calibrated pipelines are fitted on
+  // (generated activations only; 0 = rows).
+  std::size_t calibration_rows = 0;
   std::uint64_t seed = 0;
   // file
   std::string file, dataset;

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/calibration.hpp"
 #include "core/error.hpp"
 #include "experiment/interrupt.hpp"
 #include "experiment/journal.hpp"
@@ -132,7 +133,9 @@ void check_pipelines_fit(const ExperimentConfig& cfg, const std::vector<Point>& 
   std::map<Shape, Tensor> zeros;
   for (const std::size_t k : todo) {
     const Point& p = points[k];
-    if (cfg.inputs[p.input].model) continue;  // a model study checks its own layers
+    // A model study checks its own layers; calibrated pipelines are fitted per
+    // point on their calibration data and check their shapes when they run.
+    if (cfg.inputs[p.input].model || p.pipeline->needs_calibration()) continue;
     const Shape& shape = inputs[p.input].shape;
     if (!tried.insert({p.pipeline->to_json().dump(), shape}).second) continue;
     auto z = zeros.find(shape);
@@ -236,6 +239,38 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
       acts.emplace(key, load_activations(cfg.activations[*p.activation], features));
   }
 
+  // Calibrated pipelines (solver gptq/obc, wanda, sparsegpt, obc) are fitted
+  // on a held-out draw of the point's generated activations, never on the X
+  // the output metrics are evaluated on.
+  std::map<std::pair<std::size_t, std::size_t>, Calibration> calibs;  // (activation, features)
+  for (std::size_t k : todo) {
+    const Point& p = points[k];
+    if (studies[p.input] || !p.pipeline->needs_calibration()) continue;
+    if (!p.activation)
+      throw Error("point " + std::to_string(p.index) + " (" + p.pipeline->label() +
+                  "): a calibrated pipeline needs the point's activations (add \"activations\")");
+    const ActivationSpec& a = cfg.activations[*p.activation];
+    if (!a.file.empty())
+      throw Error("activations '" + a.name + "': calibrated pipelines need generated "
+                  "activations (a held-out draw is used for calibration)");
+    const std::size_t features = inputs[p.input].shape.empty() ? 1 : inputs[p.input].shape.back();
+    const auto key = std::make_pair(*p.activation, features);
+    if (calibs.count(key)) continue;
+    // Rows [n, n + calibration_rows) of the same generator: the same
+    // distribution (the correlated generator's rotation comes from its seed),
+    // samples the metrics never see. GPTQ needs n >> in: fitted on few samples it
+    // overfits and loses to RTN on held-out data.
+    const std::size_t n_cal = a.calibration_rows ? a.calibration_rows : a.rows;
+    ActivationSpec longer = a;
+    longer.rows = a.rows + n_cal;
+    const Tensor both = load_activations(longer, features);
+    Tensor held_out({n_cal, features});
+    std::copy(both.data.begin() + std::ptrdiff_t(a.rows * features), both.data.end(),
+              held_out.data.begin());
+    calibs.emplace(key, Calibration::from_inputs(std::move(held_out),
+                                                 "activations '" + a.name + "' (calibration draw)"));
+  }
+
   check_pipelines_fit(cfg, points, todo, inputs);
   remove_stale_temporaries(output);
   RunInfo info;
@@ -295,7 +330,12 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
           raw = evaluate_model_point(*studies[p.input], *p.pipeline);
         } else {
           const Tensor& x = inputs[p.input];
-          const Tensor y = p.pipeline->apply(x);
+          const Calibration* calib = nullptr;
+          if (p.activation) {
+            const auto it = calibs.find({*p.activation, x.shape.empty() ? 1 : x.shape.back()});
+            if (it != calibs.end()) calib = &it->second;
+          }
+          const Tensor y = p.pipeline->apply(x, calib);
           MetricContext ctx;
           if (p.activation) {
             const std::size_t features = x.shape.empty() ? 1 : x.shape.back();

@@ -6,6 +6,7 @@
 // BF16, FP16), NaN for OCP E4M3; finite-only formats always clamp.
 #include "core/registry.hpp"
 #include "quantizers/channels.hpp"
+#include "quantizers/codec.hpp"
 #include "quantizers/common.hpp"
 
 namespace interplay {
@@ -53,6 +54,23 @@ class FpQuantizer final : public Quantizer {
   }
 
   double bits_per_element() const override { return format_.bits(); }
+
+  // Unscaled: one fixed plan; scale=tensor: one scale from the original W;
+  // scale=channel: one per output row (channel_axis 0 of a 2-D weight).
+  std::unique_ptr<GroupCodec> codec(const Shape& shape, const std::string& where) const override {
+    const bool channel = scaling_ == "channel";
+    if (channel && shape.size() == 2 && normalize_axis(channel_axis_, 2, where) != 0)
+      throw Error(at(where, "a calibrated solver needs channel_axis 0 (one scale per output row)"));
+    check_codec_layout(shape, layout_.axis, channel, where);
+    const float fmax = static_cast<float>(format_.max_value());
+    const bool scaled = scaling_ != "none";
+    return make_codec(channel ? CodecScope::Row : CodecScope::Tensor, 0, false, rounding_,
+                      [this, fmax, scaled](const BlockRef& b) {
+                        const SpanScale s =
+                            scaled ? scale_for(span_amax(b.in, b.n).amax, fmax) : SpanScale{};
+                        return ValuePlan{grid_, s, false};
+                      });
+  }
 
  private:
   static constexpr std::size_t kChunk = 1 << 14;

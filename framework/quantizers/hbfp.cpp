@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/registry.hpp"
+#include "quantizers/codec.hpp"
 #include "quantizers/common.hpp"
 
 namespace interplay {
@@ -18,10 +19,17 @@ class HbfpQuantizer final : public Quantizer {
         rounding_(RoundingPolicy::from(p)) {}
 
   void quantize(const Tensor& in, Tensor& out) const override {
-    quantize_amax_blocks(in, out, layout_, rounding_, [&](float amax) {
-      const int e = ceil_log2(amax);
-      const float top = static_cast<float>(std::ldexp(1.0, e) - std::ldexp(1.0, e - m_));
-      return BlockPlan{fixed_grid(e - m_, -top, top), SpanScale{}};
+    quantize_amax_blocks(in, out, layout_, rounding_, [&](float amax) { return plan(amax); });
+  }
+
+  // As MX: per row, blocks of `block` columns, exponent fixed when reached.
+  std::unique_ptr<GroupCodec> codec(const Shape& shape, const std::string& where) const override {
+    check_codec_layout(shape, layout_.axis, true, where);
+    return make_codec(CodecScope::Group, layout_.size, true, rounding_, [this](const BlockRef& b) {
+      const float amax = span_amax(b.in, b.n).amax;
+      if (amax == 0.0f) return ValuePlan{Grid{}, SpanScale{}, true};
+      const BlockPlan p = plan(amax);
+      return ValuePlan{p.grid, p.scale, p.zero};
     });
   }
 
@@ -30,6 +38,12 @@ class HbfpQuantizer final : public Quantizer {
   }
 
  private:
+  BlockPlan plan(float amax) const {
+    const int e = ceil_log2(amax);
+    const float top = static_cast<float>(std::ldexp(1.0, e) - std::ldexp(1.0, e - m_));
+    return BlockPlan{fixed_grid(e - m_, -top, top), SpanScale{}};
+  }
+
   int m_;
   BlockLayout layout_;
   RoundingPolicy rounding_;

@@ -15,6 +15,7 @@
 
 #include "core/registry.hpp"
 #include "quantizers/channels.hpp"
+#include "quantizers/codec.hpp"
 #include "quantizers/common.hpp"
 
 namespace interplay {
@@ -64,13 +65,29 @@ class IntQuantizer final : public Quantizer {
     const auto group = [&](const BlockRef& b) {
       const SpanAmax m = span_amax(b.in, b.n);
       if (m.nonfinite) return fill_nan(b);
-      const Range r = clip_ == Clip::Percentile ? percentile_range(b) : min_max(b);
-      IntScale best = scale_for(r, 1.0);
-      if (clip_ == Clip::Mse) best = mse_search(b, r);
-      apply(b, best, b.out);
+      apply(b, fit(b), b.out);
     };
     if (per_channel_) return for_each_channel(in, out, channel_axis_, group);
     for_each_block(in, out, layout_, group);
+  }
+
+  // Per tensor: one scale over W (the GPTQ reference with perchannel=False);
+  // per channel: one per row, fixed from the original W (groupsize -1);
+  // per group: per row, every `block` columns, fixed when the solver gets there.
+  std::unique_ptr<GroupCodec> codec(const Shape& shape, const std::string& where) const override {
+    const bool tensor = layout_.whole_tensor;
+    if (per_channel_ && shape.size() == 2 && normalize_axis(channel_axis_, 2, where) != 0)
+      throw Error(at(where, "a calibrated solver needs channel_axis 0 (one scale per output row)"));
+    check_codec_layout(shape, layout_.axis, !tensor, where);
+    const CodecScope scope = tensor             ? CodecScope::Tensor
+                             : layout_.size == 0 ? CodecScope::Row
+                                                 : CodecScope::Group;
+    return make_codec(scope, layout_.size, /*layout_bound=*/false, rounding_,
+                      [this](const BlockRef& b) {
+                        const IntScale s = fit(b);
+                        return ValuePlan{fixed_grid(0, s.lo, s.hi), SpanScale{s.scale, 0.0f, false},
+                                         s.scale == 0.0f};
+                      });
   }
 
   double bits_per_element() const override {
@@ -80,6 +97,14 @@ class IntQuantizer final : public Quantizer {
   }
 
  private:
+  // The scale of one block of finite values: its range (clip), then GPTQ's
+  // MSE shrink search if asked.
+  IntScale fit(const BlockRef& b) const {
+    const Range r = clip_ == Clip::Percentile ? percentile_range(b) : min_max(b);
+    if (clip_ == Clip::Mse) return mse_search(b, r);
+    return scale_for(r, 1.0);
+  }
+
   static Range min_max(const BlockRef& b) {
     const SpanRange r = span_range(b.in, b.n);  // finite: checked by the caller
     return {std::min(r.lo, 0.0f), std::max(r.hi, 0.0f)};

@@ -4,6 +4,7 @@
 // V/X rounded onto the element format, saturating at its largest magnitude.
 // MXINT8 elements are sign + 1.6 fixed point (step 1/64, clamped to +-127/64).
 #include "core/registry.hpp"
+#include "quantizers/codec.hpp"
 #include "quantizers/common.hpp"
 
 namespace interplay {
@@ -29,9 +30,19 @@ class MxQuantizer final : public Quantizer {
         rounding_(RoundingPolicy::from(p)) {}
 
   void quantize(const Tensor& in, Tensor& out) const override {
-    quantize_amax_blocks(in, out, layout_, rounding_, [&](float amax) {
-      const int e = std::clamp(floor_log2(amax) - elem_.emax, -127, 127);
-      return BlockPlan{elem_.grid, SpanScale{exp2i(e), exp2i(-e), true}};
+    quantize_amax_blocks(in, out, layout_, rounding_, [&](float amax) { return plan(amax); });
+  }
+
+  // Each row's blocks of `block` columns; a block's E8M0 scale is fixed from
+  // the current values when the solver reaches it. A block that is all zero
+  // then keeps every later value at zero (its scale is undefined).
+  std::unique_ptr<GroupCodec> codec(const Shape& shape, const std::string& where) const override {
+    check_codec_layout(shape, layout_.axis, true, where);
+    return make_codec(CodecScope::Group, layout_.size, true, rounding_, [this](const BlockRef& b) {
+      const float amax = span_amax(b.in, b.n).amax;
+      if (amax == 0.0f) return ValuePlan{elem_.grid, SpanScale{}, true};
+      const BlockPlan p = plan(amax);
+      return ValuePlan{p.grid, p.scale, p.zero};
     });
   }
 
@@ -40,6 +51,11 @@ class MxQuantizer final : public Quantizer {
   }
 
  private:
+  BlockPlan plan(float amax) const {
+    const int e = std::clamp(floor_log2(amax) - elem_.emax, -127, 127);
+    return BlockPlan{elem_.grid, SpanScale{exp2i(e), exp2i(-e), true}};
+  }
+
   MxElement elem_;
   BlockLayout layout_;
   RoundingPolicy rounding_;

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "core/registry.hpp"
+#include "quantizers/codec.hpp"
 #include "quantizers/common.hpp"
 
 namespace interplay {
@@ -23,20 +24,35 @@ class Nvfp4Quantizer final : public Quantizer {
         rounding_(RoundingPolicy::from(p)) {}
 
   void quantize(const Tensor& in, Tensor& out) const override {
-    const SpanAmax all = span_amax(in.data.data(), in.size());
+    const float g = tensor_scale(in.data.data(), in.size());
+    quantize_amax_blocks(in, out, layout_, rounding_,
+                         [&](float block_amax) { return block_plan(block_amax, g); });
+  }
+
+  // The tensor scale from the whole original W (once, as the solver starts);
+  // each row's blocks of 16 columns fix their E4M3 scale when reached.
+  std::unique_ptr<GroupCodec> codec(const Shape& shape, const std::string& where) const override;
+
+  float tensor_scale(const float* x, std::size_t n) const {
+    const SpanAmax all = span_amax(x, n);
     float amax = all.amax;
     if (all.nonfinite) {  // rare: the tensor scale is taken over the finite values
       amax = 0;
-      for (float x : in.data)
-        if (std::isfinite(x)) amax = std::max(amax, std::fabs(x));
+      for (std::size_t i = 0; i < n; ++i)
+        if (std::isfinite(x[i])) amax = std::max(amax, std::fabs(x[i]));
     }
-    const float g = amax > 0 ? (448.0f * 6.0f) / amax : 1.0f;
-    quantize_amax_blocks(in, out, layout_, rounding_, [&](float block_amax) {
-      const float sb = static_cast<float>(
-          round_to_grid((block_amax / 6.0f) * g, scale_, Rounding::NearestEven, 0.0));
-      return BlockPlan{elem_, SpanScale{sb / g, 0.0f, false}, sb == 0.0f};
-    });
+    return amax > 0 ? (448.0f * 6.0f) / amax : 1.0f;
   }
+
+  BlockPlan block_plan(float block_amax, float g) const {
+    const float sb = static_cast<float>(
+        round_to_grid((block_amax / 6.0f) * g, scale_, Rounding::NearestEven, 0.0));
+    return BlockPlan{elem_, SpanScale{sb / g, 0.0f, false}, sb == 0.0f};
+  }
+
+  const BlockLayout& layout() const { return layout_; }
+  const RoundingPolicy& rounding() const { return rounding_; }
+  const Grid& element_grid() const { return elem_; }
 
   double bits_per_element() const override { return 4.0 + 8.0 / double(layout_.size); }
 
@@ -45,6 +61,31 @@ class Nvfp4Quantizer final : public Quantizer {
   BlockLayout layout_;
   RoundingPolicy rounding_;
 };
+
+class Nvfp4Codec final : public PlanCodec {
+ public:
+  explicit Nvfp4Codec(const Nvfp4Quantizer& q)
+      : PlanCodec(CodecScope::Group, q.layout().size, true, q.rounding()), q_(q) {}
+
+ protected:
+  void prepare(const float* w, std::size_t n) override { g_ = q_.tensor_scale(w, n); }
+  ValuePlan plan(const BlockRef& b) const override {
+    const float amax = span_amax(b.in, b.n).amax;
+    if (amax == 0.0f) return ValuePlan{q_.element_grid(), SpanScale{}, true};
+    const BlockPlan p = q_.block_plan(amax, g_);
+    return ValuePlan{p.grid, p.scale, p.zero};
+  }
+
+ private:
+  const Nvfp4Quantizer& q_;
+  float g_ = 1.0f;
+};
+
+std::unique_ptr<GroupCodec> Nvfp4Quantizer::codec(const Shape& shape,
+                                                  const std::string& where) const {
+  check_codec_layout(shape, layout_.axis, true, where);
+  return std::make_unique<Nvfp4Codec>(*this);
+}
 
 }  // namespace
 

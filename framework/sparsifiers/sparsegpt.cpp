@@ -1,0 +1,119 @@
+// SparseGPT (Frantar & Alistarh, IST-DASLab/sparsegpt `fasterprune`): OBS
+// pruning with the lazy-block column solver of calibration/obs.hpp. Per lazy
+// block of `solver_block` columns, the weights with the smallest
+// w^2 / [U]_jj^2 (U: upper Cholesky factor of H^-1) are pruned, or N:M per
+// row (chosen at each group's first column from the updated values), and the
+// error is fed back to the remaining weights.
+//
+// Count: floor(rows * block_cols * fraction) per block exactly (ties prune
+// the higher flat index). The reference prunes every score <= the sorted
+// score at position int(numel * fraction), i.e. one more weight per block
+// (more on ties); reference_count=true reproduces that for comparisons.
+//
+// Joint: with "quantizer": {a quantizer step}, the kept weights are rounded in
+// the same pass (the reference's 50% + 4 bit), through that quantizer's own
+// scale rule and grid (its scales fixed from W at the start or when a block is
+// reached); pruned weights are exactly zero.
+//
+// Q->S: after a quantizer step the OBS update would move the kept weights off
+// that quantizer's grid, so update=auto (default) selects the mask with the
+// OBS saliency and leaves the kept weights as they are; update=obs forces the
+// update anyway, update=none never updates.
+#include "calibration/obs.hpp"
+#include "core/error.hpp"
+#include "core/registry.hpp"
+#include "sparsifiers/params.hpp"
+
+namespace interplay {
+namespace {
+
+class SparseGptSparsifier final : public Sparsifier {
+ public:
+  explicit SparseGptSparsifier(const Params& p)
+      : fraction_(p.real("fraction")),
+        n_(std::size_t(p.integer("n"))),
+        m_(std::size_t(p.integer("m"))),
+        reference_count_(p.flag("reference_count")),
+        update_(p.str("update")) {
+    if (m_ > 0 && n_ > m_)
+      throw Error("n: value " + std::to_string(n_) + " exceeds m = " + std::to_string(m_) +
+                  " (N:M keeps n of every m elements, so n <= m)");
+    options_.dampening = p.real("dampening");
+    options_.block = std::size_t(p.integer("solver_block"));
+    const json& q = p.value("quantizer");
+    if (!q.is_null()) {
+      const json step = q.is_string() ? json{{"quantizer", q}} : q;
+      if (!step.contains("quantizer") || !step.at("quantizer").is_string())
+        throw Error("quantizer: expected a quantizer name or step {\"quantizer\": NAME, ...}");
+      auto b = quantizers().build(step, "quantizer", "quantizer");
+      if (calib::solver_of(b.params) != calib::Solver::Rtn)
+        throw Error(
+            "quantizer.solver: the joint quantizer runs inside sparsegpt's own solver; "
+            "leave its solver at rtn");
+      quantizer_ = std::move(b.object);
+    }
+  }
+
+  bool needs_calibration() const override { return true; }
+  void select(const Tensor&, std::vector<std::uint8_t>&) const override { fail(); }
+  void sparsify(const Tensor&, Tensor&) const override { fail(); }
+
+  void sparsify_calibrated(const Tensor& in, Tensor& out,
+                           const CalibrationContext& ctx) const override {
+    if (!ctx.data) fail();
+    ctx.data->check(in.shape, ctx.where);
+    std::unique_ptr<GroupCodec> codec;
+    if (quantizer_) {
+      codec = quantizer_->codec(in.shape, ctx.where + ".quantizer");
+      if (!codec) throw Error(at(ctx.where + ".quantizer", "this quantizer has no solver codec"));
+    }
+    calib::Problem p;
+    p.rule = m_ > 0 ? calib::MaskRule::NM : calib::MaskRule::Unstructured;
+    p.fraction = fraction_;
+    p.reference_count = reference_count_;
+    p.n = n_, p.m = m_;
+    p.codec = codec.get();
+    p.update = update_ == "obs" || (update_ == "auto" && !ctx.after_quantizer);
+    p.options = options_;
+    p.where = ctx.where;
+    Tensor w = in;
+    calib::solve(w, ctx.data->hessian(), p);
+    out = std::move(w);
+  }
+
+ private:
+  [[noreturn]] static void fail() {
+    throw Error(
+        "sparsifier 'sparsegpt' needs calibration data (compress --calibration X or --hessian H)");
+  }
+
+  double fraction_;
+  std::size_t n_, m_;
+  bool reference_count_;
+  std::string update_;
+  calib::SolverOptions options_;
+  std::unique_ptr<const Quantizer> quantizer_;
+};
+
+}  // namespace
+
+void register_sparsegpt_sparsifier(Registry<Sparsifier>& r) {
+  r.add(
+      {"sparsegpt",
+       "SparseGPT: OBS pruning with error feedback, unstructured or N:M, optionally joint with "
+       "a quantizer (needs calibration)",
+       {sparsity::fraction_param("each lazy block's elements (unstructured)"),
+        ParamSpec::integer("n", 0, 0, 1 << 16, "N:M: elements kept per group (with m > 0)"),
+        ParamSpec::integer("m", 0, 0, 1 << 16, "N:M group size along a row; 0 = use fraction"),
+        ParamSpec::real("dampening", 0.01, 0.0, 1e6, "added to diag H, relative to its mean"),
+        ParamSpec::integer("solver_block", 128, 1, 1 << 20, "lazy-batch (and mask) columns"),
+        ParamSpec::flag("reference_count", false,
+                        "prune the reference's floor(k s) + 1 per block instead of floor(k s)"),
+        ParamSpec::choice("update", "auto", {"auto", "obs", "none"},
+                          "OBS update of kept weights; auto = none after a quantizer step (Q->S)"),
+        ParamSpec::object("quantizer",
+                          "joint pruning + quantization: a quantizer step (or preset name)")},
+       [](const Params& p) { return std::make_unique<SparseGptSparsifier>(p); }});
+}
+
+}  // namespace interplay
