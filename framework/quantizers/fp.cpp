@@ -61,7 +61,7 @@ class FpQuantizer final : public Quantizer {
     const bool channel = scaling_ == "channel";
     if (channel && shape.size() == 2 && normalize_axis(channel_axis_, 2, where) != 0)
       throw Error(at(where, "a calibrated solver needs channel_axis 0 (one scale per output row)"));
-    check_codec_layout(shape, layout_.axis, channel, where);
+    check_codec_layout(shape, -1, channel, where);
     const float fmax = static_cast<float>(format_.max_value());
     const bool scaled = scaling_ != "none";
     return make_codec(channel ? CodecScope::Row : CodecScope::Tensor, 0, false, rounding_,

@@ -67,7 +67,7 @@ TEST_CASE("pipelines parse from every accepted form and round-trip", "[core]") {
                     "mxfp8_e5m2, mxint8)");
   CHECK_THROWS_WITH(Pipeline::from_json(json::parse(R"({"steps":[{"foo":1}]})")),
                     Catch::Contains("pipeline.steps[0]: a step needs exactly one of"));
-  CHECK_THROWS_WITH(Pipeline::from_text("{not json"), Catch::Contains("--pipeline: invalid JSON"));
+  CHECK_THROWS_WITH(Pipeline::from_text("{not json"), Catch::Contains("--pipeline:1:3: invalid JSON"));
   CHECK_THROWS_WITH(Pipeline::from_json(json::parse(R"({"steps":[],"extra":1})")),
                     Catch::Contains("unknown key 'extra'"));
 }

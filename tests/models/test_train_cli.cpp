@@ -39,7 +39,7 @@ TEST_CASE("train cli: bad input is one line, before any training", "[models][cli
   const std::vector<Case> cases = {
       {{"--model", "mlpp", "-o", out}, "unknown model 'mlpp'; did you mean 'mlp'"},
       {{"--model", "vit", "--arch", R"({"dpth": 2})", "-o", out}, "did you mean 'depth'"},
-      {{"--model", "vit", "--arch", "{", "-o", out}, "--arch: invalid JSON"},
+      {{"--model", "vit", "--arch", "{", "-o", out}, "--arch:1:2: invalid JSON"},
       {{"--model", "mlp", "--settings", R"({"optimizer": "rmsprop"})", "-o", out},
        "--settings.optimizer"},
       {{"--model", "mlp", "--batch", "0", "-o", out}, "--batch: must be positive"},
