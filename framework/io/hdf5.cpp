@@ -182,13 +182,20 @@ bool is_hdf5_file(const std::string& path) {
   return r > 0;
 }
 
-File File::open(const std::string& path, Mode mode, const std::string& display_name) {
-  silence_hdf5();
-  const std::string name = display_name.empty() ? path : display_name;
+namespace {
+// A regular file with the HDF5 signature; `name` is what messages call it.
+void check_openable(const std::string& path, const std::string& name) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw Error(name + ": cannot open: " + std::strerror(errno));
   if (!S_ISREG(st.st_mode)) throw Error(name + ": cannot open: not a regular file");
   if (!is_hdf5_file(path)) throw Error(name + ": not an HDF5 file");
+}
+}  // namespace
+
+File File::open(const std::string& path, Mode mode, const std::string& display_name) {
+  silence_hdf5();
+  const std::string name = display_name.empty() ? path : display_name;
+  check_openable(path, name);
   const unsigned flags = mode == Mode::ReadWrite ? H5F_ACC_RDWR : H5F_ACC_RDONLY;
   Handle file(check(H5Fopen(path.c_str(), flags, H5P_DEFAULT), name, "cannot open HDF5 file"),
               H5Fclose);
@@ -245,10 +252,7 @@ File File::create_in_memory(const std::string& display_name) {
 File File::open_in_memory(const std::string& path, const std::string& display_name) {
   silence_hdf5();
   const std::string name = display_name.empty() ? path : display_name;
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw Error(name + ": cannot open: " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) throw Error(name + ": cannot open: not a regular file");
-  if (!is_hdf5_file(path)) throw Error(name + ": not an HDF5 file");
+  check_openable(path, name);
   const Handle fapl = memory_fapl();  // reads the file in; changes stay in memory
   Handle file(check(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.id()), name,
                     "cannot open HDF5 file"),

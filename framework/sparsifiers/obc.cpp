@@ -21,6 +21,7 @@
 
 #include "core/error.hpp"
 #include "core/registry.hpp"
+#include "sparsifiers/calibrated.hpp"
 
 extern "C" {
 void spotrf_(const char* uplo, const int* n, float* a, const int* lda, int* info);
@@ -52,26 +53,13 @@ std::vector<float> inverse_or_shifted(const std::vector<float>& h, std::size_t n
   return a;
 }
 
-class ObcSparsifier final : public Sparsifier {
+class ObcSparsifier final : public CalibratedSparsifier {
  public:
   explicit ObcSparsifier(const Params& p)
-      : fraction_(p.real("fraction")),
-        n_(std::size_t(p.integer("n"))),
-        m_(std::size_t(p.integer("m"))),
-        damp_(p.real("dampening")) {
-    if (m_ > 0 && n_ > m_)
-      throw Error("n: value " + std::to_string(n_) + " exceeds m = " + std::to_string(m_) +
-                  " (N:M keeps n of every m elements, so n <= m)");
-  }
+      : CalibratedSparsifier("obc", p),
+        damp_(p.real("dampening")) {}
 
-  bool needs_calibration() const override { return true; }
-  void select(const Tensor&, std::vector<std::uint8_t>&) const override { fail(); }
-  void sparsify(const Tensor&, Tensor&) const override { fail(); }
-
-  void sparsify_calibrated(const Tensor& in, Tensor& out,
-                           const CalibrationContext& ctx) const override {
-    if (!ctx.data) fail();
-    ctx.data->check(in.shape, ctx.where);
+  void prune(const Tensor& in, Tensor& out, const CalibrationContext& ctx) const override {
     const std::size_t R = in.shape[0], C = in.shape[1];
     if (m_ > 0 && C % m_ != 0)
       throw Error(at(ctx.where + ".m", "obc N:M needs in = " + std::to_string(C) +
@@ -126,11 +114,6 @@ class ObcSparsifier final : public Sparsifier {
   }
 
  private:
-  [[noreturn]] static void fail() {
-    throw Error(
-        "sparsifier 'obc' needs calibration data (compress --calibration X or --hessian H)");
-  }
-
   // Removes weights of one row greedily until `target` are zero (counting the
   // zeros it starts with); losses[k] (k = zeros - 1) gets each step's loss / 2.
   // group_prune > 0: N:M, a group of m_ takes at most that many removals.
@@ -186,8 +169,6 @@ class ObcSparsifier final : public Sparsifier {
       if (mask[k]) w[k] = 0.0f;
   }
 
-  double fraction_;
-  std::size_t n_, m_;
   double damp_;
 };
 
@@ -200,8 +181,8 @@ void register_obc_sparsifier(Registry<Sparsifier>& r) {
          {ParamSpec::real("fraction", 0.5, 0.0, 1.0,
                           "fraction of the layer's elements pruned: ceil(rows * in * fraction) "
                           "(the reference's count), allocated across rows by OBS loss"),
-          ParamSpec::integer("n", 0, 0, 1 << 16, "N:M: elements kept per group (with m > 0)"),
-          ParamSpec::integer("m", 0, 0, 1 << 16, "N:M group size along a row; 0 = use fraction"),
+          sparsity::n_param(),
+          sparsity::m_param(),
           ParamSpec::real("dampening", 0.0, 0.0, 1e6,
                           "added to diag H relative to its mean (the reference's rel_damp)")},
          [](const Params& p) { return std::make_unique<ObcSparsifier>(p); }});

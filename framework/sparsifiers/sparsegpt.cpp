@@ -22,22 +22,18 @@
 #include "calibration/obs.hpp"
 #include "core/error.hpp"
 #include "core/registry.hpp"
+#include "sparsifiers/calibrated.hpp"
 #include "sparsifiers/params.hpp"
 
 namespace interplay {
 namespace {
 
-class SparseGptSparsifier final : public Sparsifier {
+class SparseGptSparsifier final : public CalibratedSparsifier {
  public:
   explicit SparseGptSparsifier(const Params& p)
-      : fraction_(p.real("fraction")),
-        n_(std::size_t(p.integer("n"))),
-        m_(std::size_t(p.integer("m"))),
+      : CalibratedSparsifier("sparsegpt", p),
         reference_count_(p.flag("reference_count")),
         update_(p.str("update")) {
-    if (m_ > 0 && n_ > m_)
-      throw Error("n: value " + std::to_string(n_) + " exceeds m = " + std::to_string(m_) +
-                  " (N:M keeps n of every m elements, so n <= m)");
     options_.dampening = p.real("dampening");
     options_.block = std::size_t(p.integer("solver_block"));
     const json& q = p.value("quantizer");
@@ -54,14 +50,7 @@ class SparseGptSparsifier final : public Sparsifier {
     }
   }
 
-  bool needs_calibration() const override { return true; }
-  void select(const Tensor&, std::vector<std::uint8_t>&) const override { fail(); }
-  void sparsify(const Tensor&, Tensor&) const override { fail(); }
-
-  void sparsify_calibrated(const Tensor& in, Tensor& out,
-                           const CalibrationContext& ctx) const override {
-    if (!ctx.data) fail();
-    ctx.data->check(in.shape, ctx.where);
+  void prune(const Tensor& in, Tensor& out, const CalibrationContext& ctx) const override {
     std::unique_ptr<GroupCodec> codec;
     if (quantizer_) {
       codec = quantizer_->codec(in.shape, ctx.where + ".quantizer");
@@ -82,13 +71,6 @@ class SparseGptSparsifier final : public Sparsifier {
   }
 
  private:
-  [[noreturn]] static void fail() {
-    throw Error(
-        "sparsifier 'sparsegpt' needs calibration data (compress --calibration X or --hessian H)");
-  }
-
-  double fraction_;
-  std::size_t n_, m_;
   bool reference_count_;
   std::string update_;
   calib::SolverOptions options_;
@@ -103,8 +85,8 @@ void register_sparsegpt_sparsifier(Registry<Sparsifier>& r) {
        "SparseGPT: OBS pruning with error feedback, unstructured or N:M, optionally joint with "
        "a quantizer (needs calibration)",
        {sparsity::fraction_param("each lazy block's elements (unstructured)"),
-        ParamSpec::integer("n", 0, 0, 1 << 16, "N:M: elements kept per group (with m > 0)"),
-        ParamSpec::integer("m", 0, 0, 1 << 16, "N:M group size along a row; 0 = use fraction"),
+        sparsity::n_param(),
+        sparsity::m_param(),
         ParamSpec::real("dampening", 0.01, 0.0, 1e6, "added to diag H, relative to its mean"),
         ParamSpec::integer("solver_block", 128, 1, 1 << 20, "lazy-batch (and mask) columns"),
         ParamSpec::flag("reference_count", false,

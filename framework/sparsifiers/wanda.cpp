@@ -16,31 +16,20 @@
 
 #include "core/error.hpp"
 #include "core/registry.hpp"
+#include "sparsifiers/calibrated.hpp"
 #include "sparsifiers/params.hpp"
 
 namespace interplay {
 namespace {
 
-class WandaSparsifier final : public Sparsifier {
+class WandaSparsifier final : public CalibratedSparsifier {
  public:
   explicit WandaSparsifier(const Params& p)
-      : fraction_(p.real("fraction")),
-        n_(std::size_t(p.integer("n"))),
-        m_(std::size_t(p.integer("m"))),
+      : CalibratedSparsifier("wanda", p),
         per_row_(p.str("scope") == "row") {
-    if (m_ > 0 && n_ > m_)
-      throw Error("n: value " + std::to_string(n_) + " exceeds m = " + std::to_string(m_) +
-                  " (N:M keeps n of every m elements, so n <= m)");
   }
 
-  bool needs_calibration() const override { return true; }
-  void select(const Tensor&, std::vector<std::uint8_t>&) const override { fail(); }
-  void sparsify(const Tensor&, Tensor&) const override { fail(); }
-
-  void sparsify_calibrated(const Tensor& in, Tensor& out,
-                           const CalibrationContext& ctx) const override {
-    if (!ctx.data) fail();
-    ctx.data->check(in.shape, ctx.where);
+  void prune(const Tensor& in, Tensor& out, const CalibrationContext& ctx) const override {
     const std::size_t R = in.shape[0], C = in.shape[1];
     const std::vector<float>& s = ctx.data->feature_scale();
     std::vector<float> root(C), score(in.size());
@@ -74,11 +63,6 @@ class WandaSparsifier final : public Sparsifier {
   }
 
  private:
-  [[noreturn]] static void fail() {
-    throw Error(
-        "sparsifier 'wanda' needs calibration data (compress --calibration X or --hessian H)");
-  }
-
   // Marks the k smallest of s[0..n); among equal scores the lower index goes
   // first when `stable` (torch.sort(stable=True)), else the higher one.
   static void prune_first(const float* s, std::size_t n, std::size_t k, std::uint8_t* mask,
@@ -93,8 +77,6 @@ class WandaSparsifier final : public Sparsifier {
     for (std::size_t i = 0; i < std::min(k, n); ++i) mask[idx[i]] = 1;
   }
 
-  double fraction_;
-  std::size_t n_, m_;
   bool per_row_;
 };
 
@@ -104,8 +86,8 @@ void register_wanda_sparsifier(Registry<Sparsifier>& r) {
   r.add({"wanda",
          "Wanda: prune the smallest |w| * ||x_j||_2 per output row or N:M (needs calibration)",
          {sparsity::fraction_param("each row's elements (scope=row) or all elements"),
-          ParamSpec::integer("n", 0, 0, 1 << 16, "N:M: elements kept per group (with m > 0)"),
-          ParamSpec::integer("m", 0, 0, 1 << 16, "N:M group size along a row; 0 = use fraction"),
+          sparsity::n_param(),
+          sparsity::m_param(),
           ParamSpec::choice("scope", "row", {"row", "tensor"},
                             "row: each output row is its own group (the reference); tensor: one")},
          [](const Params& p) { return std::make_unique<WandaSparsifier>(p); }});
