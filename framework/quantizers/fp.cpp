@@ -49,7 +49,12 @@ class FpQuantizer final : public Quantizer {
     });
   }
 
-  double bits_per_element() const override { return format_.bits(); }
+  // scale=tensor / channel: one FP32 scale per tensor / lane.
+  double bits_per_element(const Shape& shape) const override {
+    if (scaling_ == "none") return format_.bits();
+    const BlockLayout layout{layout_.axis, 0, scaling_ == "tensor"};
+    return amortised_bits(shape, layout, format_.bits(), 32.0);
+  }
 
  private:
   static constexpr std::size_t kChunk = 1 << 14;

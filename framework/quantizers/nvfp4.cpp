@@ -38,7 +38,10 @@ class Nvfp4Quantizer final : public Quantizer {
     });
   }
 
-  double bits_per_element() const override { return 4.0 + 8.0 / double(layout_.size); }
+  // E4M3 scale per block plus the FP32 per-tensor scale.
+  double bits_per_element(const Shape& shape) const override {
+    return amortised_bits(shape, layout_, 4.0, 8.0, 32.0);
+  }
 
  private:
   Grid elem_, scale_;
