@@ -18,19 +18,19 @@ namespace interplay::proofs {
 namespace {
 
 // Every pipeline a model needs, evaluated once each (S and Q are shared by
-// many pairs), in parallel: ModelStudy::evaluate works on a private copy.
-std::map<std::string, EvalResult> evaluate_all(const ModelStudy& study,
-                                               const std::vector<json>& pipelines, int threads) {
-  std::vector<EvalResult> results(pipelines.size());
+// many pairs), in parallel: ModelStudy works on a private copy. Per-example
+// results, so that the gaps can be bootstrapped in pairs.
+std::map<std::string, ExampleResults> evaluate_all(const ModelStudy& study,
+                                                   const std::vector<json>& pipelines,
+                                                   int threads) {
+  std::vector<ExampleResults> results(pipelines.size());
   std::atomic<std::size_t> next{0};
   std::exception_ptr failure;
   std::mutex lock;
   const auto worker = [&] {
     for (std::size_t i = next++; i < pipelines.size(); i = next++) {
       try {
-        const std::vector<double> v = study.evaluate(Pipeline::from_json(pipelines[i]));
-        results[i].accuracy = v[0];
-        results[i].loss = v[1];
+        results[i] = study.evaluate_examples(Pipeline::from_json(pipelines[i]));
       } catch (...) {
         std::lock_guard<std::mutex> g(lock);
         if (!failure) failure = std::current_exception();
@@ -42,7 +42,7 @@ std::map<std::string, EvalResult> evaluate_all(const ModelStudy& study,
   worker();
   for (auto& t : pool) t.join();
   if (failure) std::rethrow_exception(failure);
-  std::map<std::string, EvalResult> out;
+  std::map<std::string, ExampleResults> out;
   for (std::size_t i = 0; i < pipelines.size(); ++i) out[pipelines[i].dump()] = results[i];
   return out;
 }
@@ -60,15 +60,22 @@ double M1Pair::acc_tolerance() const {
   return summation_tolerance(4, acc0 + acc_s + acc_q + std::max(acc_sq, acc_qs));
 }
 
+std::size_t ModelCheckReport::count_loss(bool s_first, stats::Call c) const {
+  return std::size_t(std::count_if(pairs.begin(), pairs.end(),
+                                   [&](const M1Pair& p) { return p.loss_call(s_first) == c; }));
+}
+
+std::size_t ModelCheckReport::count_order(stats::Call c) const {
+  return std::size_t(std::count_if(pairs.begin(), pairs.end(),
+                                   [&](const M1Pair& p) { return p.order_call() == c; }));
+}
+
 std::size_t ModelCheckReport::non_orthogonal(bool s_first) const {
-  return std::size_t(std::count_if(pairs.begin(), pairs.end(), [&](const M1Pair& p) {
-    return p.loss_gap(s_first) > p.loss_tolerance();
-  }));
+  return count_loss(s_first, stats::Call::SignificantAbove);
 }
 
 std::size_t ModelCheckReport::s_first_better() const {
-  return std::size_t(std::count_if(pairs.begin(), pairs.end(),
-                                   [](const M1Pair& p) { return p.loss_sq <= p.loss_qs; }));
+  return count_order(stats::Call::SignificantAbove);
 }
 
 ModelCheckReport run_model_check(const ModelCheckOptions& options,
@@ -78,6 +85,11 @@ ModelCheckReport run_model_check(const ModelCheckOptions& options,
   ModelCheckReport report;
   const Dataset test = load_fashion_mnist("test", options.test_images);
   report.test_images = test.size();
+  report.resamples = options.resamples;
+  stats::BootstrapOptions boot;
+  boot.resamples = options.resamples;
+  boot.seed = options.bootstrap_seed;
+  boot.threads = unsigned(std::max(1, options.threads));
   ModelStudyOptions study_options;
   // Every weight matrix, first and last layers included: the model-level
   // effect of compressing the whole network.
@@ -94,21 +106,36 @@ ModelCheckReport run_model_check(const ModelCheckOptions& options,
         pipelines.push_back(steps({q.step, s.step}));
       }
     }
+    pipelines.push_back(steps({}));  // the reference, per example
     const auto r = evaluate_all(study, pipelines, options.threads);
-    const EvalResult& dense = study.dense_result();
+    const auto at = [&](const json& j) -> const ExampleResults& { return r.at(j.dump()); };
+    const ExampleResults& dense = at(steps({}));
     for (const auto& q : quantizers)
       for (const auto& s : sparsifiers) {
         M1Pair p;
         p.model = path;
         p.quantizer = q.label;
         p.sparsifier = s.label;
-        p.loss0 = dense.loss, p.acc0 = dense.accuracy;
-        const auto at = [&](const json& j) { return r.at(j.dump()); };
-        const EvalResult es = at(steps({s.step})), eq = at(steps({q.step})),
-                         esq = at(steps({s.step, q.step})), eqs = at(steps({q.step, s.step}));
-        p.loss_s = es.loss, p.loss_q = eq.loss, p.loss_sq = esq.loss, p.loss_qs = eqs.loss;
-        p.acc_s = es.accuracy, p.acc_q = eq.accuracy, p.acc_sq = esq.accuracy,
-        p.acc_qs = eqs.accuracy;
+        const ExampleResults &es = at(steps({s.step})), &eq = at(steps({q.step})),
+                             &esq = at(steps({s.step, q.step})),
+                             &eqs = at(steps({q.step, s.step}));
+        p.loss0 = dense.mean_loss(), p.acc0 = dense.accuracy();
+        p.loss_s = es.mean_loss(), p.loss_q = eq.mean_loss();
+        p.loss_sq = esq.mean_loss(), p.loss_qs = eqs.mean_loss();
+        p.acc_s = es.accuracy(), p.acc_q = eq.accuracy();
+        p.acc_sq = esq.accuracy(), p.acc_qs = eqs.accuracy();
+        // One "seed" (this model) x the test images: paired over images.
+        const auto loss = [](const ExampleResults& e) { return stats::Replicates{e.loss}; };
+        const auto acc = [](const ExampleResults& e) { return stats::Replicates{e.correct}; };
+        const stats::Replicates l0 = loss(dense), ls = loss(es), lq = loss(eq), lsq = loss(esq),
+                                lqs = loss(eqs), a0 = acc(dense), as = acc(es), aq = acc(eq),
+                                asq = acc(esq), aqs = acc(eqs);
+        // loss gap = l(S,Q) - l(S) - l(Q) + l0; accuracy gap = a(S) + a(Q) - a0 - a(S,Q).
+        p.loss_gap_ci[0] = stats::bootstrap_contrast({&lsq, &ls, &lq, &l0}, {1, -1, -1, 1}, boot);
+        p.loss_gap_ci[1] = stats::bootstrap_contrast({&lqs, &ls, &lq, &l0}, {1, -1, -1, 1}, boot);
+        p.acc_gap_ci[0] = stats::bootstrap_contrast({&as, &aq, &a0, &asq}, {1, 1, -1, -1}, boot);
+        p.acc_gap_ci[1] = stats::bootstrap_contrast({&as, &aq, &a0, &aqs}, {1, 1, -1, -1}, boot);
+        p.order_gap_ci = stats::bootstrap_contrast({&lqs, &lsq}, {1, -1}, boot);
         report.pairs.push_back(p);
       }
   }
