@@ -14,7 +14,7 @@ namespace interplay::experiment {
 namespace {
 
 const std::vector<std::string> kTopKeys{"name",  "description", "output",  "inputs", "activations",
-                                        "sweep", "metrics",     "derived", "tables", "reduce"};
+                                        "sweep", "metrics",     "derived", "tables", "reduce", "figures"};
 
 std::string dir_of(const std::string& file) {
   const std::size_t slash = file.rfind('/');
@@ -81,6 +81,7 @@ ExperimentConfig parse_config(const json& config, const std::string& file,
   if (const json* v = optional(config, "derived"))
     cfg.derived = parse_derived(*v, "derived", cfg.value_columns);
   if (const json* v = optional(config, "tables")) cfg.tables = parse_tables(*v, "tables");
+  if (const json* v = optional(config, "figures")) cfg.figures = parse_figures(*v, "figures");
   if (const json* v = optional(config, "reduce"))
     if (!v->is_object()) throw Error("reduce: expected an object {PATH: VALUE, ...}");
   return cfg;
@@ -144,6 +145,7 @@ void validate_tables(const ExperimentConfig& cfg, const std::vector<ColumnDef>& 
   std::vector<std::string> names;
   for (const auto& c : columns) names.push_back(c.name);
   for (const auto& t : cfg.tables) check_table_columns(t, names);
+  for (const auto& f : cfg.figures) figure_table(f, names);  // checks the figure's columns
 }
 
 }  // namespace interplay::experiment

@@ -8,6 +8,7 @@
 //   metrics             metric list, as for `interplay compress` (tensor inputs)
 //   derived             {"orthogonality": [metric columns], "order": [...]}
 //   tables              named views rendered by `interplay table` (table_spec.hpp)
+//   figures             named figures drawn by `interplay plot` (figure_spec.hpp)
 //   reduce              {PATH: VALUE} edits applied by --reduce (overrides.hpp)
 // Every unknown key is an error with a did-you-mean; every error names its
 // JSON path. Nothing here touches the output.
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "core/pipeline.hpp"
+#include "experiment/figure_spec.hpp"
 #include "experiment/inputs.hpp"
 #include "experiment/sweep.hpp"
 #include "experiment/table_spec.hpp"
@@ -40,6 +42,7 @@ struct ExperimentConfig {
   SweepSpec sweep;
   DerivedSpec derived;
   std::vector<TableSpec> tables;
+  std::vector<FigureSpec> figures;
 };
 
 // A column of the points table.

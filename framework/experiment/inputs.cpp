@@ -178,12 +178,16 @@ std::vector<InputInstance> parse_inputs(const json& inputs, const std::string& p
     if (name.empty()) throw Error(at(child_path(ip, "name"), "must not be empty"));
     check_unique(names, name, child_path(ip, "name"));
     if (is_model_input(e)) {
-      InputInstance in;
-      auto spec = std::make_shared<ModelInputSpec>(parse_model_input(e, ip, base_dir));
-      in.name = spec->name;
-      in.spec = spec->canonical();
-      in.model = std::move(spec);
-      out.push_back(std::move(in));
+      // One instance per training seed (or the single given model).
+      for (ModelInputSpec& one : per_seed(parse_model_input(e, ip, base_dir), ip)) {
+        InputInstance in;
+        auto spec = std::make_shared<ModelInputSpec>(std::move(one));
+        in.name = spec->name;
+        if (spec->seed) in.seed = std::int64_t(*spec->seed);
+        in.spec = spec->canonical();
+        in.model = std::move(spec);
+        out.push_back(std::move(in));
+      }
       continue;
     }
     if (e.contains("file")) {

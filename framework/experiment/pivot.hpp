@@ -4,6 +4,7 @@
 // one aggregated number per (row, column, value) cell, and the highlight
 // styles of every cell. Rendering (table_render.hpp) only lays this out.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "experiment/result_table.hpp"
@@ -17,6 +18,9 @@ struct Pivot {
   std::vector<std::vector<std::string>> column_headers;       // [data column][level]
   std::vector<std::string> column_value;                      // value column of each data column
   std::vector<std::vector<double>> cells;                     // [row][data column]
+  // aggregate mean_ci: the 95 % interval of each cell ([row][data column];
+  // NaN with fewer than two rows in the cell). Empty otherwise.
+  std::vector<std::vector<std::pair<double, double>>> intervals;
   std::vector<std::vector<std::vector<std::string>>> styles;  // [row][data column] -> styles
 };
 

@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/suggest.hpp"
+#include "experiment/cell_interval.hpp"
 #include "experiment/result_table.hpp"
 
 namespace interplay::experiment {
@@ -46,6 +47,13 @@ std::string md_escape(const std::string& s) {
   return out;
 }
 
+// The number shown in a cell: "mean ± half-width" with aggregate mean_ci.
+std::string cell_text(const TableSpec& spec, const Pivot& p, std::size_t r, std::size_t d) {
+  const NumberFormat& f = spec.format_for(p.column_value[d]);
+  return p.intervals.empty() ? f.format(p.cells[r][d])
+                             : interval_text(f, p.cells[r][d], p.intervals[r][d]);
+}
+
 std::string md_cell(const std::string& text, const std::vector<std::string>& styles) {
   std::string s = text;
   if (has_style(styles, "italic")) s = "*" + s + "*";
@@ -63,7 +71,7 @@ std::string render_markdown(const TableSpec& spec, const Pivot& p) {
     std::vector<std::string> line = p.row_keys[r];
     for (std::size_t d = 0; d < p.cells[r].size(); ++d)
       line.push_back(
-          md_cell(spec.format_for(p.column_value[d]).format(p.cells[r][d]), p.styles[r][d]));
+          md_cell(cell_text(spec, p, r, d), p.styles[r][d]));
     grid.push_back(line);
   }
   for (auto& line : grid)
@@ -171,6 +179,8 @@ std::string tex_escape(const std::string& s) {
 
 std::string tex_cell(const std::string& text, const std::vector<std::string>& styles) {
   std::string s = tex_escape(text);
+  const std::size_t pm = s.find("±");
+  if (pm != std::string::npos) s.replace(pm, std::string("±").size(), "$\\pm$");
   if (has_style(styles, "italic")) s = "\\textit{" + s + "}";
   if (has_style(styles, "bold")) s = "\\textbf{" + s + "}";
   if (has_style(styles, "mark")) s += "$^\\dagger$";
@@ -219,7 +229,7 @@ std::string render_latex(const TableSpec& spec, const Pivot& p) {
     for (const auto& k : p.row_keys[r]) line.push_back(tex_escape(k));
     for (std::size_t d = 0; d < ndata; ++d)
       line.push_back(
-          tex_cell(spec.format_for(p.column_value[d]).format(p.cells[r][d]), p.styles[r][d]));
+          tex_cell(cell_text(spec, p, r, d), p.styles[r][d]));
     os << join(line, " & ") << " \\\\\n";
   }
   os << "\\bottomrule\n\\end{tabular}\n\\end{table}\n";
