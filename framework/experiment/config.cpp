@@ -23,7 +23,7 @@ std::string dir_of(const std::string& file) {
 
 DerivedSpec parse_derived(const json& v, const std::string& path,
                           const std::vector<std::string>& metric_cols) {
-  check_object(v, path, {"orthogonality", "order"});
+  check_object(v, path, {"orthogonality", "order", "regime"});
   DerivedSpec d;
   auto list = [&](const char* key, std::vector<std::string>& out) {
     const json* l = optional(v, key);
@@ -37,6 +37,17 @@ DerivedSpec parse_derived(const json& v, const std::string& path,
   };
   list("orthogonality", d.orthogonality);
   list("order", d.order);
+  if (const json* r = optional(v, "regime")) {
+    const std::string rp = child_path(path, "regime");
+    check_object(*r, rp, {"metric", "max"});
+    d.regime_metric = as_string(required(*r, rp, "metric"), child_path(rp, "metric"));
+    if (std::find(metric_cols.begin(), metric_cols.end(), d.regime_metric) == metric_cols.end())
+      throw Error(at(child_path(rp, "metric"),
+                     unknown_name_message("metric column", d.regime_metric, metric_cols)));
+    const json& mx = required(*r, rp, "max");
+    if (!mx.is_number()) throw Error(at(child_path(rp, "max"), "expected a number, got " + mx.dump()));
+    d.regime_max = mx.get<double>();
+  }
   return d;
 }
 

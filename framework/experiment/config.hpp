@@ -25,6 +25,11 @@ namespace interplay::experiment {
 
 struct DerivedSpec {
   std::vector<std::string> orthogonality, order;  // metric columns
+  // "regime": {"metric": M, "max": X}: a composite point is inside the regime
+  // where compounding can be measured when S alone and Q alone each lose at
+  // most X in M (e.g. accuracy_drop <= 0.02); column in_regime = 1 / 0.
+  std::string regime_metric;
+  double regime_max = 0.0;
 };
 
 struct ExperimentConfig {

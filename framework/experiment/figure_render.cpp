@@ -83,7 +83,23 @@ FigureData figure_data(const FigureSpec& f, const Pivot& p) {
       const std::size_t r = by_values ? s : x, c = by_values ? x : s;
       d.mean[s][x] = at(r, c, 0), d.lo[s][x] = at(r, c, 1), d.hi[s][x] = at(r, c, 2);
     }
-  return d;
+  // Drop x positions no series has a value at (e.g. layer_err columns of the
+  // other models when "where" picks one model).
+  FigureData kept;
+  kept.series = d.series;
+  for (auto* m : {&kept.mean, &kept.lo, &kept.hi}) m->assign(S, {});
+  for (std::size_t x = 0; x < X; ++x) {
+    bool any = false;
+    for (std::size_t s = 0; s < S; ++s) any = any || !std::isnan(d.mean[s][x]);
+    if (!any) continue;
+    kept.x_labels.push_back(d.x_labels[x]);
+    for (std::size_t s = 0; s < S; ++s) {
+      kept.mean[s].push_back(d.mean[s][x]);
+      kept.lo[s].push_back(d.lo[s][x]);
+      kept.hi[s].push_back(d.hi[s][x]);
+    }
+  }
+  return kept;
 }
 
 std::string gnuplot_data(const FigureSpec& f, const FigureData& d) {
@@ -127,21 +143,27 @@ std::string gnuplot_script(const FigureSpec& f, const FigureData& d, const std::
   const std::string data = quoted(data_file);
   auto tics = [&](const char* axis, const std::vector<std::string>& labels) {
     gp << "set " << axis << "tics (";
-    for (std::size_t i = 0; i < labels.size(); ++i)
-      gp << (i ? ", " : "") << quoted(labels[i]) << " " << i;
+    // Tic labels are format strings to gnuplot: "50%" must be written "50%%".
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      std::string label;
+      for (char c : labels[i]) label += c == '%' ? std::string("%%") : std::string(1, c);
+      gp << (i ? ", " : "") << quoted(label) << " " << i;
+    }
     gp << ")\n";
   };
   if (f.kind == "heatmap") {
+    // FigureData of a heatmap: "series" are the x values (pivot columns),
+    // "x_labels" the y values (pivot rows); data lines are "x y value".
     if (!f.ylabel.empty()) gp << "set ylabel " << quoted(f.ylabel) << "\n";
-    tics("x", d.x_labels);  // x of the heatmap: the pivot's columns (series here)
-    gp << "set xtics rotate by -30\n";
-    tics("y", d.series);
-    gp << "set xrange [-0.5:" << double(d.x_labels.size()) - 0.5 << "]\n";
-    gp << "set yrange [-0.5:" << double(d.series.size()) - 0.5 << "]\n";
+    tics("x", d.series);
+    if (d.series.size() > 4) gp << "set xtics rotate by -30\n";
+    tics("y", d.x_labels);
+    gp << "set xrange [-0.5:" << double(d.series.size()) - 0.5 << "]\n";
+    gp << "set yrange [-0.5:" << double(d.x_labels.size()) - 0.5 << "]\n";
     gp << "set cblabel " << quoted(f.value) << "\nset palette defined (0 '#2166ac', 1 "
        << "'#f7f7f7', 2 '#b2182b')\nunset key\n";
-    gp << "plot " << data << " using 2:1:3 with image, \\\n     " << data
-       << " using 2:1:(sprintf('%.3g', $3)) with labels font ',9'\n";
+    gp << "plot " << data << " using 1:2:3 with image, \\\n     " << data
+       << " using 1:2:(sprintf('%.3g', $3)) with labels font ',9'\n";
     return gp.str();
   }
   gp << "set ylabel " << quoted(f.ylabel.empty() ? join(f.y, ", ") : f.ylabel) << "\n";

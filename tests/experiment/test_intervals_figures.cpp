@@ -76,7 +76,8 @@ TEST_CASE("figures: a line figure from a seeded run is a valid SVG naming its se
     "inputs": [{"name": "g", "distribution": "normal", "shape": [8, 64], "seeds": [0, 1, 2]}],
     "metrics": ["rel_l2"],
     "derived": {"orthogonality": ["rel_l2"]},
-    "sweep": {"sparsity": [{"sparsifier": "nm", "n": 2, "m": 4, "label": "2:4"}],
+    "sweep": {"sparsity": [{"sparsifier": "nm", "n": 2, "m": 4, "label": "2:4"},
+                           {"sparsifier": "magnitude", "fraction": 0.5, "label": "50%"}],
               "formats": ["int8", "mxfp4", "nvfp4"]},
     "figures": {
       "err": {"kind": "line", "title": "error by format", "x": "format", "y": "rel_l2",
@@ -84,8 +85,8 @@ TEST_CASE("figures: a line figure from a seeded run is a valid SVG naming its se
               "labels": {"S->Q": "sparsify first"}},
       "bars": {"kind": "bar", "x": "format", "y": "orth_gap.rel_l2", "series": ["order"],
                "where": {"order": ["S->Q", "Q->S"]}},
-      "heat": {"kind": "heatmap", "x": "format", "y": "order", "value": "rel_l2",
-               "where": {"order": ["S->Q", "Q->S"]}}
+      "heat": {"kind": "heatmap", "x": "format", "y": "sparsity", "value": "rel_l2",
+               "where": {"order": "S->Q"}}
     }
   })");
   const auto run = run_interplay({"run", cfg, "--output", out, "--quiet"});
@@ -112,7 +113,9 @@ TEST_CASE("figures: a line figure from a seeded run is a valid SVG naming its se
   INFO(all.out << all.err);
   REQUIRE(all.exit_code == 0);
   CHECK(read_text(dir.file("bars.svg")).find("</svg>") != std::string::npos);
-  CHECK(read_text(dir.file("heat.svg")).find("</svg>") != std::string::npos);
+  const std::string heat = read_text(dir.file("heat.svg"));
+  CHECK(heat.find("</svg>") != std::string::npos);
+  CHECK(heat.find("50%") != std::string::npos);  // a '%' in a tic label survives gnuplot
   // Errors: one line naming the option or figure.
   const auto bad_ext = run_interplay({"plot", out, "--figure", "err", "--output", dir.file("x.gif")});
   CHECK(bad_ext.exit_code != 0);
