@@ -246,6 +246,7 @@ std::vector<ActivationSpec> parse_activations(const json& acts, const std::strin
   std::set<std::string> names;
   std::vector<std::string> kinds = distribution_names();
   kinds.push_back("correlated");
+  kinds.push_back("isotropic");
   for (std::size_t i = 0; i < acts.size(); ++i) {
     const std::string ap = index_path(path, i);
     const json& e = acts[i];
@@ -276,6 +277,13 @@ std::vector<ActivationSpec> parse_activations(const json& acts, const std::strin
     if (!dist) throw Error(at(ap, "needs 'distribution' (generated) or 'file'"));
     a.distribution = as_choice(*dist, child_path(ap, "distribution"), kinds, "distribution");
     const std::vector<std::string> own{"name", "distribution", "rows", "seed"};
+    if (a.distribution == "isotropic") {
+      // The exact isotropic expectation, not a sample: X = I (see load_activations).
+      check_object(e, ap, {"name", "distribution"});
+      a.spec = {{"distribution", "isotropic"}};
+      out.push_back(std::move(a));
+      continue;
+    }
     if (a.distribution == "correlated") {
       check_object(e, ap, {"name", "distribution", "rows", "seed", "spectrum", "alpha", "rate"});
       if (const json* s = optional(e, "spectrum"))
@@ -321,6 +329,15 @@ Tensor load_activations(const ActivationSpec& a, std::size_t features) {
   }
   if (a.distribution == "correlated")
     return correlated_activations(a.rows, features, a.spectrum, a.seed);
+  if (a.distribution == "isotropic") {
+    // X = I [features, features]: ||X D^T||_F^2 = ||D||_F^2 exactly, the
+    // expectation E||x D^T||^2 for one row x with identity covariance (THEORY T5's
+    // isotropic case c ||D||^2 with c = 1), free of the finite-sample error of
+    // a random X whose sample covariance is far from I unless rows >> features.
+    Tensor t({features, features});
+    for (std::size_t i = 0; i < features; ++i) t.data[i * features + i] = 1.0f;
+    return t;
+  }
   // A seed of its own: activations must not replay an input drawn with the same seed.
   Tensor t({a.rows, features});
   sample_distribution(a.distribution, a.params, counter_hash(a.seed, kActivationSeedStream, 0),

@@ -6,6 +6,7 @@
 #include "experiment/cell_interval.hpp"
 #include "experiment/figure_render.hpp"
 #include "experiment/pivot.hpp"
+#include "experiment/result_file.hpp"
 #include "experiment/table_render.hpp"
 #include "helpers.hpp"
 
@@ -123,4 +124,31 @@ TEST_CASE("figures: a line figure from a seeded run is a valid SVG naming its se
   const auto bad_name = run_interplay({"plot", out, "--figure", "er"});
   CHECK(bad_name.exit_code != 0);
   CHECK(bad_name.err.find("did you mean 'err'") != std::string::npos);
+}
+
+TEST_CASE("isotropic activations: the output metric is the exact expectation ||D||^2",
+          "[experiment]") {
+  ScratchDir dir;
+  write_text(dir.file("iso.json"), R"({
+    "inputs": [{"name": "g", "distribution": "normal", "shape": [8, 64], "seeds": [0]}],
+    "activations": [{"name": "exact", "distribution": "isotropic"}],
+    "metrics": ["output", "l2sq"],
+    "sweep": {"formats": ["int4", "mxfp4"]}
+  })");
+  const auto r = run_interplay({"run", dir.file("iso.json"), "-o", dir.file("iso.h5"), "-q"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto t = experiment::read_results(dir.file("iso.h5")).table;
+  REQUIRE(t.rows() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(t.at("output").numbers[i] > 0.0);
+    CHECK(t.at("output").numbers[i] == Approx(t.at("l2sq").numbers[i]).epsilon(1e-12));
+  }
+  write_text(dir.file("bad.json"), R"({
+    "inputs": [{"name": "g", "distribution": "normal", "shape": [8, 64]}],
+    "activations": [{"name": "exact", "distribution": "isotropic", "rows": 512}],
+    "metrics": ["output"], "sweep": {"formats": ["int4"]}})");
+  const auto bad = run_interplay({"run", dir.file("bad.json"), "-o", dir.file("bad.h5")});
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.err.find("activations[0]") != std::string::npos);
 }
