@@ -94,42 +94,70 @@ ModelCheckReport run_model_check(const ModelCheckOptions& options,
   // Every weight matrix, first and last layers included: the model-level
   // effect of compressing the whole network.
   study_options.layers.include_first = study_options.layers.include_last = true;
+  std::vector<json> pipelines;
+  for (const auto& s : sparsifiers) pipelines.push_back(steps({s.step}));
+  for (const auto& q : quantizers) {
+    pipelines.push_back(steps({q.step}));
+    for (const auto& s : sparsifiers) {
+      pipelines.push_back(steps({s.step, q.step}));
+      pipelines.push_back(steps({q.step, s.step}));
+    }
+  }
+  pipelines.push_back(steps({}));  // the reference, per example
+  // Per model, every pipeline's per-example results (kept only until used).
+  std::vector<std::map<std::string, ExampleResults>> results;
   for (const std::string& path : options.models) {
     const LoadedModel loaded = load_model(path);
     const ModelStudy study(*loaded.model, study_options, test);
-    std::vector<json> pipelines;
-    for (const auto& s : sparsifiers) pipelines.push_back(steps({s.step}));
-    for (const auto& q : quantizers) {
-      pipelines.push_back(steps({q.step}));
-      for (const auto& s : sparsifiers) {
-        pipelines.push_back(steps({s.step, q.step}));
-        pipelines.push_back(steps({q.step, s.step}));
+    results.push_back(evaluate_all(study, pipelines, options.threads));
+  }
+  // Groups of models whose pairs are pooled: all of them as training seeds of
+  // one model (--model-seeds), or each model alone (one "seed").
+  std::vector<std::vector<std::size_t>> groups;
+  if (options.pool_seeds) {
+    groups.emplace_back();
+    for (std::size_t m = 0; m < options.models.size(); ++m) groups.back().push_back(m);
+  } else {
+    for (std::size_t m = 0; m < options.models.size(); ++m) groups.push_back({m});
+  }
+  for (const auto& group : groups) {
+    // Rows = the group's models (seeds), columns = the test images.
+    const auto rows = [&](const json& pipeline, bool loss) {
+      stats::Replicates r;
+      for (std::size_t m : group) {
+        const ExampleResults& e = results[m].at(pipeline.dump());
+        r.push_back(loss ? e.loss : e.correct);
       }
-    }
-    pipelines.push_back(steps({}));  // the reference, per example
-    const auto r = evaluate_all(study, pipelines, options.threads);
-    const auto at = [&](const json& j) -> const ExampleResults& { return r.at(j.dump()); };
-    const ExampleResults& dense = at(steps({}));
+      return r;
+    };
+    const auto mean = [](const stats::Replicates& r) {
+      double sum = 0.0;
+      for (const auto& row : r) {
+        double s = 0.0;
+        for (double v : row) s += v;
+        sum += row.empty() ? 0.0 : s / double(row.size());
+      }
+      return sum / double(r.size());
+    };
+    std::string name = options.models[group[0]];
+    if (group.size() > 1) name = std::to_string(group.size()) + " seeds: " + name + ", ...";
     for (const auto& q : quantizers)
       for (const auto& s : sparsifiers) {
         M1Pair p;
-        p.model = path;
+        p.model = name;
         p.quantizer = q.label;
         p.sparsifier = s.label;
-        const ExampleResults &es = at(steps({s.step})), &eq = at(steps({q.step})),
-                             &esq = at(steps({s.step, q.step})),
-                             &eqs = at(steps({q.step, s.step}));
-        p.loss0 = dense.mean_loss(), p.acc0 = dense.accuracy();
-        p.loss_s = es.mean_loss(), p.loss_q = eq.mean_loss();
-        p.loss_sq = esq.mean_loss(), p.loss_qs = eqs.mean_loss();
-        p.acc_s = es.accuracy(), p.acc_q = eq.accuracy();
-        p.acc_sq = esq.accuracy(), p.acc_qs = eqs.accuracy();
-        // One "seed" (this model) x the test images: paired over images.
-        const auto loss = [](const ExampleResults& e) { return stats::Replicates{e.loss}; };
-        const auto acc = [](const ExampleResults& e) { return stats::Replicates{e.correct}; };
-        const stats::Replicates l0 = loss(dense), ls = loss(es), lq = loss(eq), lsq = loss(esq),
-                                lqs = loss(eqs), a0 = acc(dense), as = acc(es), aq = acc(eq),
-                                asq = acc(esq), aqs = acc(eqs);
+        const json js = steps({s.step}), jq = steps({q.step}), jsq = steps({s.step, q.step}),
+                   jqs = steps({q.step, s.step}), j0 = steps({});
+        const stats::Replicates l0 = rows(j0, true), ls = rows(js, true), lq = rows(jq, true),
+                                lsq = rows(jsq, true), lqs = rows(jqs, true),
+                                a0 = rows(j0, false), as = rows(js, false), aq = rows(jq, false),
+                                asq = rows(jsq, false), aqs = rows(jqs, false);
+        p.loss0 = mean(l0), p.loss_s = mean(ls), p.loss_q = mean(lq);
+        p.loss_sq = mean(lsq), p.loss_qs = mean(lqs);
+        p.acc0 = mean(a0), p.acc_s = mean(as), p.acc_q = mean(aq);
+        p.acc_sq = mean(asq), p.acc_qs = mean(aqs);
+        // Paired over seeds x images (stats/bootstrap.hpp):
         // loss gap = l(S,Q) - l(S) - l(Q) + l0; accuracy gap = a(S) + a(Q) - a0 - a(S,Q).
         p.loss_gap_ci[0] = stats::bootstrap_contrast({&lsq, &ls, &lq, &l0}, {1, -1, -1, 1}, boot);
         p.loss_gap_ci[1] = stats::bootstrap_contrast({&lqs, &ls, &lq, &l0}, {1, -1, -1, 1}, boot);

@@ -20,6 +20,10 @@ struct ModelCheckOptions {
   // one pair are contrasts of per-example losses on the same images.
   std::size_t resamples = 2000;
   std::uint64_t bootstrap_seed = 0;
+  // The models are training seeds of one model: each pair is reported once,
+  // averaged over them, with intervals from the crossed bootstrap over seeds x
+  // test images. Otherwise every model is checked alone (images only).
+  bool pool_seeds = false;
 };
 
 // The four compressed results of one pair, plus the dense one.

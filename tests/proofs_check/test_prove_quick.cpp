@@ -163,6 +163,25 @@ TEST_CASE("interplay prove --model checks M1 on a trained model", "[proofs][cli]
   const std::string verdict = statement(report, "M1").at("verdict");
   CHECK(verdict == (calls.at("above").get<std::size_t>() > 0 ? "witness found"
                                                              : "NO WITNESS found"));
+
+  // Two training seeds pooled: one row per pair, bootstrapped over seeds x images.
+  const std::string model1 = dir.path("mlp1.h5"), js2 = dir.path("m1s.json");
+  REQUIRE(run_cli({"train", "--model", "mlp", "--output", model1, "--epochs", "1", "--seed", "1",
+                   "--train-limit", "2000", "--test-limit", "200", "--quiet"})
+              .status == 0);
+  const auto pooled =
+      run_cli({"prove", "--statement", "M1", "--model-seeds", "--model", model, "--model", model1,
+               "--quantizer", "mxfp4", "--model-images", "300", "--json", js2});
+  INFO(pooled.out << pooled.err);
+  REQUIRE(pooled.status == 0);
+  const json pairs = json::parse(test::read_bytes(js2)).at("model").at("pairs");
+  REQUIRE(pairs.size() == 2);  // {2:4, unstructured50}, not per model
+  CHECK(pairs[0].at("model").get<std::string>().rfind("2 seeds", 0) == 0);
+  const json& ci = pairs[0].at("loss_gap_ci").at("S->Q");
+  CHECK(ci.at("lo").get<double>() < ci.at("hi").get<double>());
+  const auto one = run_cli({"prove", "--statement", "M1", "--model-seeds", "--model", model});
+  CHECK(one.status != 0);
+  CHECK(one.err.find("--model-seeds") != std::string::npos);
 }
 
 TEST_CASE("interplay prove rejects bad options with one line", "[proofs][cli]") {
