@@ -121,12 +121,24 @@ std::string csv_field(const std::string& s) {
 std::string render_csv(const Pivot& p) {
   std::ostringstream os;
   std::vector<std::string> header = p.row_headers;
-  for (const auto& levels : p.column_headers) header.push_back(join(levels, " / "));
+  // With mean_ci, every value column is followed by its interval bounds.
+  const bool ci = !p.intervals.empty();
+  for (const auto& levels : p.column_headers) {
+    const std::string name = join(levels, " / ");
+    header.push_back(name);
+    if (ci) header.push_back(name + " (95% lo)"), header.push_back(name + " (95% hi)");
+  }
   for (std::size_t c = 0; c < header.size(); ++c) os << (c ? "," : "") << csv_field(header[c]);
   os << "\n";
   for (std::size_t r = 0; r < p.row_keys.size(); ++r) {
     std::vector<std::string> line = p.row_keys[r];
-    for (double v : p.cells[r]) line.push_back(shortest_number(v));
+    for (std::size_t d = 0; d < p.cells[r].size(); ++d) {
+      line.push_back(shortest_number(p.cells[r][d]));
+      if (ci) {
+        line.push_back(shortest_number(p.intervals[r][d].first));
+        line.push_back(shortest_number(p.intervals[r][d].second));
+      }
+    }
     for (std::size_t c = 0; c < line.size(); ++c) os << (c ? "," : "") << csv_field(line[c]);
     os << "\n";
   }

@@ -59,6 +59,8 @@ TEST_CASE("mean_ci cells: mean ± half-width, ci highlights, no interval from on
   CHECK(md.find("2.00 ±") == std::string::npos);
   CHECK(md.find("**2.00") == std::string::npos);
   CHECK(render_table(t, p, TableFormat::Latex).find("$\\pm$") != std::string::npos);
+  const std::string csv = render_table(t, p, TableFormat::Csv);
+  CHECK(csv.find("gap,gap (95% lo),gap (95% hi)") != std::string::npos);
   // Deterministic: the same interval every time.
   CHECK(replicate_interval({1.0, 1.2, 1.1}) == replicate_interval({1.0, 1.2, 1.1}));
   // A "ci" rule without mean_ci is a one-line error naming the key.
