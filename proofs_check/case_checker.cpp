@@ -76,9 +76,8 @@ bool CaseChecker::uses_weights(std::size_t trial) const {
 }
 
 std::string CaseChecker::generator_name(std::size_t trial) const {
-  return uses_weights(trial)
-             ? "weights"
-             : distribution_name(all_distributions()[trial % generator_count()]);
+  return uses_weights(trial) ? "weights"
+                             : distribution_name(all_distributions()[trial % generator_count()]);
 }
 
 Sample CaseChecker::random_sample(std::size_t trial) {

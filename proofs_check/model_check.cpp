@@ -150,9 +150,9 @@ ModelCheckReport run_model_check(const ModelCheckOptions& options,
         const json js = steps({s.step}), jq = steps({q.step}), jsq = steps({s.step, q.step}),
                    jqs = steps({q.step, s.step}), j0 = steps({});
         const stats::Replicates l0 = rows(j0, true), ls = rows(js, true), lq = rows(jq, true),
-                                lsq = rows(jsq, true), lqs = rows(jqs, true),
-                                a0 = rows(j0, false), as = rows(js, false), aq = rows(jq, false),
-                                asq = rows(jsq, false), aqs = rows(jqs, false);
+                                lsq = rows(jsq, true), lqs = rows(jqs, true), a0 = rows(j0, false),
+                                as = rows(js, false), aq = rows(jq, false), asq = rows(jsq, false),
+                                aqs = rows(jqs, false);
         p.loss0 = mean(l0), p.loss_s = mean(ls), p.loss_q = mean(lq);
         p.loss_sq = mean(lsq), p.loss_qs = mean(lqs);
         p.acc0 = mean(a0), p.acc_s = mean(as), p.acc_q = mean(aq);

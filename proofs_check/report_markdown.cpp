@@ -203,10 +203,11 @@ void model_section(std::ostringstream& md, const StatementReport& s,
         "loss gap is significantly above 0. Loss gap S->Q: "
      << m->count_loss(true, Call::SignificantAbove) << " above, "
      << m->count_loss(true, Call::SignificantBelow) << " below, "
-     << m->count_loss(true, Call::Inconclusive) << " inconclusive; Q->S: "
-     << m->count_loss(false, Call::SignificantAbove) << " above, "
+     << m->count_loss(true, Call::Inconclusive)
+     << " inconclusive; Q->S: " << m->count_loss(false, Call::SignificantAbove) << " above, "
      << m->count_loss(false, Call::SignificantBelow) << " below, "
-     << m->count_loss(false, Call::Inconclusive) << " inconclusive; order (S->Q better / Q->S "
+     << m->count_loss(false, Call::Inconclusive)
+     << " inconclusive; order (S->Q better / Q->S "
         "better / inconclusive): "
      << m->count_order(Call::SignificantAbove) << " / " << m->count_order(Call::SignificantBelow)
      << " / " << m->count_order(Call::Inconclusive) << " of " << m->pairs.size()
@@ -251,7 +252,8 @@ std::string report_markdown(const RunReport& r) {
        << "` are an extra random-sample generator next to the synthetic distributions.";
   md << "\n\n";
   if (!r.options.command.empty()) md << "Command: `" << r.options.command << "`\n\n";
-  md << "Per case: " << b.random_trials << " random samples, rounded up to a multiple of the "
+  md << "Per case: " << b.random_trials
+     << " random samples, rounded up to a multiple of the "
         "generators (";
   for (auto d : all_distributions()) md << distribution_name(d) << " ";
   md << (r.options.weights ? "weights " : "") << "in turn; rates are reported per generator), "

@@ -55,8 +55,8 @@ struct ConfigResult {
   // Q->S win rate goes from 0 % on normal to most of Student-t), so reports
   // never pool them.
   std::map<std::string, Tally> random_by_generator;
-  bool found = false;                                      // some sample violated / witnessed
-  Measurement worst;                                       // largest relative value seen
+  bool found = false;  // some sample violated / witnessed
+  Measurement worst;   // largest relative value seen
   bool has_worst = false;
   std::optional<Counterexample> counterexample;
 

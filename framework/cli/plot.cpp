@@ -52,8 +52,8 @@ int cmd_plot(const std::vector<std::string>& args) {
     const std::string want = vm["figure"].as<std::string>();
     std::vector<std::string> names;
     for (const auto& f : figures) names.push_back(f.name);
-    auto it = std::find_if(figures.begin(), figures.end(),
-                           [&](const auto& f) { return f.name == want; });
+    auto it =
+        std::find_if(figures.begin(), figures.end(), [&](const auto& f) { return f.name == want; });
     if (it == figures.end())
       throw Error("--figure: " + unknown_name_message("figure", want, names));
     figures = {*it};

@@ -13,8 +13,9 @@
 namespace interplay::experiment {
 namespace {
 
-const std::vector<std::string> kTopKeys{"name",  "description", "output",  "inputs", "activations",
-                                        "sweep", "metrics",     "derived", "tables", "reduce", "figures"};
+const std::vector<std::string> kTopKeys{"name",        "description", "output",  "inputs",
+                                        "activations", "sweep",       "metrics", "derived",
+                                        "tables",      "reduce",      "figures"};
 
 std::string dir_of(const std::string& file) {
   const std::size_t slash = file.rfind('/');
@@ -45,7 +46,8 @@ DerivedSpec parse_derived(const json& v, const std::string& path,
       throw Error(at(child_path(rp, "metric"),
                      unknown_name_message("metric column", d.regime_metric, metric_cols)));
     const json& mx = required(*r, rp, "max");
-    if (!mx.is_number()) throw Error(at(child_path(rp, "max"), "expected a number, got " + mx.dump()));
+    if (!mx.is_number())
+      throw Error(at(child_path(rp, "max"), "expected a number, got " + mx.dump()));
     d.regime_max = mx.get<double>();
   }
   return d;

@@ -183,8 +183,8 @@ std::string gnuplot_script(const FigureSpec& f, const FigureData& d, const std::
     const double w = 0.8 / double(std::max<std::size_t>(S, 1));
     for (std::size_t s = 0; s < S; ++s) {
       const double off = (double(s) - 0.5 * double(S - 1)) * w;
-      gp << (s ? ", \\\n     " : "") << data << " index " << s << " using ($1+" << off
-         << "):2:(" << w << ") with boxes fill solid 0.7 border -1 lc " << s + 1 << " title "
+      gp << (s ? ", \\\n     " : "") << data << " index " << s << " using ($1+" << off << "):2:("
+         << w << ") with boxes fill solid 0.7 border -1 lc " << s + 1 << " title "
          << quoted(d.series[s]) << ", \\\n     " << data << " index " << s << " using ($1+" << off
          << "):2:3:4 with yerrorbars lc rgb 'black' pt -1 notitle";
     }

@@ -93,8 +93,8 @@ TableSpec figure_table(const FigureSpec& f, const std::vector<std::string>& colu
   }
   // Expand patterns against the columns, in column order.
   for (std::size_t i = 0; i < f.y.size(); ++i) {
-    const std::string yp = f.y.size() == 1 ? child_path(path, "y")
-                                           : index_path(child_path(path, "y"), i);
+    const std::string yp =
+        f.y.size() == 1 ? child_path(path, "y") : index_path(child_path(path, "y"), i);
     if (f.y[i].find('*') == std::string::npos) {
       check_column(f.y[i], columns, yp);
       t.values.push_back(f.y[i]);

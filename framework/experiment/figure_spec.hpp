@@ -31,9 +31,9 @@ namespace interplay::experiment {
 struct FigureSpec {
   std::string name, kind, title, xlabel, ylabel;
   json where = json::object();
-  std::string x;                   // key column, or "@values"
-  std::vector<std::string> y;      // value columns or patterns (line, bar)
-  std::string y_key, value;        // heatmap: key column along y, value column
+  std::string x;               // key column, or "@values"
+  std::vector<std::string> y;  // value columns or patterns (line, bar)
+  std::string y_key, value;    // heatmap: key column along y, value column
   std::vector<std::string> series;
   bool log_y = false;
   std::map<std::string, std::string> labels;

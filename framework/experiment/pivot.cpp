@@ -129,9 +129,9 @@ Pivot make_pivot(const TableSpec& spec, const ResultTable& table) {
     if (h.when == Highlight::When::Compare) {
       for (std::size_t r = 0; r < p.cells.size(); ++r)
         for (std::size_t d = 0; d < ndata; ++d)
-          if (applies(d) && (h.on_interval ? h.matches_interval(p.intervals[r][d].first,
-                                                                 p.intervals[r][d].second)
-                                           : h.matches(p.cells[r][d])))
+          if (applies(d) &&
+              (h.on_interval ? h.matches_interval(p.intervals[r][d].first, p.intervals[r][d].second)
+                             : h.matches(p.cells[r][d])))
             p.styles[r][d].push_back(h.style);
       continue;
     }

@@ -18,10 +18,10 @@ struct Pivot {
   std::vector<std::vector<std::string>> column_headers;       // [data column][level]
   std::vector<std::string> column_value;                      // value column of each data column
   std::vector<std::vector<double>> cells;                     // [row][data column]
+  std::vector<std::vector<std::vector<std::string>>> styles;  // [row][data column] -> styles
   // aggregate mean_ci: the 95 % interval of each cell ([row][data column];
   // NaN with fewer than two rows in the cell). Empty otherwise.
   std::vector<std::vector<std::pair<double, double>>> intervals;
-  std::vector<std::vector<std::vector<std::string>>> styles;  // [row][data column] -> styles
 };
 
 Pivot make_pivot(const TableSpec& spec, const ResultTable& table);

@@ -70,8 +70,7 @@ std::string render_markdown(const TableSpec& spec, const Pivot& p) {
   for (std::size_t r = 0; r < p.row_keys.size(); ++r) {
     std::vector<std::string> line = p.row_keys[r];
     for (std::size_t d = 0; d < p.cells[r].size(); ++d)
-      line.push_back(
-          md_cell(cell_text(spec, p, r, d), p.styles[r][d]));
+      line.push_back(md_cell(cell_text(spec, p, r, d), p.styles[r][d]));
     grid.push_back(line);
   }
   for (auto& line : grid)
@@ -240,8 +239,7 @@ std::string render_latex(const TableSpec& spec, const Pivot& p) {
     std::vector<std::string> line;
     for (const auto& k : p.row_keys[r]) line.push_back(tex_escape(k));
     for (std::size_t d = 0; d < ndata; ++d)
-      line.push_back(
-          tex_cell(cell_text(spec, p, r, d), p.styles[r][d]));
+      line.push_back(tex_cell(cell_text(spec, p, r, d), p.styles[r][d]));
     os << join(line, " & ") << " \\\\\n";
   }
   os << "\\bottomrule\n\\end{tabular}\n\\end{table}\n";

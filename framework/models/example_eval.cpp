@@ -12,8 +12,12 @@ double mean(const std::vector<double>& v) {
 }
 }  // namespace
 
-double ExampleResults::mean_loss() const { return mean(loss); }
-double ExampleResults::accuracy() const { return mean(correct); }
+double ExampleResults::mean_loss() const {
+  return mean(loss);
+}
+double ExampleResults::accuracy() const {
+  return mean(correct);
+}
 
 ExampleResults evaluate_examples(Model& model, const Dataset& data, std::size_t batch) {
   ExampleResults r;

@@ -13,7 +13,7 @@ namespace interplay {
 namespace {
 
 const std::vector<std::string> kKeys = {
-    "name",     "model",       "train",       "layers", "activation_quantizer",
+    "name",     "model",       "train",        "layers", "activation_quantizer",
     "finetune", "test_images", "probe_images", "seeds"};
 
 std::string resolve(const std::string& file, const std::string& base_dir) {
@@ -60,8 +60,8 @@ bool is_model_input(const json& entry) {
 std::string seeded_weights_path(const std::string& weights, std::uint64_t seed) {
   const std::filesystem::path p(weights);
   const std::string ext = p.extension().string();
-  return (p.parent_path() / (p.stem().string() + ".seed" + std::to_string(seed) +
-                             (ext.empty() ? ".h5" : ext)))
+  return (p.parent_path() /
+          (p.stem().string() + ".seed" + std::to_string(seed) + (ext.empty() ? ".h5" : ext)))
       .string();
 }
 
@@ -75,8 +75,7 @@ std::vector<ModelInputSpec> per_seed(const ModelInputSpec& spec, const std::stri
     s.weights = seeded_weights_path(spec.weights, seed);
     if (s.train.is_object()) s.train["seed"] = seed;
     if (s.train.is_null() && !std::filesystem::exists(s.weights))
-      throw Error(at(where + ".seeds", s.weights +
-                                           ": weights file not found for seed " +
+      throw Error(at(where + ".seeds", s.weights + ": weights file not found for seed " +
                                            std::to_string(seed) +
                                            " (add a \"train\" block to train it)"));
     out.push_back(std::move(s));

@@ -20,8 +20,8 @@
 //
 // Every point of such an input evaluates its pipeline with
 // evaluate_model_point(); the point's columns are ModelStudy::columns().
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,7 +36,7 @@ struct ModelInputSpec {
   // null, or {"model": KIND, "arch": {...}, "images": N, training settings...}
   json train;
   ModelStudyOptions options;
-  std::vector<std::uint64_t> seeds;  // as given; empty: the one model in `weights`
+  std::vector<std::uint64_t> seeds;   // as given; empty: the one model in `weights`
   std::optional<std::uint64_t> seed;  // set on the per-seed specs of per_seed()
 
   // Canonical description (hashed into point ids): what determines results.

@@ -20,8 +20,7 @@ double amortised_bits(const Shape& shape, const BlockLayout& layout, double elem
                       double scale_bits, double tensor_bits) {
   const std::size_t n = numel(shape);
   if (n == 0) return element_bits;
-  return element_bits +
-         (scale_bits * double(block_count(shape, layout)) + tensor_bits) / double(n);
+  return element_bits + (scale_bits * double(block_count(shape, layout)) + tensor_bits) / double(n);
 }
 
 namespace detail {

@@ -55,7 +55,7 @@ TEST_CASE("mean_ci cells: mean ± half-width, ci highlights, no interval from on
   INFO(md);
   CHECK(md.find("**1.10 ± ") != std::string::npos);  // significantly above 0
   CHECK(md.find("*0.03 ± ") != std::string::npos);   // b: inconclusive (italic)
-  CHECK(md.find(" 2.00 |") != std::string::npos);  // one seed: no interval, never significant
+  CHECK(md.find(" 2.00 |") != std::string::npos);    // one seed: no interval, never significant
   CHECK(md.find("2.00 ±") == std::string::npos);
   CHECK(md.find("**2.00") == std::string::npos);
   CHECK(render_table(t, p, TableFormat::Latex).find("$\\pm$") != std::string::npos);
@@ -120,7 +120,8 @@ TEST_CASE("figures: a line figure from a seeded run is a valid SVG naming its se
   CHECK(heat.find("</svg>") != std::string::npos);
   CHECK(heat.find("50%") != std::string::npos);  // a '%' in a tic label survives gnuplot
   // Errors: one line naming the option or figure.
-  const auto bad_ext = run_interplay({"plot", out, "--figure", "err", "--output", dir.file("x.gif")});
+  const auto bad_ext =
+      run_interplay({"plot", out, "--figure", "err", "--output", dir.file("x.gif")});
   CHECK(bad_ext.exit_code != 0);
   CHECK(bad_ext.err.find("--output") != std::string::npos);
   const auto bad_name = run_interplay({"plot", out, "--figure", "er"});

@@ -7,8 +7,8 @@
 #include <cmath>
 
 #include "experiment/result_file.hpp"
-#include "io/hdf5.hpp"
 #include "helpers.hpp"
+#include "io/hdf5.hpp"
 
 using namespace interplay;
 using namespace interplay::exptest;

@@ -151,7 +151,6 @@ TEST_CASE("derived: S-only and Q-only baselines next to the gaps, regime flag", 
   CHECK(regime[2] == 1.0);  // a: both alone lose <= 5
   CHECK(regime[7] == 0.0);  // b: S alone already loses 10
   CHECK(std::isnan(regime[1]));
-  CHECK(derived_columns(d) ==
-        std::vector<std::string>{"orth_gap.l1", "orth_ratio.l1", "S_only.l1", "Q_only.l1",
-                                 "in_regime"});
+  CHECK(derived_columns(d) == std::vector<std::string>{"orth_gap.l1", "orth_ratio.l1", "S_only.l1",
+                                                       "Q_only.l1", "in_regime"});
 }

@@ -75,8 +75,8 @@ TEST_CASE("interplay prove samples real weights from a file", "[proofs][cli]") {
   const std::string file = dir.path("w.npy"), js = dir.path("w.json"), h5 = dir.path("w.h5"),
                     md = dir.path("w.md");
   io::write_tensor(file, w);
-  const auto r = run_cli({"prove", "--weights", file, "--quantizer", "mxfp4", "--sparsifier",
-                          "2:4", "--statement", "T2", "--json", js, "--counterexamples", h5,
+  const auto r = run_cli({"prove", "--weights", file, "--quantizer", "mxfp4", "--sparsifier", "2:4",
+                          "--statement", "T2", "--json", js, "--counterexamples", h5,
                           "--smallest-only", "--report", md});
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
@@ -89,8 +89,8 @@ TEST_CASE("interplay prove samples real weights from a file", "[proofs][cli]") {
   CHECK(weight_samples > 0);
   // Weight crops are a seventh generator: every synthetic distribution keeps
   // its samples, and every generator gets the same number.
-  const std::vector<std::string> gens{"gaussian", "laplace",  "uniform", "student_t3",
-                                      "outliers", "dyadic", "weights"};
+  const std::vector<std::string> gens{"gaussian", "laplace", "uniform", "student_t3",
+                                      "outliers", "dyadic",  "weights"};
   for (const auto& c : report.at("statements").at(0).at("configs")) {
     const json& by = c.at("trials").at("random_by_generator");
     REQUIRE(by.size() == gens.size());
@@ -161,8 +161,8 @@ TEST_CASE("interplay prove --model checks M1 on a trained model", "[proofs][cli]
             calls.at("inconclusive").get<std::size_t>() ==
         4);
   const std::string verdict = statement(report, "M1").at("verdict");
-  CHECK(verdict == (calls.at("above").get<std::size_t>() > 0 ? "witness found"
-                                                             : "NO WITNESS found"));
+  CHECK(verdict ==
+        (calls.at("above").get<std::size_t>() > 0 ? "witness found" : "NO WITNESS found"));
 
   // Two training seeds pooled: one row per pair, bootstrapped over seeds x images.
   const std::string model1 = dir.path("mlp1.h5"), js2 = dir.path("m1s.json");

@@ -90,11 +90,9 @@ TEST_CASE("MX along axis 0 equals the transposed problem along the last axis", "
 
 TEST_CASE("bits per element include every scale, amortised over the shape", "[quantizers][bits]") {
   auto bits = [](const char* step, Shape shape) {
-    return quantizers()
-        .build(json::parse(step), "quantizer", "t")
-        .object->bits_per_element(shape);
+    return quantizers().build(json::parse(step), "quantizer", "t").object->bits_per_element(shape);
   };
-  const Shape w{64, 256};  // 16384 elements, 64 rows of 256
+  const Shape w{64, 256};                                   // 16384 elements, 64 rows of 256
   CHECK(bits(R"({"quantizer":"mxfp8_e4m3"})", w) == 8.25);  // 8 bits of E8M0 per 32
   CHECK(bits(R"({"quantizer":"mxfp6_e3m2"})", w) == 6.25);
   CHECK(bits(R"({"quantizer":"mxfp4"})", w) == 4.25);

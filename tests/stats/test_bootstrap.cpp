@@ -24,8 +24,8 @@ Replicates crossed(double mu, std::size_t S, std::size_t N, std::uint64_t seed, 
   Replicates v(S, std::vector<double>(N));
   for (std::size_t s = 0; s < S; ++s)
     for (std::size_t e = 0; e < N; ++e)
-      v[s][e] = mu + sa * normal(seed, 1, s) + sb * normal(seed, 2, e) +
-                se * normal(seed, 3, s * N + e);
+      v[s][e] =
+          mu + sa * normal(seed, 1, s) + sb * normal(seed, 2, e) + se * normal(seed, 3, s * N + e);
   return v;
 }
 
@@ -52,8 +52,7 @@ TEST_CASE("bootstrap intervals cover a known mean about 95 % of the time", "[sta
   CHECK(coverage <= 0.99);
 }
 
-TEST_CASE("bootstrap intervals are identical for the same seed and any thread count",
-          "[stats]") {
+TEST_CASE("bootstrap intervals are identical for the same seed and any thread count", "[stats]") {
   const Replicates a = crossed(1.0, 5, 500, 7, 0.1, 1.0, 0.2);
   const Replicates b = crossed(1.1, 5, 500, 8, 0.1, 1.0, 0.2);
   BootstrapOptions o;
