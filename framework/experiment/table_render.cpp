@@ -24,6 +24,12 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep,
 
 std::string rule_text(const Highlight& h) {
   std::string what = h.values.empty() ? "value" : join(h.values, ", ");
+  if (h.when == Highlight::When::Compare && h.on_interval) {
+    const std::string t = shortest_number(h.threshold);
+    if (h.op == ">" || h.op == ">=") return "95 % interval of " + what + " entirely above " + t;
+    if (h.op == "<" || h.op == "<=") return "95 % interval of " + what + " entirely below " + t;
+    return "95 % interval of " + what + (h.op == "==" ? " contains " : " excludes ") + t;
+  }
   if (h.when == Highlight::When::Compare)
     return what + " " + h.op + " " + shortest_number(h.threshold);
   return std::string(h.when == Highlight::When::Max ? "largest " : "smallest ") + what +

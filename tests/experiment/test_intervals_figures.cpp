@@ -54,6 +54,7 @@ TEST_CASE("mean_ci cells: mean ± half-width, ci highlights, no interval from on
   const std::string md = render_table(t, p, TableFormat::Markdown);
   INFO(md);
   CHECK(md.find("**1.10 ± ") != std::string::npos);  // significantly above 0
+  CHECK(md.find("**bold**: 95 % interval of value entirely above 0") != std::string::npos);
   CHECK(md.find("*0.03 ± ") != std::string::npos);   // b: inconclusive (italic)
   CHECK(md.find(" 2.00 |") != std::string::npos);    // one seed: no interval, never significant
   CHECK(md.find("2.00 ±") == std::string::npos);
