@@ -65,19 +65,28 @@ std::vector<std::uint32_t> CaseChecker::identity_features() const {
   return f;
 }
 
-// With real weights, every third random sample is a crop of them.
+std::size_t CaseChecker::generator_count() const {
+  return all_distributions().size() + (weights_ && !weights_->empty() ? 1 : 0);
+}
+
+// Trial t uses generator t mod count: the synthetic distributions in order,
+// then the weight crops, so every generator gets the same number of samples.
 bool CaseChecker::uses_weights(std::size_t trial) const {
-  return weights_ && !weights_->empty() && trial % 3 == 2;
+  return trial % generator_count() == all_distributions().size();
+}
+
+std::string CaseChecker::generator_name(std::size_t trial) const {
+  return uses_weights(trial) ? "weights"
+                             : distribution_name(all_distributions()[trial % generator_count()]);
 }
 
 Sample CaseChecker::random_sample(std::size_t trial) {
   Draw draw(case_.seed, stream_id(kRandom, trial));
   Sample s;
-  const auto& dists = all_distributions();
   if (uses_weights(trial))
     s.x = weights_->crop(case_.shape, draw);
   else
-    s.x = generate(dists[trial % dists.size()], case_.shape, draw);
+    s.x = generate(all_distributions()[trial % generator_count()], case_.shape, draw);
   s.act = activations(last_axis(s.x), draw);
   s.features = identity_features();
   return s;
@@ -185,8 +194,18 @@ void CaseChecker::shrink_violation(Target& t, const Budget& budget) {
 }
 
 std::vector<ConfigResult> CaseChecker::run(const Budget& budget) {
-  for (std::size_t i = 0; i < budget.random_trials; ++i)
-    observe_all(random_sample(i), uses_weights(i) ? &ConfigResult::weights : &ConfigResult::random);
+  const std::size_t gens = generator_count();
+  const std::size_t trials = (budget.random_trials + gens - 1) / gens * gens;
+  for (std::size_t i = 0; i < trials; ++i) {
+    const Sample s = random_sample(i);
+    const std::string gen = generator_name(i);
+    evaluate(subject_, s.x, scratch_);
+    for (Target& t : targets_) {
+      const Measurement m = measure(t, s, scratch_);
+      t.result.random_by_generator[gen].add(m);
+      observe(t, s, m, uses_weights(i) ? &ConfigResult::weights : &ConfigResult::random);
+    }
+  }
   for (std::size_t i = 0; i < budget.tie_trials; ++i)
     observe_all(tie_sample(i), &ConfigResult::constructed);
   if (case_.layout == "small") {

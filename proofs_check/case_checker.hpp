@@ -14,7 +14,8 @@
 namespace interplay::proofs {
 
 struct Budget {
-  std::size_t random_trials = 12;       // per case, cycling through the distributions
+  std::size_t random_trials = 12;       // per case, cycling through the generators (rounded
+                                        // up to a multiple of their number)
   std::size_t tie_trials = 4;           // per case, tie-builder samples
   std::size_t enumeration_limit = 256;  // tensors per enumeration step size (tiny cases)
   std::size_t find_steps = 24;          // local search for a target still lacking a violation
@@ -43,7 +44,12 @@ class CaseChecker {
     double worst_violation_objective = -1e300;
   };
 
+  // The random phase's generators: every synthetic distribution, then
+  // "weights" when crops of real weights are given (an extra generator, not a
+  // replacement for a synthetic one).
+  std::size_t generator_count() const;
   bool uses_weights(std::size_t trial) const;
+  std::string generator_name(std::size_t trial) const;
   Sample random_sample(std::size_t trial);
   Sample tie_sample(std::size_t trial);
   Measurement measure(const Target& t, const Sample& s, const Outputs& o) const;

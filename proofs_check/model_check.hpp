@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "proofs_check/matrix.hpp"
+#include "stats/bootstrap.hpp"
 
 namespace interplay::proofs {
 
@@ -15,6 +16,14 @@ struct ModelCheckOptions {
   std::vector<std::string> models;  // weight files written by `interplay train`
   std::size_t test_images = 1000;   // first N test images (0 = all 10 000)
   int threads = 1;
+  // Paired bootstrap over the test images (stats/bootstrap.hpp): the gaps of
+  // one pair are contrasts of per-example losses on the same images.
+  std::size_t resamples = 2000;
+  std::uint64_t bootstrap_seed = 0;
+  // The models are training seeds of one model: each pair is reported once,
+  // averaged over them, with intervals from the crossed bootstrap over seeds x
+  // test images. Otherwise every model is checked alone (images only).
+  bool pool_seeds = false;
 };
 
 // The four compressed results of one pair, plus the dense one.
@@ -32,6 +41,14 @@ struct M1Pair {
   // the model evaluations themselves are deterministic float computations.
   double loss_tolerance() const;
   double acc_tolerance() const;
+
+  // 95 % paired-bootstrap intervals of loss_gap / acc_gap ([0]: S->Q, [1]:
+  // Q->S) and of the order gap loss(Q->S) - loss(S->Q) (> 0: S->Q better).
+  stats::Interval loss_gap_ci[2], acc_gap_ci[2], order_gap_ci;
+  // Above: the combination is significantly worse than the threshold (a
+  // witness of M1); below: significantly better; else inconclusive.
+  stats::Call loss_call(bool s_first) const { return stats::call(loss_gap_ci[s_first ? 0 : 1]); }
+  stats::Call order_call() const { return stats::call(order_gap_ci); }
 };
 
 struct ModelCheckReport {
@@ -39,8 +56,14 @@ struct ModelCheckReport {
   double seconds = 0;
   std::vector<M1Pair> pairs;
 
-  std::size_t non_orthogonal(bool s_first) const;  // by loss
-  std::size_t s_first_better() const;              // loss(S->Q) <= loss(Q->S)
+  std::size_t resamples = 0;
+
+  // Pairs whose loss gap is significantly above the threshold (witnesses).
+  std::size_t non_orthogonal(bool s_first) const;
+  // Pairs whose loss-gap call (s_first) or order-gap call (order) is `c`.
+  std::size_t count_loss(bool s_first, stats::Call c) const;
+  std::size_t count_order(stats::Call c) const;
+  std::size_t s_first_better() const;  // order gap significantly above 0
 };
 
 ModelCheckReport run_model_check(const ModelCheckOptions& options,

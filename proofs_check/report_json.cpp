@@ -22,6 +22,12 @@ json budget_json(const Budget& b) {
           {"adversarial_steps", b.adversarial_steps}, {"shrink_evaluations", b.shrink_evaluations}};
 }
 
+json generator_tallies_json(const std::map<std::string, Tally>& m) {
+  json j = json::object();
+  for (const auto& [g, t] : m) j[g] = tally_json(t);
+  return j;
+}
+
 json config_json(const ConfigResult& c) {
   json j{{"id", c.config.id()},
          {"case", c.config.to_json()},
@@ -31,6 +37,7 @@ json config_json(const ConfigResult& c) {
          {"trials",
           {{"random", tally_json(c.random)},
            {"weights", tally_json(c.weights)},
+           {"random_by_generator", generator_tallies_json(c.random_by_generator)},
            {"constructed", tally_json(c.constructed)},
            {"exhaustive", tally_json(c.exhaustive)},
            {"search", tally_json(c.search)}}},
@@ -59,6 +66,11 @@ json statement_json(const StatementReport& s) {
   json inside_weights = json::object(), outside_weights = json::object();
   for (const auto& [v, t] : s.inside_weights_by_variant) inside_weights[v] = tally_json(t);
   for (const auto& [v, t] : s.outside_weights_by_variant) outside_weights[v] = tally_json(t);
+  json inside_gen = json::object(), outside_gen = json::object();
+  for (const auto& [v, by] : s.inside_by_generator)
+    for (const auto& [g, t] : by) inside_gen[v][g] = tally_json(t);
+  for (const auto& [v, by] : s.outside_by_generator)
+    for (const auto& [g, t] : by) outside_gen[v][g] = tally_json(t);
   json configs = json::array();
   for (const auto& c : s.configs) configs.push_back(config_json(c));
   return {{"id", s.statement->id},
@@ -81,37 +93,61 @@ json statement_json(const StatementReport& s) {
           {"random_rate_outside", outside_rates},
           {"weights_rate_inside", inside_weights},
           {"weights_rate_outside", outside_weights},
+          {"random_rate_inside_by_generator", inside_gen},
+          {"random_rate_outside_by_generator", outside_gen},
           {"configs", configs}};
+}
+
+json interval_json(const stats::Interval& i) {
+  return {{"mean", i.mean}, {"lo", i.lo}, {"hi", i.hi}, {"call", stats::call_text(stats::call(i))}};
+}
+
+json calls_json(const ModelCheckReport& m, bool s_first) {
+  return {{"above", m.count_loss(s_first, stats::Call::SignificantAbove)},
+          {"below", m.count_loss(s_first, stats::Call::SignificantBelow)},
+          {"inconclusive", m.count_loss(s_first, stats::Call::Inconclusive)}};
 }
 
 json model_json(const ModelCheckReport& m) {
   json pairs = json::array();
   for (const M1Pair& p : m.pairs)
-    pairs.push_back({{"model", p.model},
-                     {"quantizer", p.quantizer},
-                     {"sparsifier", p.sparsifier},
-                     {"loss",
-                      {{"dense", p.loss0},
-                       {"S", p.loss_s},
-                       {"Q", p.loss_q},
-                       {"S->Q", p.loss_sq},
-                       {"Q->S", p.loss_qs},
-                       {"threshold", p.loss_threshold()}}},
-                     {"accuracy",
-                      {{"dense", p.acc0},
-                       {"S", p.acc_s},
-                       {"Q", p.acc_q},
-                       {"S->Q", p.acc_sq},
-                       {"Q->S", p.acc_qs},
-                       {"threshold", p.acc_threshold()}}},
-                     {"loss_gap", {{"S->Q", p.loss_gap(true)}, {"Q->S", p.loss_gap(false)}}},
-                     {"accuracy_gap", {{"S->Q", p.acc_gap(true)}, {"Q->S", p.acc_gap(false)}}},
-                     {"loss_tolerance", p.loss_tolerance()}});
+    pairs.push_back(
+        {{"model", p.model},
+         {"quantizer", p.quantizer},
+         {"sparsifier", p.sparsifier},
+         {"loss",
+          {{"dense", p.loss0},
+           {"S", p.loss_s},
+           {"Q", p.loss_q},
+           {"S->Q", p.loss_sq},
+           {"Q->S", p.loss_qs},
+           {"threshold", p.loss_threshold()}}},
+         {"accuracy",
+          {{"dense", p.acc0},
+           {"S", p.acc_s},
+           {"Q", p.acc_q},
+           {"S->Q", p.acc_sq},
+           {"Q->S", p.acc_qs},
+           {"threshold", p.acc_threshold()}}},
+         {"loss_gap", {{"S->Q", p.loss_gap(true)}, {"Q->S", p.loss_gap(false)}}},
+         {"accuracy_gap", {{"S->Q", p.acc_gap(true)}, {"Q->S", p.acc_gap(false)}}},
+         {"loss_tolerance", p.loss_tolerance()},
+         {"loss_gap_ci",
+          {{"S->Q", interval_json(p.loss_gap_ci[0])}, {"Q->S", interval_json(p.loss_gap_ci[1])}}},
+         {"accuracy_gap_ci",
+          {{"S->Q", interval_json(p.acc_gap_ci[0])}, {"Q->S", interval_json(p.acc_gap_ci[1])}}},
+         {"order_gap_ci", interval_json(p.order_gap_ci)}});
   return {{"test_images", m.test_images},
           {"seconds", m.seconds},
           {"non_orthogonal_s_first", m.non_orthogonal(true)},
           {"non_orthogonal_q_first", m.non_orthogonal(false)},
           {"s_first_better", m.s_first_better()},
+          {"resamples", m.resamples},
+          {"loss_gap_calls", {{"S->Q", calls_json(m, true)}, {"Q->S", calls_json(m, false)}}},
+          {"order_calls",
+           {{"S->Q better", m.count_order(stats::Call::SignificantAbove)},
+            {"Q->S better", m.count_order(stats::Call::SignificantBelow)},
+            {"inconclusive", m.count_order(stats::Call::Inconclusive)}}},
           {"pairs", pairs}};
 }
 

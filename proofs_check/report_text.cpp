@@ -70,22 +70,40 @@ void print_summary(const RunReport& r, std::ostream& os, bool verbose) {
        << "\n";
     if (s.statement->model_level) {
       os << "  verdict: " << verdict_text(s.verdict) << "\n";
-      if (r.model)
-        os << "  " << r.model->non_orthogonal(true) << "/" << r.model->pairs.size()
-           << " pairs above the threshold with S->Q, " << r.model->non_orthogonal(false)
-           << " with Q->S; S->Q no worse than Q->S in " << r.model->s_first_better() << " ("
-           << r.model->test_images << " test images, " << std::setprecision(3) << r.model->seconds
-           << " s)\n";
+      if (r.model) {
+        using stats::Call;
+        const auto& m = *r.model;
+        os << "  loss gap vs threshold (95 % paired bootstrap), above/below/inconclusive: S->Q "
+           << m.count_loss(true, Call::SignificantAbove) << "/"
+           << m.count_loss(true, Call::SignificantBelow) << "/"
+           << m.count_loss(true, Call::Inconclusive) << ", Q->S "
+           << m.count_loss(false, Call::SignificantAbove) << "/"
+           << m.count_loss(false, Call::SignificantBelow) << "/"
+           << m.count_loss(false, Call::Inconclusive) << " of " << m.pairs.size()
+           << " pairs; order S->Q better/Q->S better/inconclusive "
+           << m.count_order(Call::SignificantAbove) << "/" << m.count_order(Call::SignificantBelow)
+           << "/" << m.count_order(Call::Inconclusive) << " (" << m.test_images << " test images, "
+           << std::setprecision(3) << m.seconds << " s)\n";
+      }
       continue;
     }
     os << "  verdict: " << verdict_text(s.verdict) << "   [inside: " << s.inside_violating << "/"
        << s.inside << " configs with "
        << (s.statement->kind == Kind::Exists ? "witness" : "violation")
        << "; outside: " << s.outside_violating << "/" << s.outside << "]\n";
-    for (const auto& [variant, t] : s.inside_random_by_variant)
-      if (t.units)
-        os << "  random-sample rate inside, " << variant << ": " << t.violating_units << "/"
-           << t.units << " (" << std::setprecision(3) << 100 * t.rate() << "%)\n";
+    for (const auto* m : {&s.inside_by_generator, &s.outside_by_generator})
+      for (const auto& [variant, by] : *m) {
+        std::string line;
+        for (const auto& [g, t] : by)
+          if (t.units) {
+            std::ostringstream r;
+            r << std::setprecision(3) << 100 * t.rate();
+            line += " " + g + " " + r.str() + "%";
+          }
+        if (!line.empty())
+          os << "  random-sample rate " << (m == &s.inside_by_generator ? "inside" : "outside")
+             << ", " << variant << ":" << line << "\n";
+      }
     if (s.statement->kind == Kind::Exists && s.statement->witness_per_quantizer)
       for (const auto& [q, w] : s.witness_by_quantizer)
         if (!w) os << "  no witness for quantizer " << q << "\n";

@@ -2,6 +2,7 @@
 // What a check run produces, per statement x configuration: the label
 // (inside, or which assumptions fail), trial counts per phase, violations, the
 // worst value, and the shrunk counterexample.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,8 +50,13 @@ struct ConfigResult {
   Variant variant;
   std::vector<std::string> failing;                        // failing assumptions; empty = inside
   Tally random, weights, constructed, exhaustive, search;  // weights: crops of --weights
-  bool found = false;                                      // some sample violated / witnessed
-  Measurement worst;                                       // largest relative value seen
+  // The random phase split by generator (distribution_name(), or "weights"
+  // for crops of --weights): rates are only meaningful per distribution (T2's
+  // Q->S win rate goes from 0 % on normal to most of Student-t), so reports
+  // never pool them.
+  std::map<std::string, Tally> random_by_generator;
+  bool found = false;  // some sample violated / witnessed
+  Measurement worst;   // largest relative value seen
   bool has_worst = false;
   std::optional<Counterexample> counterexample;
 

@@ -12,11 +12,11 @@ Statement make_statement_m1() {
   s.id = "M1";
   s.claim = "trained models: compressing with both S and Q exceeds the orthogonality threshold";
   s.quantity =
-      "loss(S->Q) - [loss0 + (loss_s - loss0) + (loss_q - loss0)] > 0 for some pair "
-      "(witness); accuracy with the signs flipped";
+      "loss(S->Q) - [loss0 + (loss_s - loss0) + (loss_q - loss0)] > 0 for some pair, "
+      "significantly (witness); accuracy with the signs flipped";
   s.tolerance =
-      "(4 + 8) 2^-53 (sum of the losses): the checker's arithmetic; the evaluations "
-      "are deterministic for the fixed test images (sampling error not included)";
+      "a witness needs the 95 % paired-bootstrap interval of the gap over the test images "
+      "entirely above 0 (gaps inside their interval are inconclusive, never witnesses)";
   s.breaks_when =
       "(existence statement; the paper reports most pairs above the threshold and "
       "S->Q below Q->S)";

@@ -46,6 +46,7 @@ StatementReport summarize(const Statement& s, std::vector<ConfigResult> configs)
       r.inside_violating += c.found;
       r.inside_random_by_variant[variant] += c.random;
       r.inside_weights_by_variant[variant] += c.weights;
+      for (const auto& [g, t] : c.random_by_generator) r.inside_by_generator[variant][g] += t;
       if (!c.found) r.inside_without_violation.push_back(&c);
       if (s.kind == Kind::Exists) {
         bool& w = r.witness_by_quantizer[c.config.quantizer_label];
@@ -60,6 +61,7 @@ StatementReport summarize(const Statement& s, std::vector<ConfigResult> configs)
     r.outside_violating += c.found;
     r.outside_random_by_variant[variant] += c.random;
     r.outside_weights_by_variant[variant] += c.weights;
+    for (const auto& [g, t] : c.random_by_generator) r.outside_by_generator[variant][g] += t;
     for (AssumptionEvidence& e : r.evidence) {
       if (std::find(c.failing.begin(), c.failing.end(), e.assumption) == c.failing.end()) continue;
       ++e.configs;

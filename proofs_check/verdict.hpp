@@ -47,6 +47,10 @@ struct StatementReport {
   std::map<std::string, std::set<std::string>> witness_variants_by_quantizer;
   std::map<std::string, Tally> inside_random_by_variant, outside_random_by_variant;
   std::map<std::string, Tally> inside_weights_by_variant, outside_weights_by_variant;
+  // Random-phase rates per variant and generator (never pooled over
+  // distributions: the reports show these).
+  using GeneratorTallies = std::map<std::string, std::map<std::string, Tally>>;
+  GeneratorTallies inside_by_generator, outside_by_generator;
   std::vector<const ConfigResult*> inside_without_violation;  // exists: configs lacking a witness
   const Counterexample* inside_example = nullptr;  // smallest inside counterexample/witness
 };

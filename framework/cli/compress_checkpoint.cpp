@@ -48,10 +48,12 @@ bool matches(const std::vector<std::string>& globs, const std::string& name) {
   return false;
 }
 
-double pipeline_bits(const Pipeline& p, const std::string& dtype) {
+// Storage of the tensor after the pipeline: the last quantizer's, every scale
+// included (their count depends on the shape), else the original dtype's.
+double pipeline_bits(const Pipeline& p, const std::string& dtype, const Shape& shape) {
   double bits = double(io::st::dtype_size(dtype) * 8);
   for (const auto& s : p.steps())
-    if (s.kind == PipelineStep::Kind::Quantize) bits = s.quantizer->bits_per_element();
+    if (s.kind == PipelineStep::Kind::Quantize) bits = s.quantizer->bits_per_element(shape);
   return bits;
 }
 
@@ -136,7 +138,7 @@ int compress_checkpoint(const CheckpointJob& job, const Pipeline& pipeline,
     report[2].strings.push_back(e.dtype);
     report[3].strings.push_back(written);
     for (std::size_t c = 0; c < cols.size(); ++c) report[4 + c].numbers.push_back(values[c]);
-    report.back().numbers.push_back(pipeline_bits(pipeline, e.dtype));
+    report.back().numbers.push_back(pipeline_bits(pipeline, e.dtype, e.shape));
     progress.update(++done);
   }
   progress.finish(done);

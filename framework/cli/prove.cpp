@@ -95,6 +95,9 @@ int cmd_prove(const std::vector<std::string>& args) {
       "only this layout (repeatable): nested, crossed, small")(
       "model", po::value(&models)->composing(),
       "M1: a model written by `interplay train` (repeatable); needs Fashion-MNIST")(
+      "model-seeds",
+      "M1: the --model files are training seeds of one model (e.g. --model m.seed0.h5 --model "
+      "m.seed1.h5 ...): pairs are averaged over them and bootstrapped over seeds x test images")(
       "model-images", po::value(&model_images),
       "M1: first N test images (default 1000 with --quick, all 10000 with --full)")(
       "weights", po::value(&weights_spec), "also sample crops of real weights from FILE[:DATASET]")(
@@ -141,6 +144,9 @@ int cmd_prove(const std::vector<std::string>& args) {
   options.filter = {quantizers, sparsifiers, roundings, layouts};
   options.seed = seed;
   options.model.models = models;
+  options.model.pool_seeds = vm.count("model-seeds") > 0;
+  if (options.model.pool_seeds && models.size() < 2)
+    throw Error("--model-seeds: give two or more --model files (the seeds)");
   options.model.test_images = vm.count("model-images") ? model_images : vm.count("full") ? 0 : 1000;
   options.progress = vm.count("progress") > 0;
   options.bar = !options.progress && !vm.count("quiet");

@@ -49,8 +49,12 @@ class Quantizer {
   virtual ~Quantizer() = default;
   // `out` is resized to in's shape; in and out may be the same object.
   virtual void quantize(const Tensor& in, Tensor& out) const = 0;
-  // Storage cost per element including scale overhead (e.g. MXFP8: 8 + 8/32).
-  virtual double bits_per_element() const = 0;
+  // Storage cost per element of a tensor of `shape`, every scale included
+  // (element bits + all scale / zero-point bits / numel(shape)). The shape is
+  // needed because per-channel and per-tensor scales, and ragged last blocks,
+  // are amortised over a number of elements only the shape fixes (MXFP8 on
+  // [64, 64]: 8 + 8/32; per-channel INT8 on [64, 64]: 8 + 32/64).
+  virtual double bits_per_element(const Shape& shape) const = 0;
   // The solver's view of this quantizer for a 2-D weight of `shape`; throws
   // Error (naming `where`) when the layout cannot be solved column-wise.
   // nullptr: this quantizer does not support calibration solvers.

@@ -14,8 +14,9 @@
 namespace interplay::experiment {
 namespace {
 
-const std::vector<std::string> kTopKeys{"name",  "description", "output",  "inputs", "activations",
-                                        "sweep", "metrics",     "derived", "tables", "reduce"};
+const std::vector<std::string> kTopKeys{"name",        "description", "output",  "inputs",
+                                        "activations", "sweep",       "metrics", "derived",
+                                        "tables",      "reduce",      "figures"};
 
 std::string dir_of(const std::string& file) {
   const std::size_t slash = file.rfind('/');
@@ -24,7 +25,7 @@ std::string dir_of(const std::string& file) {
 
 DerivedSpec parse_derived(const json& v, const std::string& path,
                           const std::vector<std::string>& metric_cols) {
-  check_object(v, path, {"orthogonality", "order"});
+  check_object(v, path, {"orthogonality", "order", "regime"});
   DerivedSpec d;
   auto list = [&](const char* key, std::vector<std::string>& out) {
     const json* l = optional(v, key);
@@ -38,6 +39,18 @@ DerivedSpec parse_derived(const json& v, const std::string& path,
   };
   list("orthogonality", d.orthogonality);
   list("order", d.order);
+  if (const json* r = optional(v, "regime")) {
+    const std::string rp = child_path(path, "regime");
+    check_object(*r, rp, {"metric", "max"});
+    d.regime_metric = as_string(required(*r, rp, "metric"), child_path(rp, "metric"));
+    if (std::find(metric_cols.begin(), metric_cols.end(), d.regime_metric) == metric_cols.end())
+      throw Error(at(child_path(rp, "metric"),
+                     unknown_name_message("metric column", d.regime_metric, metric_cols)));
+    const json& mx = required(*r, rp, "max");
+    if (!mx.is_number())
+      throw Error(at(child_path(rp, "max"), "expected a number, got " + mx.dump()));
+    d.regime_max = mx.get<double>();
+  }
   return d;
 }
 
@@ -82,6 +95,7 @@ ExperimentConfig parse_config(const json& config, const std::string& file,
   if (const json* v = optional(config, "derived"))
     cfg.derived = parse_derived(*v, "derived", cfg.value_columns);
   if (const json* v = optional(config, "tables")) cfg.tables = parse_tables(*v, "tables");
+  if (const json* v = optional(config, "figures")) cfg.figures = parse_figures(*v, "figures");
   if (const json* v = optional(config, "reduce"))
     if (!v->is_object()) throw Error("reduce: expected an object {PATH: VALUE, ...}");
   return cfg;
@@ -126,6 +140,9 @@ std::vector<ColumnDef> result_columns(const ExperimentConfig& cfg,
 
 void validate_tables(const ExperimentConfig& cfg, const std::vector<ColumnDef>& columns) {
   for (const auto& t : cfg.tables) check_table_columns(t, columns);
+  std::vector<std::string> names;
+  for (const auto& c : columns) names.push_back(c.name);
+  for (const auto& f : cfg.figures) figure_table(f, names);  // checks the figure's columns
 }
 
 }  // namespace interplay::experiment

@@ -8,6 +8,7 @@
 //   metrics             metric list, as for `interplay compress` (tensor inputs)
 //   derived             {"orthogonality": [metric columns], "order": [...]}
 //   tables              named views rendered by `interplay table` (table_spec.hpp)
+//   figures             named figures drawn by `interplay plot` (figure_spec.hpp)
 //   reduce              {PATH: VALUE} edits applied by --reduce (overrides.hpp)
 // Every unknown key is an error with a did-you-mean; every error names its
 // JSON path. Nothing here touches the output.
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "core/pipeline.hpp"
+#include "experiment/figure_spec.hpp"
 #include "experiment/inputs.hpp"
 #include "experiment/sweep.hpp"
 #include "experiment/table_spec.hpp"
@@ -23,6 +25,11 @@ namespace interplay::experiment {
 
 struct DerivedSpec {
   std::vector<std::string> orthogonality, order;  // metric columns
+  // "regime": {"metric": M, "max": X}: a composite point is inside the regime
+  // where compounding can be measured when S alone and Q alone each lose at
+  // most X in M (e.g. accuracy_drop <= 0.02); column in_regime = 1 / 0.
+  std::string regime_metric;
+  double regime_max = 0.0;
 };
 
 struct ExperimentConfig {
@@ -40,6 +47,7 @@ struct ExperimentConfig {
   SweepSpec sweep;
   DerivedSpec derived;
   std::vector<TableSpec> tables;
+  std::vector<FigureSpec> figures;
 };
 
 // A column of the points table.

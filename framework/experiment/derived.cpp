@@ -1,5 +1,7 @@
 #include "experiment/derived.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <tuple>
 
@@ -17,6 +19,17 @@ std::vector<std::string> derived_columns(const DerivedSpec& spec) {
     out.push_back("order_gap." + m);
     out.push_back("order_ratio." + m);
   }
+  std::vector<std::string> baselines = spec.orthogonality;
+  if (!spec.regime_metric.empty()) baselines.push_back(spec.regime_metric);
+  for (std::size_t i = 0; i < baselines.size(); ++i) {
+    const std::string& m = baselines[i];
+    if (std::find(baselines.begin(), baselines.begin() + std::ptrdiff_t(i), m) !=
+        baselines.begin() + std::ptrdiff_t(i))
+      continue;
+    out.push_back("S_only." + m);
+    out.push_back("Q_only." + m);
+  }
+  if (!spec.regime_metric.empty()) out.push_back("in_regime");
   return out;
 }
 
@@ -49,6 +62,21 @@ void compute_derived(ResultTable& table, const DerivedSpec& spec) {
     const std::string g = group(r);
     auto si = s_row.find({g, sp[r]});
     auto qi = q_row.find({g, fmt[r]});
+    if (si != s_row.end() && qi != q_row.end()) {
+      for (const auto& name : derived_columns(spec)) {
+        if (name.rfind("S_only.", 0) == 0)
+          table.find(name)->numbers[r] = table.at(name.substr(7)).numbers[si->second];
+        else if (name.rfind("Q_only.", 0) == 0)
+          table.find(name)->numbers[r] = table.at(name.substr(7)).numbers[qi->second];
+      }
+      if (!spec.regime_metric.empty()) {
+        const auto& e = table.at(spec.regime_metric).numbers;
+        const double s_loss = e[si->second], q_loss = e[qi->second];
+        if (!std::isnan(s_loss) && !std::isnan(q_loss))
+          table.find("in_regime")->numbers[r] =
+              s_loss <= spec.regime_max && q_loss <= spec.regime_max ? 1.0 : 0.0;
+      }
+    }
     for (const auto& m : spec.orthogonality) {
       if (si == s_row.end() || qi == q_row.end()) continue;
       const auto& e = table.at(m).numbers;

@@ -4,7 +4,12 @@
 //   orth_ratio.M = E(composition) / (E(S) + E(Q)) (> 1: errors compound)
 //   order_gap.M  = E(Q->S) - E(S->Q)              on both composite rows
 //   order_ratio.M = E(Q->S) / E(S->Q)             (> 1: S->Q is the better order)
-// for each metric column M listed in "derived". E(S) is the "S" row with the
+//   S_only.M, Q_only.M = E(S), E(Q)                on both composite rows (the
+//                        baselines shown next to the gaps)
+// for each metric column M listed in "derived", and with "regime" {metric R,
+// max X}: in_regime = 1 when S_only.R <= X and Q_only.R <= X, else 0 (NaN
+// when a baseline is missing): outside it, sparsity or quantization alone
+// already loses so much that a gap measures damage, not compounding. E(S) is the "S" row with the
 // same sparsity label, E(Q) the "Q" row with the same format label. A missing
 // partner (excluded or not yet run) leaves NaN. Pure function of the table,
 // so `interplay table` needs nothing but the file.

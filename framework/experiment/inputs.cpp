@@ -228,12 +228,16 @@ std::vector<InputInstance> parse_inputs(const json& inputs, const std::string& p
     if (name.empty()) throw Error(at(child_path(ip, "name"), "must not be empty"));
     check_unique(names, name, child_path(ip, "name"));
     if (is_model_input(e)) {
-      InputInstance in;
-      auto spec = std::make_shared<ModelInputSpec>(parse_model_input(e, ip, base_dir));
-      in.name = spec->name;
-      in.spec = spec->canonical();
-      in.model = std::move(spec);
-      out.push_back(std::move(in));
+      // One instance per training seed (or the single given model).
+      for (ModelInputSpec& one : per_seed(parse_model_input(e, ip, base_dir), ip)) {
+        InputInstance in;
+        auto spec = std::make_shared<ModelInputSpec>(std::move(one));
+        in.name = spec->name;
+        if (spec->seed) in.seed = std::int64_t(*spec->seed);
+        in.spec = spec->canonical();
+        in.model = std::move(spec);
+        out.push_back(std::move(in));
+      }
       continue;
     }
     if (e.contains("file")) {
@@ -292,6 +296,7 @@ std::vector<ActivationSpec> parse_activations(const json& acts, const std::strin
   std::set<std::string> names;
   std::vector<std::string> kinds = distribution_names();
   kinds.push_back("correlated");
+  kinds.push_back("isotropic");
   for (std::size_t i = 0; i < acts.size(); ++i) {
     const std::string ap = index_path(path, i);
     const json& e = acts[i];
@@ -322,6 +327,13 @@ std::vector<ActivationSpec> parse_activations(const json& acts, const std::strin
     if (!dist) throw Error(at(ap, "needs 'distribution' (generated) or 'file'"));
     a.distribution = as_choice(*dist, child_path(ap, "distribution"), kinds, "distribution");
     const std::vector<std::string> own{"name", "distribution", "rows", "seed", "calibration_rows"};
+    if (a.distribution == "isotropic") {
+      // The exact isotropic expectation, not a sample: X = I (see load_activations).
+      check_object(e, ap, {"name", "distribution"});
+      a.spec = {{"distribution", "isotropic"}};
+      out.push_back(std::move(a));
+      continue;
+    }
     if (a.distribution == "correlated") {
       check_object(e, ap,
                    {"name", "distribution", "rows", "seed", "calibration_rows", "spectrum", "alpha",
@@ -376,6 +388,15 @@ Tensor load_activations(const ActivationSpec& a, std::size_t features) {
   }
   if (a.distribution == "correlated")
     return correlated_activations(a.rows, features, a.spectrum, a.seed);
+  if (a.distribution == "isotropic") {
+    // X = I [features, features]: ||X D^T||_F^2 = ||D||_F^2 exactly, the
+    // expectation E||x D^T||^2 for one row x with identity covariance (THEORY T5's
+    // isotropic case c ||D||^2 with c = 1), free of the finite-sample error of
+    // a random X whose sample covariance is far from I unless rows >> features.
+    Tensor t({features, features});
+    for (std::size_t i = 0; i < features; ++i) t.data[i * features + i] = 1.0f;
+    return t;
+  }
   // A seed of its own: activations must not replay an input drawn with the same seed.
   Tensor t({a.rows, features});
   sample_distribution(a.distribution, a.params, counter_hash(a.seed, kActivationSeedStream, 0),

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "experiment/cell_interval.hpp"
 
 namespace interplay::experiment {
 namespace {
@@ -60,7 +61,7 @@ double aggregate(const std::string& how, std::vector<double> v) {
   double sum = 0.0;
   for (double x : v) sum += x;
   if (how == "sum") return sum;
-  if (how == "mean") return sum / double(v.size());
+  if (how == "mean" || how == "mean_ci") return sum / double(v.size());
   if (how == "min") return *std::min_element(v.begin(), v.end());
   if (how == "max") return *std::max_element(v.begin(), v.end());
   if (how == "frac_pos")
@@ -119,6 +120,7 @@ Pivot make_pivot(const TableSpec& spec, const ResultTable& table) {
   for (std::size_t r = 0; r < rk.keys.size(); ++r)
     for (std::size_t d = 0; d < ndata; ++d)
       if (!samples[r][d].empty()) p.cells[r][d] = aggregate(spec.aggregate, samples[r][d]);
+  if (spec.aggregate == "mean_ci") fill_intervals(p, samples);  // cell_interval.hpp
 
   p.styles.assign(rk.keys.size(), std::vector<std::vector<std::string>>(ndata));
   for (const auto& h : spec.highlights) {
@@ -129,7 +131,10 @@ Pivot make_pivot(const TableSpec& spec, const ResultTable& table) {
     if (h.when == Highlight::When::Compare) {
       for (std::size_t r = 0; r < p.cells.size(); ++r)
         for (std::size_t d = 0; d < ndata; ++d)
-          if (applies(d) && h.matches(p.cells[r][d])) p.styles[r][d].push_back(h.style);
+          if (applies(d) &&
+              (h.on_interval ? h.matches_interval(p.intervals[r][d].first, p.intervals[r][d].second)
+                             : h.matches(p.cells[r][d])))
+            p.styles[r][d].push_back(h.style);
       continue;
     }
     // Extremes among the cells of one row (or column) that share a value column.

@@ -4,6 +4,7 @@
 // one aggregated number per (row, column, value) cell, and the highlight
 // styles of every cell. Rendering (table_render.hpp) only lays this out.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "experiment/result_table.hpp"
@@ -18,6 +19,9 @@ struct Pivot {
   std::vector<std::string> column_value;                      // value column of each data column
   std::vector<std::vector<double>> cells;                     // [row][data column]
   std::vector<std::vector<std::vector<std::string>>> styles;  // [row][data column] -> styles
+  // aggregate mean_ci: the 95 % interval of each cell ([row][data column];
+  // NaN with fewer than two rows in the cell). Empty otherwise.
+  std::vector<std::vector<std::pair<double, double>>> intervals;
 };
 
 Pivot make_pivot(const TableSpec& spec, const ResultTable& table);

@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/json_text.hpp"
+#include "core/provenance.hpp"
 #include "core/version.hpp"
 #include "io/atomic_output.hpp"
 #include "io/hdf5.hpp"
@@ -37,6 +38,7 @@ void write_results(const std::string& path, const RunInfo& info, const ResultTab
   f.set_attribute("config", info.config.dump());
   f.set_attribute("config_file", info.config_file);
   f.set_attribute("host", info.host);
+  f.set_attribute("numerics", numeric_provenance().dump());  // BLAS kernel etc.
   f.set_attribute("threads", info.threads);
   f.set_attribute("start_time", info.start_time);
   f.set_attribute("end_time", info.end_time);

@@ -10,6 +10,7 @@
 #include "core/suggest.hpp"
 #include "experiment/config.hpp"
 #include "experiment/json_path.hpp"
+#include "models/model_input.hpp"
 
 namespace interplay::experiment {
 namespace {
@@ -84,11 +85,24 @@ bool value_matches(const json& have, const json& want) {
   return have == want;
 }
 
-double last_quantizer_bits(const Pipeline& p) {
-  double bits = std::numeric_limits<double>::quiet_NaN();
+// Bits per element of the pipeline's last quantizer over the tensors it is
+// applied to (one for a tensor input, every selected weight matrix of a model
+// input): total bits / total elements, every scale included.
+double last_quantizer_bits(const Pipeline& p, const std::vector<Shape>& shapes) {
+  const Quantizer* q = nullptr;
   for (const auto& s : p.steps())
-    if (s.kind == PipelineStep::Kind::Quantize) bits = s.quantizer->bits_per_element();
-  return bits;
+    if (s.kind == PipelineStep::Kind::Quantize) q = s.quantizer.get();
+  if (!q) return std::numeric_limits<double>::quiet_NaN();
+  double bits = 0.0, elements = 0.0;
+  for (const Shape& shape : shapes) {
+    const double n = double(numel(shape));
+    bits += q->bits_per_element(shape) * n, elements += n;
+  }
+  return elements > 0 ? bits / elements : std::numeric_limits<double>::quiet_NaN();
+}
+
+std::vector<Shape> compressed_shapes(const InputInstance& in) {
+  return in.model ? model_input_weight_shapes(*in.model) : std::vector<Shape>{in.shape};
 }
 
 }  // namespace
@@ -175,6 +189,8 @@ std::vector<Point> expand_points(const ExperimentConfig& cfg) {
 
   std::vector<Point> all;
   const std::vector<std::optional<std::size_t>> no_acts{std::nullopt};
+  std::vector<std::vector<Shape>> shapes;
+  for (const auto& in : cfg.inputs) shapes.push_back(compressed_shapes(in));
   for (std::size_t in = 0; in < cfg.inputs.size(); ++in)
     for (const auto& act : cfg.inputs[in].model ? no_acts : acts)  // a model brings its own data
       for (std::size_t v = 0; v < vars.size(); ++v) {
@@ -183,7 +199,7 @@ std::vector<Point> expand_points(const ExperimentConfig& cfg) {
         p.sparsity = vars[v].sparsity, p.format = vars[v].format, p.order = vars[v].order;
         p.swept = vars[v].swept;
         p.pipeline = built[v];
-        p.bits_per_element = last_quantizer_bits(*built[v]);
+        p.bits_per_element = last_quantizer_bits(*built[v], shapes[in]);
         const json canonical{{"input", cfg.inputs[in].spec},
                              {"activation", act ? cfg.activations[*act].spec : json()},
                              {"pipeline", built[v]->to_json()},

@@ -51,7 +51,9 @@ struct Point {
   std::string sparsity, format, order;  // "" when the pipeline has none
   json swept = json::object();          // {"format.bits": 4, ...}
   std::shared_ptr<const Pipeline> pipeline;
-  double bits_per_element = 0.0;  // of the pipeline's last quantizer; NaN without one
+  // Of the pipeline's last quantizer on this input's tensor (a model input:
+  // over its selected weight matrices), every scale included; NaN without one.
+  double bits_per_element = 0.0;
 };
 
 // Expands and filters; errors (an exclude entry that matches nothing, two

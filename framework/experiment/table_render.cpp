@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/suggest.hpp"
+#include "experiment/cell_interval.hpp"
 #include "experiment/result_table.hpp"
 
 namespace interplay::experiment {
@@ -23,6 +24,12 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep,
 
 std::string rule_text(const Highlight& h) {
   std::string what = h.values.empty() ? "value" : join(h.values, ", ");
+  if (h.when == Highlight::When::Compare && h.on_interval) {
+    const std::string t = shortest_number(h.threshold);
+    if (h.op == ">" || h.op == ">=") return "95 % interval of " + what + " entirely above " + t;
+    if (h.op == "<" || h.op == "<=") return "95 % interval of " + what + " entirely below " + t;
+    return "95 % interval of " + what + (h.op == "==" ? " contains " : " excludes ") + t;
+  }
   if (h.when == Highlight::When::Compare)
     return what + " " + h.op + " " + shortest_number(h.threshold);
   return std::string(h.when == Highlight::When::Max ? "largest " : "smallest ") + what +
@@ -46,6 +53,13 @@ std::string md_escape(const std::string& s) {
   return out;
 }
 
+// The number shown in a cell: "mean ± half-width" with aggregate mean_ci.
+std::string cell_text(const TableSpec& spec, const Pivot& p, std::size_t r, std::size_t d) {
+  const NumberFormat& f = spec.format_for(p.column_value[d]);
+  return p.intervals.empty() ? f.format(p.cells[r][d])
+                             : interval_text(f, p.cells[r][d], p.intervals[r][d]);
+}
+
 std::string md_cell(const std::string& text, const std::vector<std::string>& styles) {
   std::string s = text;
   if (has_style(styles, "italic")) s = "*" + s + "*";
@@ -62,8 +76,7 @@ std::string render_markdown(const TableSpec& spec, const Pivot& p) {
   for (std::size_t r = 0; r < p.row_keys.size(); ++r) {
     std::vector<std::string> line = p.row_keys[r];
     for (std::size_t d = 0; d < p.cells[r].size(); ++d)
-      line.push_back(
-          md_cell(spec.format_for(p.column_value[d]).format(p.cells[r][d]), p.styles[r][d]));
+      line.push_back(md_cell(cell_text(spec, p, r, d), p.styles[r][d]));
     grid.push_back(line);
   }
   for (auto& line : grid)
@@ -113,12 +126,24 @@ std::string csv_field(const std::string& s) {
 std::string render_csv(const Pivot& p) {
   std::ostringstream os;
   std::vector<std::string> header = p.row_headers;
-  for (const auto& levels : p.column_headers) header.push_back(join(levels, " / "));
+  // With mean_ci, every value column is followed by its interval bounds.
+  const bool ci = !p.intervals.empty();
+  for (const auto& levels : p.column_headers) {
+    const std::string name = join(levels, " / ");
+    header.push_back(name);
+    if (ci) header.push_back(name + " (95% lo)"), header.push_back(name + " (95% hi)");
+  }
   for (std::size_t c = 0; c < header.size(); ++c) os << (c ? "," : "") << csv_field(header[c]);
   os << "\n";
   for (std::size_t r = 0; r < p.row_keys.size(); ++r) {
     std::vector<std::string> line = p.row_keys[r];
-    for (double v : p.cells[r]) line.push_back(shortest_number(v));
+    for (std::size_t d = 0; d < p.cells[r].size(); ++d) {
+      line.push_back(shortest_number(p.cells[r][d]));
+      if (ci) {
+        line.push_back(shortest_number(p.intervals[r][d].first));
+        line.push_back(shortest_number(p.intervals[r][d].second));
+      }
+    }
     for (std::size_t c = 0; c < line.size(); ++c) os << (c ? "," : "") << csv_field(line[c]);
     os << "\n";
   }
@@ -171,6 +196,8 @@ std::string tex_escape(const std::string& s) {
 
 std::string tex_cell(const std::string& text, const std::vector<std::string>& styles) {
   std::string s = tex_escape(text);
+  const std::size_t pm = s.find("±");
+  if (pm != std::string::npos) s.replace(pm, std::string("±").size(), "$\\pm$");
   if (has_style(styles, "italic")) s = "\\textit{" + s + "}";
   if (has_style(styles, "bold")) s = "\\textbf{" + s + "}";
   if (has_style(styles, "mark")) s += "$^\\dagger$";
@@ -219,8 +246,7 @@ std::string render_latex(const TableSpec& spec, const Pivot& p) {
     std::vector<std::string> line;
     for (const auto& k : p.row_keys[r]) line.push_back(tex_escape(k));
     for (std::size_t d = 0; d < ndata; ++d)
-      line.push_back(
-          tex_cell(spec.format_for(p.column_value[d]).format(p.cells[r][d]), p.styles[r][d]));
+      line.push_back(tex_cell(cell_text(spec, p, r, d), p.styles[r][d]));
     os << join(line, " & ") << " \\\\\n";
   }
   os << "\\bottomrule\n\\end{tabular}\n\\end{table}\n";

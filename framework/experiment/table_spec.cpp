@@ -45,6 +45,14 @@ NumberFormat parse_number_format(const std::string& text, const std::string& pat
   return f;
 }
 
+bool Highlight::matches_interval(double lo, double hi) const {
+  if (std::isnan(lo) || std::isnan(hi)) return false;  // no interval: never significant
+  if (op == ">" || op == ">=") return lo > threshold;
+  if (op == "<" || op == "<=") return hi < threshold;
+  const bool inside = lo <= threshold && threshold <= hi;
+  return op == "==" ? inside : !inside;
+}
+
 bool Highlight::matches(double v) const {
   if (std::isnan(v)) return false;
   if (op == ">") return v > threshold;
@@ -78,7 +86,10 @@ Highlight parse_highlight(const json& v, const std::string& path) {
   } else {
     if (v.contains("per"))
       throw Error(at(child_path(path, "per"), "only applies to \"max\" / \"min\""));
+    // "ci > 0": the cell's interval (aggregate mean_ci) lies entirely above 0.
     std::size_t p = when.find_first_not_of(" ");
+    if (p != std::string::npos && when.compare(p, 3, "ci ") == 0)
+      h.on_interval = true, p = when.find_first_not_of(" ", p + 3);
     const std::size_t op_end = when.find_first_not_of("<>=!", p == std::string::npos ? 0 : p);
     if (p == std::string::npos || op_end == std::string::npos) p = std::string::npos;
     const std::string op = p == std::string::npos ? "" : when.substr(p, op_end - p);
@@ -91,7 +102,8 @@ Highlight parse_highlight(const json& v, const std::string& path) {
     if (std::find(ops.begin(), ops.end(), op) == ops.end() || !number_ok)
       throw Error(
           at(child_path(path, "when"),
-             "expected \"max\", \"min\" or a comparison such as \"> 0\", got '" + when + "'"));
+             "expected \"max\", \"min\" or a comparison such as \"> 0\" or \"ci > 0\", got '" +
+                 when + "'"));
     h.op = op, h.threshold = t;
   }
   h.style = as_choice(required(v, path, "style"), child_path(path, "style"),
@@ -126,7 +138,8 @@ TableSpec parse_table(const std::string& name, const json& v, const std::string&
   if (const json* x = optional(v, "aggregate"))
     t.aggregate =
         as_choice(*x, child_path(path, "aggregate"),
-                  {"mean", "median", "min", "max", "sum", "std", "count", "frac_pos"}, "aggregate");
+                  {"mean", "median", "min", "max", "sum", "std", "count", "frac_pos", "mean_ci"},
+                  "aggregate");
   if (const json* x = optional(v, "number_format")) {
     const std::string fp = child_path(path, "number_format");
     if (x->is_string()) {
@@ -152,6 +165,9 @@ TableSpec parse_table(const std::string& name, const json& v, const std::string&
     check_array(*x, hp);
     for (std::size_t i = 0; i < x->size(); ++i) {
       Highlight h = parse_highlight((*x)[i], index_path(hp, i));
+      if (h.on_interval && t.aggregate != "mean_ci")
+        throw Error(at(child_path(index_path(hp, i), "when"),
+                       "a \"ci\" comparison needs \"aggregate\": \"mean_ci\""));
       for (std::size_t k = 0; k < h.values.size(); ++k)
         if (std::find(t.values.begin(), t.values.end(), h.values[k]) == t.values.end())
           throw Error(at(index_path(child_path(index_path(hp, i), "values"), k),

@@ -8,7 +8,9 @@
 //       column keys (may be empty) "values": ["rel_l2", "sqnr_db"],    one or more value columns
 //       ("value": "x" for one) "aggregate": "mean",                over the rows falling in a cell:
 //       mean, median, min,
-//                                           max, sum, std, count, frac_pos (fraction > 0)
+//                                           max, sum, std, count, frac_pos (fraction > 0),
+//                                           mean_ci (mean and 95 % bootstrap interval over the
+//                                           rows of the cell, e.g. seeds; shown "m ± h")
 //       "number_format": ".3g",             or {"sqnr_db": ".1f", "*": ".3g"}: [+].N(f|e|g|%)
 //       "highlight": [{"when": "> 0", "style": "bold", "values": ["orth_gap.l1"]},
 //                     {"when": "min", "per": "row", "style": "mark"}],
@@ -42,6 +44,11 @@ struct Highlight {
   std::string style;                // bold, italic, mark
   std::vector<std::string> values;  // value columns it applies to; empty = all
   bool matches(double v) const;     // for Compare
+  // "ci OP T" (aggregate mean_ci): "> T" / ">= T" the 95 % interval lies
+  // entirely above T (significant above), "< T" / "<= T" entirely below,
+  // "== T" contains T (inconclusive), "!= T" excludes it (significant).
+  bool on_interval = false;
+  bool matches_interval(double lo, double hi) const;
 };
 
 struct TableSpec {

@@ -13,8 +13,8 @@ namespace interplay {
 namespace {
 
 const std::vector<std::string> kKeys = {
-    "name",     "model",       "train",       "layers", "activation_quantizer",
-    "finetune", "test_images", "probe_images"};
+    "name",     "model",       "train",        "layers", "activation_quantizer",
+    "finetune", "test_images", "probe_images", "seeds"};
 
 std::string resolve(const std::string& file, const std::string& base_dir) {
   if (file.empty() || file[0] == '/' || base_dir.empty()) return file;
@@ -57,6 +57,32 @@ bool is_model_input(const json& entry) {
   return entry.is_object() && entry.contains("model");
 }
 
+std::string seeded_weights_path(const std::string& weights, std::uint64_t seed) {
+  const std::filesystem::path p(weights);
+  const std::string ext = p.extension().string();
+  return (p.parent_path() /
+          (p.stem().string() + ".seed" + std::to_string(seed) + (ext.empty() ? ".h5" : ext)))
+      .string();
+}
+
+std::vector<ModelInputSpec> per_seed(const ModelInputSpec& spec, const std::string& where) {
+  if (spec.seeds.empty()) return {spec};
+  std::vector<ModelInputSpec> out;
+  for (std::uint64_t seed : spec.seeds) {
+    ModelInputSpec s = spec;
+    s.seeds.clear();
+    s.seed = seed;
+    s.weights = seeded_weights_path(spec.weights, seed);
+    if (s.train.is_object()) s.train["seed"] = seed;
+    if (s.train.is_null() && !std::filesystem::exists(s.weights))
+      throw Error(at(where + ".seeds", s.weights + ": weights file not found for seed " +
+                                           std::to_string(seed) +
+                                           " (add a \"train\" block to train it)"));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 json ModelInputSpec::canonical() const {
   return {{"model", weights}, {"train", train}, {"options", options.to_json()}};
 }
@@ -79,6 +105,18 @@ ModelInputSpec parse_model_input(const json& entry, const std::string& where,
     } else if (k == "train") {
       parse_train_block(v, path);
       s.train = v;
+    } else if (k == "seeds") {
+      if (!v.is_array() || v.empty())
+        throw Error(at(path, "expected a non-empty list of training seeds, e.g. [0, 1, 2, 3, 4]"));
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const std::string ip = path + "[" + std::to_string(i) + "]";
+        if (!v[i].is_number_integer() || v[i].get<long long>() < 0)
+          throw Error(at(ip, "expected a non-negative integer, got " + v[i].dump()));
+        const std::uint64_t seed = v[i].get<std::uint64_t>();
+        if (std::find(s.seeds.begin(), s.seeds.end(), seed) != s.seeds.end())
+          throw Error(at(ip, "seed " + std::to_string(seed) + " is listed twice"));
+        s.seeds.push_back(seed);
+      }
     } else if (std::find(kKeys.begin(), kKeys.end(), k) != kKeys.end()) {
       study[k] = v;
     } else {
@@ -87,6 +125,12 @@ ModelInputSpec parse_model_input(const json& entry, const std::string& where,
   }
   if (s.name.empty()) throw Error(at(where, "a model input needs a \"name\""));
   s.options = ModelStudyOptions::from_json(study, where);
+  if (!s.seeds.empty() && s.train.is_object() && s.train.contains("seed"))
+    throw Error(at(where + ".train.seed", "give train.seed or seeds, not both"));
+  if (!s.seeds.empty()) {
+    per_seed(s, where);  // checks the per-seed files
+    return s;
+  }
   if (s.train.is_null() && !std::filesystem::exists(s.weights))
     throw Error(at(where + ".model", s.weights +
                                          ": weights file not found (train it with `interplay "
@@ -99,6 +143,18 @@ std::vector<std::string> model_input_columns(const ModelInputSpec& spec) {
     return model_study_columns(*load_model(spec.weights).model);
   Model model(parse_train_block(spec.train, spec.name + ".train").arch);
   return model_study_columns(model);
+}
+
+std::vector<Shape> model_input_weight_shapes(const ModelInputSpec& spec) {
+  std::unique_ptr<Model> model;
+  if (std::filesystem::exists(spec.weights))
+    model = std::move(load_model(spec.weights).model);
+  else
+    model = std::make_unique<Model>(parse_train_block(spec.train, spec.name + ".train").arch);
+  std::vector<Shape> out;
+  for (const auto& l : select_layers(*model, spec.options.layers))
+    out.push_back({l.layer->out_features(), l.layer->fan_in()});
+  return out;
 }
 
 std::unique_ptr<ModelStudy> open_model_study(const ModelInputSpec& spec,

@@ -9,13 +9,21 @@
 //      "layers": {"include_first": false, "include_last": false, "only": [], "exclude": []},
 //      "activation_quantizer": "same",                 or null, or a quantizer step
 //      "finetune": {"epochs": 1, "lr": 1e-4, "images": 10000},
-//      "test_images": 0, "probe_images": 256}
+//      "test_images": 0, "probe_images": 256,
+//      "seeds": [0, 1, 2, 3, 4]}                       one trained model per seed (below)
 //   ]
+//
+// "seeds": the input stands for one model per training seed, each in its own
+// file FILE.seed<k>.h5 next to FILE (trained with train.seed = k when missing
+// and a train block is given); the sweep runs every pipeline on every seed, and
+// tables aggregate the seeds of a cell (aggregate "mean_ci" for mean ± 95 %).
 //
 // Every point of such an input evaluates its pipeline with
 // evaluate_model_point(); the point's columns are ModelStudy::columns().
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "models/model_study.hpp"
@@ -28,10 +36,20 @@ struct ModelInputSpec {
   // null, or {"model": KIND, "arch": {...}, "images": N, training settings...}
   json train;
   ModelStudyOptions options;
+  std::vector<std::uint64_t> seeds;   // as given; empty: the one model in `weights`
+  std::optional<std::uint64_t> seed;  // set on the per-seed specs of per_seed()
 
   // Canonical description (hashed into point ids): what determines results.
   json canonical() const;
 };
+
+// One spec per training seed (weights FILE.seed<k>.h5, train.seed = k), or
+// the spec itself when it has no seeds. Errors (a missing file without a train
+// block) name `where`.
+std::vector<ModelInputSpec> per_seed(const ModelInputSpec& spec, const std::string& where);
+
+// FILE.h5 -> FILE.seed<k>.h5
+std::string seeded_weights_path(const std::string& weights, std::uint64_t seed);
 
 // True when an input entry is of the model kind (it has a "model" key).
 bool is_model_input(const json& entry);
@@ -44,6 +62,10 @@ ModelInputSpec parse_model_input(const json& entry, const std::string& where,
 // The columns evaluate_model_point() will produce for this input, known
 // without loading any data (from the file's architecture or the train block).
 std::vector<std::string> model_input_columns(const ModelInputSpec& spec);
+
+// Shapes [out, fan_in] of the weight matrices the study compresses (for the
+// bits-per-element column), known without training.
+std::vector<Shape> model_input_weight_shapes(const ModelInputSpec& spec);
 
 // Loads the weights (training and saving them first when the file is missing
 // and a train block is given) and the Fashion-MNIST data the study needs.

@@ -177,6 +177,11 @@ std::unique_ptr<Model> ModelStudy::compress_and_tune(const Pipeline& pipeline,
   return model;
 }
 
+ExampleResults ModelStudy::evaluate_examples(const Pipeline& pipeline) const {
+  const std::unique_ptr<Model> model = compress_and_tune(pipeline, activation_quantizer(pipeline));
+  return interplay::evaluate_examples(*model, test_);
+}
+
 std::vector<double> ModelStudy::evaluate(const Pipeline& pipeline) const {
   const std::unique_ptr<Model> compressed =
       compress_and_tune(pipeline, activation_quantizer(pipeline));

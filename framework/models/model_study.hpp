@@ -14,6 +14,7 @@
 
 #include "models/compression.hpp"
 #include "models/dataset.hpp"
+#include "models/example_eval.hpp"
 #include "models/trainer.hpp"
 
 namespace interplay {
@@ -61,6 +62,11 @@ class ModelStudy {
   // quantization): compression is measured against the same training budget.
   const std::vector<std::string>& columns() const { return columns_; }
   std::vector<double> evaluate(const Pipeline& pipeline) const;
+
+  // Per-example loss and correctness on the test images with `pipeline`
+  // applied (the empty pipeline: the reference), for paired bootstraps.
+  // Thread-safe.
+  ExampleResults evaluate_examples(const Pipeline& pipeline) const;
 
   const EvalResult& dense_result() const { return dense_; }  // of the reference
   const ModelStudyOptions& options() const { return options_; }

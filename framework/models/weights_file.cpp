@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/json_text.hpp"
+#include "core/provenance.hpp"
 #include "core/version.hpp"
 #include "io/atomic_output.hpp"
 #include "io/hdf5.hpp"
@@ -43,6 +44,7 @@ void save_model(Model& model, const std::string& path, const json& training) {
                                  .dump());
     f.set_attribute("interplay_version", kVersion);
     f.set_attribute("interplay_commit", kGitCommit);
+    f.set_attribute("numerics", numeric_provenance().dump());  // BLAS kernel etc.
     for (auto& [lpath, layer] : model.parameter_layers())
       for (const Param& p : layer->params())
         h5::write_tensor(f, "/" + lpath + "/" + p.name, p.value);

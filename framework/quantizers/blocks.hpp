@@ -19,6 +19,17 @@ struct BlockLayout {
   bool whole_tensor = false;
 };
 
+// How many scales (blocks) `layout` cuts a tensor of `shape` into: lanes x
+// ceil(len / size) (one per lane for size 0, one for whole_tensor). Throws like
+// axis_layout for an axis the shape does not have. Used for honest bit counts.
+std::size_t block_count(const Shape& shape, const BlockLayout& layout);
+
+// Bits per element: `element_bits` plus `scale_bits` per block of `layout`
+// plus `tensor_bits` once, amortised over numel(shape) (element_bits alone
+// for an empty tensor).
+double amortised_bits(const Shape& shape, const BlockLayout& layout, double element_bits,
+                      double scale_bits, double tensor_bits = 0.0);
+
 // The `axis` parameter every blocked plugin shares.
 ParamSpec axis_param(const std::string& what);
 

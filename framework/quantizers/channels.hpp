@@ -22,6 +22,17 @@
 
 namespace interplay {
 
+// Storage per element with one `scale_bits` scale per channel along
+// `channel_axis` (a scalar is one channel).
+inline double channel_amortised_bits(const Shape& shape, int channel_axis, double element_bits,
+                                     double scale_bits) {
+  const std::size_t n = numel(shape);
+  if (n == 0) return element_bits;
+  const std::size_t channels =
+      shape.empty() ? 1 : shape[normalize_axis(channel_axis, shape.size(), "channel_axis")];
+  return element_bits + scale_bits * double(channels) / double(n);
+}
+
 template <class Fn>
 void for_each_channel(const Tensor& in, Tensor& out, int channel_axis, Fn&& fn) {
   if (&out != &in) out.shape = in.shape, out.data.resize(in.size());

@@ -53,7 +53,12 @@ class FpQuantizer final : public Quantizer {
     });
   }
 
-  double bits_per_element() const override { return format_.bits(); }
+  // scale=tensor / channel: one FP32 scale per tensor / lane.
+  double bits_per_element(const Shape& shape) const override {
+    if (scaling_ == "none") return format_.bits();
+    if (scaling_ == "channel") return channel_amortised_bits(shape, channel_axis_, format_.bits(), 32.0);
+    return amortised_bits(shape, BlockLayout{-1, 0, true}, format_.bits(), 32.0);
+  }
 
   // Unscaled: one fixed plan; scale=tensor: one scale from the original W;
   // scale=channel: one per output row (channel_axis 0 of a 2-D weight).

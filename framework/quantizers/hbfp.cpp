@@ -33,8 +33,8 @@ class HbfpQuantizer final : public Quantizer {
     });
   }
 
-  double bits_per_element() const override {
-    return 1 + m_ + 8.0 / double(layout_.size);  // sign + mantissa + shared 8-bit exponent
+  double bits_per_element(const Shape& shape) const override {
+    return amortised_bits(shape, layout_, 1 + m_, 8.0);  // sign + mantissa + 8-bit exponent
   }
 
  private:

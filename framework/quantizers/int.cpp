@@ -90,10 +90,12 @@ class IntQuantizer final : public Quantizer {
                       });
   }
 
-  double bits_per_element() const override {
-    if (granularity_ != "group" && granularity_ != "block") return bits_;
-    // fp32 scale per group, plus a b-bit zero point for the asymmetric scheme
-    return bits_ + (32.0 + (scheme_ == Scheme::Asymmetric ? bits_ : 0)) / double(layout_.size);
+  // One FP32 scale per tensor / lane / group, plus a b-bit zero point for the
+  // asymmetric scheme (GPTQ-symmetric's zero point is the constant 2^(b-1)).
+  double bits_per_element(const Shape& shape) const override {
+    const double scale_bits = 32.0 + (scheme_ == Scheme::Asymmetric ? bits_ : 0);
+    if (per_channel_) return channel_amortised_bits(shape, channel_axis_, bits_, scale_bits);
+    return amortised_bits(shape, layout_, bits_, scale_bits);
   }
 
  private:

@@ -46,8 +46,8 @@ class MxQuantizer final : public Quantizer {
     });
   }
 
-  double bits_per_element() const override {
-    return elem_.bits + 8.0 / double(layout_.size);  // + one E8M0 scale per block
+  double bits_per_element(const Shape& shape) const override {
+    return amortised_bits(shape, layout_, elem_.bits, 8.0);  // + one E8M0 scale per block
   }
 
  private:

@@ -54,7 +54,10 @@ class Nvfp4Quantizer final : public Quantizer {
   const RoundingPolicy& rounding() const { return rounding_; }
   const Grid& element_grid() const { return elem_; }
 
-  double bits_per_element() const override { return 4.0 + 8.0 / double(layout_.size); }
+  // E4M3 scale per block plus the FP32 per-tensor scale.
+  double bits_per_element(const Shape& shape) const override {
+    return amortised_bits(shape, layout_, 4.0, 8.0, 32.0);
+  }
 
  private:
   Grid elem_, scale_;

@@ -133,8 +133,9 @@ TEST_CASE("sweep expansion: baselines, orders, grids, zips, exclusions", "[exper
   CHECK(points[6].order == "Q->S");
   CHECK(points[6].pipeline->label() == "int8 -> nm");
   CHECK(std::isnan(points[0].bits_per_element));
-  CHECK(points[2].bits_per_element == 4.25);   // mxfp4
-  CHECK(points[3].bits_per_element == 8.125);  // hbfp8, block 64
+  CHECK(points[2].bits_per_element == 4.25);                  // mxfp4
+  CHECK(points[3].bits_per_element == 8.125);                 // hbfp8, block 64
+  CHECK(points[1].bits_per_element == 8.0 + 4 * 32.0 / 256);  // int8: a FP32 scale per row
 
   c["sweep"]["formats"] = json::parse(
       R"([{"quantizer": "int", "granularity": "block", "grid": {"bits": [4, 8], "block": [32, 64]},

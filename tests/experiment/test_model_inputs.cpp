@@ -8,6 +8,7 @@
 
 #include "experiment/result_file.hpp"
 #include "helpers.hpp"
+#include "io/hdf5.hpp"
 
 using namespace interplay;
 using namespace interplay::exptest;
@@ -53,4 +54,61 @@ TEST_CASE("model inputs: trained on first use, evaluated per point, thread-count
   REQUIRE(order[1] == "Q");
   REQUIRE(order[2] == "S->Q");
   CHECK(t.at("orth_gap.accuracy_drop").numbers[2] == drop[2] - drop[0] - drop[1]);
+}
+
+TEST_CASE("model inputs with seeds: one model per seed, points per seed, gaps per seed",
+          "[experiment]") {
+  ScratchDir dir;
+  write_text(dir.file("s.json"), R"({
+    "inputs": [
+      {"name": "mlp", "model": "m/mlp.h5", "seeds": [3, 5],
+       "train": {"model": "mlp", "arch": {"hidden": [16]}, "images": 300, "epochs": 1},
+       "test_images": 100, "probe_images": 16, "layers": {"include_first": true}}
+    ],
+    "derived": {"orthogonality": ["loss_increase"]},
+    "sweep": {"sparsity": [{"sparsifier": "nm", "n": 2, "m": 4, "label": "2:4"}], "formats": ["int4"]},
+    "tables": {"gap": {"where": {"order": "S->Q"}, "rows": ["format"],
+                       "values": ["orth_gap.loss_increase"], "aggregate": "mean_ci",
+                       "highlight": [{"when": "ci > 0", "style": "bold"}]}}
+  })");
+  const auto r = run_interplay({"run", dir.file("s.json"), "-o", dir.file("s.h5"), "-q"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  // Trained per seed, each in its own file.
+  CHECK(path_exists(dir.file("m/mlp.seed3.h5")));
+  CHECK(path_exists(dir.file("m/mlp.seed5.h5")));
+  CHECK_FALSE(path_exists(dir.file("m/mlp.h5")));
+  const auto t = experiment::read_results(dir.file("s.h5")).table;
+  REQUIRE(t.rows() == 8);  // 2 seeds x {S, Q, S->Q, Q->S}
+  const auto& seed = t.at("seed").numbers;
+  const auto& order = t.at("order").strings;
+  const auto& loss = t.at("loss_increase").numbers;
+  const auto& gap = t.at("orth_gap.loss_increase").numbers;
+  CHECK(seed[0] == 3);
+  CHECK(seed[4] == 5);
+  for (std::size_t r0 : {0u, 4u}) {  // gaps pair rows of the same seed
+    REQUIRE(order[r0 + 2] == "S->Q");
+    CHECK(gap[r0 + 2] == loss[r0 + 2] - loss[r0] - loss[r0 + 1]);
+  }
+  CHECK(loss[2] != loss[6]);  // different models
+  // Provenance: the BLAS build, kernel and thread counts in weights and results.
+  for (const auto& file : {dir.file("m/mlp.seed3.h5"), dir.file("s.h5")}) {
+    INFO(file);
+    const json numerics = json::parse(io::h5::File::open(file).string_attribute("numerics"));
+    CHECK(numerics.at("blas").get<std::string>().find("OpenBLAS") != std::string::npos);
+    CHECK(numerics.contains("blas_core"));
+    CHECK(numerics.contains("blas_threads"));
+    CHECK(numerics.contains("native_build"));
+  }
+  const auto table = run_interplay({"table", dir.file("s.h5")});
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find(" ± ") != std::string::npos);
+  // A missing weights file without a train block names the seed.
+  write_text(dir.file("bad.json"), R"({
+    "inputs": [{"name": "mlp", "model": "m/mlp.h5", "seeds": [3, 9]}],
+    "sweep": {"formats": ["int4"]}})");
+  const auto bad = run_interplay({"run", dir.file("bad.json"), "-o", dir.file("bad.h5")});
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.err.find("inputs[0].seeds") != std::string::npos);
+  CHECK(bad.err.find("mlp.seed9.h5") != std::string::npos);
 }

@@ -134,3 +134,23 @@ TEST_CASE("pivot and renderers: markdown, csv, latex", "[experiment]") {
   CHECK(q.column_headers[3] == std::vector<std::string>{"Q->S", "orth_gap.l1"});
   CHECK(q.cells[0] == std::vector<double>{16, 0, 12, 1});
 }
+
+TEST_CASE("derived: S-only and Q-only baselines next to the gaps, regime flag", "[experiment]") {
+  ResultTable t = order_table();  // l1: a: S 4, Q 2; b: S 10, Q 6
+  DerivedSpec d;
+  d.orthogonality = {"l1"};
+  d.regime_metric = "l1", d.regime_max = 5.0;
+  compute_derived(t, d);
+  const auto& s_only = t.at("S_only.l1").numbers;
+  const auto& q_only = t.at("Q_only.l1").numbers;
+  const auto& regime = t.at("in_regime").numbers;
+  CHECK(std::isnan(s_only[0]));  // only on composite rows
+  CHECK(s_only[2] == 4.0);
+  CHECK(q_only[3] == 2.0);
+  CHECK(s_only[6] == 10.0);
+  CHECK(regime[2] == 1.0);  // a: both alone lose <= 5
+  CHECK(regime[7] == 0.0);  // b: S alone already loses 10
+  CHECK(std::isnan(regime[1]));
+  CHECK(derived_columns(d) == std::vector<std::string>{"orth_gap.l1", "orth_ratio.l1", "S_only.l1",
+                                                       "Q_only.l1", "in_regime"});
+}

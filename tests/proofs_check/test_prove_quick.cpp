@@ -72,11 +72,12 @@ TEST_CASE("interplay prove samples real weights from a file", "[proofs][cli]") {
   Tensor w({16, 128});
   for (std::size_t i = 0; i < w.size(); ++i)
     w.data[i] = float(int(i * 2654435761u % 1999) - 999) / 512;
-  const std::string file = dir.path("w.npy"), js = dir.path("w.json"), h5 = dir.path("w.h5");
+  const std::string file = dir.path("w.npy"), js = dir.path("w.json"), h5 = dir.path("w.h5"),
+                    md = dir.path("w.md");
   io::write_tensor(file, w);
-  const auto r =
-      run_cli({"prove", "--weights", file, "--quantizer", "mxfp4", "--sparsifier", "2:4",
-               "--statement", "T2", "--json", js, "--counterexamples", h5, "--smallest-only"});
+  const auto r = run_cli({"prove", "--weights", file, "--quantizer", "mxfp4", "--sparsifier", "2:4",
+                          "--statement", "T2", "--json", js, "--counterexamples", h5,
+                          "--smallest-only", "--report", md});
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   const json report = json::parse(test::read_bytes(js));
@@ -86,6 +87,29 @@ TEST_CASE("interplay prove samples real weights from a file", "[proofs][cli]") {
     with_counterexample += !c.at("counterexample").is_null();
   }
   CHECK(weight_samples > 0);
+  // Weight crops are a seventh generator: every synthetic distribution keeps
+  // its samples, and every generator gets the same number.
+  const std::vector<std::string> gens{"gaussian", "laplace", "uniform", "student_t3",
+                                      "outliers", "dyadic",  "weights"};
+  for (const auto& c : report.at("statements").at(0).at("configs")) {
+    const json& by = c.at("trials").at("random_by_generator");
+    REQUIRE(by.size() == gens.size());
+    std::size_t synthetic = 0;
+    for (const auto& g : gens) {
+      INFO(g);
+      CHECK(by.at(g).at("samples") == by.at("weights").at("samples"));
+      if (g != "weights") synthetic += by.at(g).at("samples").get<std::size_t>();
+    }
+    CHECK(synthetic == c.at("trials").at("random").at("samples").get<std::size_t>());
+  }
+  // Rates outside the assumptions are reported per generator, never pooled.
+  const json& outside = report.at("statements").at(0).at("random_rate_outside_by_generator");
+  REQUIRE(!outside.empty());
+  for (const auto& [variant, by] : outside.items()) CHECK(by.size() == gens.size());
+  const std::string text = test::read_bytes(md);
+  CHECK(text.find("| variant | assumptions | gaussian | laplace | uniform | student_t3 | "
+                  "outliers | dyadic | weights |") != std::string::npos);
+  CHECK(text.find("| inside the assumptions | outside |") == std::string::npos);  // pooled table
   const auto replay = run_cli({"prove", "--replay", h5});
   CHECK(replay.status == 0);
   // One stored counterexample per quantizer and label: fewer than all of them.
@@ -119,9 +143,45 @@ TEST_CASE("interplay prove --model checks M1 on a trained model", "[proofs][cli]
     CHECK(loss.at("threshold").get<double>() == Approx(threshold));
     CHECK(p.at("loss_gap").at("S->Q").get<double>() ==
           Approx(loss.at("S->Q").get<double>() - threshold));
+    // The interval is around the gap, and the call follows from the interval.
+    for (const char* order : {"S->Q", "Q->S"}) {
+      const json& ci = p.at("loss_gap_ci").at(order);
+      CHECK(ci.at("mean").get<double>() == Approx(p.at("loss_gap").at(order).get<double>()));
+      CHECK(ci.at("lo").get<double>() <= ci.at("hi").get<double>());
+      CHECK(ci.at("hi").get<double>() > ci.at("lo").get<double>());  // 300 images: not degenerate
+      const std::string call = ci.at("call");
+      CHECK(call == (ci.at("lo").get<double>() > 0   ? "above"
+                     : ci.at("hi").get<double>() < 0 ? "below"
+                                                     : "inconclusive"));
+    }
   }
+  // A witness is a gap significantly above the threshold, never one inside its interval.
+  const json& calls = m.at("loss_gap_calls").at("S->Q");
+  CHECK(calls.at("above").get<std::size_t>() + calls.at("below").get<std::size_t>() +
+            calls.at("inconclusive").get<std::size_t>() ==
+        4);
   const std::string verdict = statement(report, "M1").at("verdict");
-  CHECK((verdict == "witness found" || verdict == "NO WITNESS found"));
+  CHECK(verdict ==
+        (calls.at("above").get<std::size_t>() > 0 ? "witness found" : "NO WITNESS found"));
+
+  // Two training seeds pooled: one row per pair, bootstrapped over seeds x images.
+  const std::string model1 = dir.path("mlp1.h5"), js2 = dir.path("m1s.json");
+  REQUIRE(run_cli({"train", "--model", "mlp", "--output", model1, "--epochs", "1", "--seed", "1",
+                   "--train-limit", "2000", "--test-limit", "200", "--quiet"})
+              .status == 0);
+  const auto pooled =
+      run_cli({"prove", "--statement", "M1", "--model-seeds", "--model", model, "--model", model1,
+               "--quantizer", "mxfp4", "--model-images", "300", "--json", js2});
+  INFO(pooled.out << pooled.err);
+  REQUIRE(pooled.status == 0);
+  const json pairs = json::parse(test::read_bytes(js2)).at("model").at("pairs");
+  REQUIRE(pairs.size() == 2);  // {2:4, unstructured50}, not per model
+  CHECK(pairs[0].at("model").get<std::string>().rfind("2 seeds", 0) == 0);
+  const json& ci = pairs[0].at("loss_gap_ci").at("S->Q");
+  CHECK(ci.at("lo").get<double>() < ci.at("hi").get<double>());
+  const auto one = run_cli({"prove", "--statement", "M1", "--model-seeds", "--model", model});
+  CHECK(one.status != 0);
+  CHECK(one.err.find("--model-seeds") != std::string::npos);
 }
 
 TEST_CASE("interplay prove rejects bad options with one line", "[proofs][cli]") {

@@ -103,11 +103,22 @@ TEST_CASE("M1: threshold and gaps from hand-computed model results", "[proofs]")
   CHECK(p.acc_threshold() == Approx(0.83));
   CHECK(p.acc_gap(true) == Approx(0.01));
   CHECK(p.acc_gap(false) == Approx(-0.01));
+  // Calls come from the intervals, not the point values: a positive gap whose
+  // interval contains 0 is inconclusive, not a witness.
+  p.loss_gap_ci[0] = {0.05, 0.01, 0.09};    // significantly above
+  p.loss_gap_ci[1] = {-0.05, -0.09, 0.01};  // inconclusive despite the negative gap
+  p.order_gap_ci = {-0.1, -0.15, -0.05};    // Q->S significantly better
   ModelCheckReport m;
   m.pairs = {p};
   CHECK(m.non_orthogonal(true) == 1);
   CHECK(m.non_orthogonal(false) == 0);
+  CHECK(m.count_loss(false, stats::Call::Inconclusive) == 1);
   CHECK(m.s_first_better() == 0);
+  CHECK(m.count_order(stats::Call::SignificantBelow) == 1);
+  p.loss_gap_ci[0] = {0.05, -0.01, 0.11};  // the same gap, inside its interval
+  m.pairs = {p};
+  CHECK(m.non_orthogonal(true) == 0);
+  CHECK(m.count_loss(true, stats::Call::Inconclusive) == 1);
   CHECK(verdict_passes(summarize_model(statement("M1"), 0, 0, false).verdict));  // skipped
   CHECK(summarize_model(statement("M1"), 1, 1, true).verdict == Verdict::WitnessFound);
   CHECK(summarize_model(statement("M1"), 1, 0, true).verdict == Verdict::NoWitness);

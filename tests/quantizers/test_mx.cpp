@@ -88,14 +88,34 @@ TEST_CASE("MX along axis 0 equals the transposed problem along the last axis", "
     for (std::size_t c = 0; c < C; ++c) CHECK(same_bits(y.data[r * C + c], yt.data[c * R + r]));
 }
 
-TEST_CASE("MX bits per element include the shared scale", "[quantizers][mx]") {
-  auto bits = [](const char* step) {
-    return quantizers().build(json::parse(step), "quantizer", "t").object->bits_per_element();
+TEST_CASE("bits per element include every scale, amortised over the shape", "[quantizers][bits]") {
+  auto bits = [](const char* step, Shape shape) {
+    return quantizers().build(json::parse(step), "quantizer", "t").object->bits_per_element(shape);
   };
-  CHECK(bits(R"({"quantizer":"mxfp8_e4m3"})") == 8.25);
-  CHECK(bits(R"({"quantizer":"mxfp6_e3m2"})") == 6.25);
-  CHECK(bits(R"({"quantizer":"mxfp4"})") == 4.25);
-  CHECK(bits(R"({"quantizer":"mxint8"})") == 8.25);
-  CHECK(bits(R"({"quantizer":"hbfp8"})") == 8.125);
-  CHECK(bits(R"({"quantizer":"nvfp4"})") == 4.5);
+  const Shape w{64, 256};                                   // 16384 elements, 64 rows of 256
+  CHECK(bits(R"({"quantizer":"mxfp8_e4m3"})", w) == 8.25);  // 8 bits of E8M0 per 32
+  CHECK(bits(R"({"quantizer":"mxfp6_e3m2"})", w) == 6.25);
+  CHECK(bits(R"({"quantizer":"mxfp4"})", w) == 4.25);
+  CHECK(bits(R"({"quantizer":"mxint8"})", w) == 8.25);
+  CHECK(bits(R"({"quantizer":"hbfp8"})", w) == 8.125);
+  // A ragged last block still carries a whole scale: 2 blocks of <= 32 per row of 40.
+  CHECK(bits(R"({"quantizer":"mxfp4"})", {3, 40}) == 4.0 + 8.0 * 6 / 120);
+  // NVFP4: 1024 E4M3 scales (one per 16) + one FP32 tensor scale over 16384.
+  CHECK(bits(R"({"quantizer":"nvfp4"})", w) == 4.0 + (8.0 * 1024 + 32.0) / 16384);
+  CHECK(bits(R"({"quantizer":"nvfp4"})", {16}) == 4.0 + (8.0 + 32.0) / 16);
+  // INT8 per channel (axis -1: one FP32 scale per row of 256).
+  CHECK(bits(R"({"quantizer":"int8"})", w) == 8.0 + 32.0 / 256);
+  // ... along axis 0: one scale per column of 64.
+  CHECK(bits(R"({"quantizer":"int8","axis":0})", w) == 8.0 + 32.0 / 64);
+  // Asymmetric adds an 8-bit zero point per scale; per tensor: one scale in all.
+  CHECK(bits(R"({"quantizer":"int8","scheme":"asymmetric"})", w) == 8.0 + 40.0 / 256);
+  CHECK(bits(R"({"quantizer":"int8","granularity":"tensor"})", w) == 8.0 + 32.0 / 16384);
+  CHECK(bits(R"({"quantizer":"int","bits":4,"granularity":"group","block":128})", w) ==
+        4.0 + 32.0 / 128);
+  // FP: unscaled is the element width; tensor / channel scales are FP32.
+  CHECK(bits(R"({"quantizer":"fp8_e4m3"})", w) == 8.0);
+  CHECK(bits(R"({"quantizer":"fp8_e4m3","scale":"tensor"})", w) == 8.0 + 32.0 / 16384);
+  CHECK(bits(R"({"quantizer":"fp8_e4m3","scale":"channel"})", w) == 8.0 + 32.0 / 256);
+  // An empty tensor has no scales to amortise.
+  CHECK(bits(R"({"quantizer":"nvfp4"})", {0, 16}) == 4.0);
 }

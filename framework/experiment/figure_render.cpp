@@ -1,0 +1,241 @@
+#include "experiment/figure_render.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.hpp"
+
+extern char** environ;
+
+namespace interplay::experiment {
+namespace {
+
+std::string join(const std::vector<std::string>& parts, const std::string& sep) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
+  return out;
+}
+
+// A gnuplot string literal (double quotes; backslash and quote escaped).
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string number(double v) {
+  if (std::isnan(v)) return "?";  // `set datafile missing "?"`
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+std::string extension(const std::string& output) {
+  return std::filesystem::path(output).extension().string();
+}
+
+std::string terminal(const std::string& output) {
+  const std::string ext = extension(output);
+  if (ext == ".svg") return "svg size 900,540 dynamic noenhanced font 'sans,12' background 'white'";
+  if (ext == ".png") return "pngcairo size 1200,720 noenhanced font 'sans,12'";
+  if (ext == ".pdf") return "pdfcairo size 9in,5.4in noenhanced font 'sans,10'";
+  throw Error("--output: " + output + ": expected a .svg, .png or .pdf file name");
+}
+
+}  // namespace
+
+FigureData figure_data(const FigureSpec& f, const Pivot& p) {
+  FigureData d;
+  const auto label = [&](const std::string& s) {
+    auto it = f.labels.find(s);
+    return it == f.labels.end() ? s : it->second;
+  };
+  const bool by_values = f.kind != "heatmap" && f.x == "@values";
+  const std::size_t R = p.row_keys.size(), D = p.column_headers.size();
+  auto at = [&](std::size_t r, std::size_t c, int which) {
+    if (which == 0) return p.cells[r][c];
+    if (p.intervals.empty()) return std::nan("");
+    return which == 1 ? p.intervals[r][c].first : p.intervals[r][c].second;
+  };
+  if (by_values) {  // rows are series, data columns are x
+    for (std::size_t c = 0; c < D; ++c) d.x_labels.push_back(label(p.column_value[c]));
+    for (std::size_t r = 0; r < R; ++r) d.series.push_back(join(p.row_keys[r], " "));
+  } else {  // rows are x, data columns are series (heatmap: rows are y)
+    for (std::size_t r = 0; r < R; ++r) d.x_labels.push_back(join(p.row_keys[r], " "));
+    for (std::size_t c = 0; c < D; ++c)
+      d.series.push_back(p.column_headers[c].empty() ? label(p.column_value[c])
+                                                     : join(p.column_headers[c], " "));
+  }
+  const std::size_t S = d.series.size(), X = d.x_labels.size();
+  for (auto* m : {&d.mean, &d.lo, &d.hi}) m->assign(S, std::vector<double>(X));
+  for (std::size_t s = 0; s < S; ++s)
+    for (std::size_t x = 0; x < X; ++x) {
+      const std::size_t r = by_values ? s : x, c = by_values ? x : s;
+      d.mean[s][x] = at(r, c, 0), d.lo[s][x] = at(r, c, 1), d.hi[s][x] = at(r, c, 2);
+    }
+  // Drop x positions no series has a value at (e.g. layer_err columns of the
+  // other models when "where" picks one model).
+  FigureData kept;
+  kept.series = d.series;
+  for (auto* m : {&kept.mean, &kept.lo, &kept.hi}) m->assign(S, {});
+  for (std::size_t x = 0; x < X; ++x) {
+    bool any = false;
+    for (std::size_t s = 0; s < S; ++s) any = any || !std::isnan(d.mean[s][x]);
+    if (!any) continue;
+    kept.x_labels.push_back(d.x_labels[x]);
+    for (std::size_t s = 0; s < S; ++s) {
+      kept.mean[s].push_back(d.mean[s][x]);
+      kept.lo[s].push_back(d.lo[s][x]);
+      kept.hi[s].push_back(d.hi[s][x]);
+    }
+  }
+  return kept;
+}
+
+std::string gnuplot_data(const FigureSpec& f, const FigureData& d) {
+  std::ostringstream os;
+  os << "# interplay figure '" << f.name << "': ";
+  if (f.kind == "heatmap") {
+    // x index, y index, value; one block per y (rows of the pivot are y).
+    os << "x y value\n";
+    for (std::size_t x = 0; x < d.x_labels.size(); ++x) {
+      for (std::size_t s = 0; s < d.series.size(); ++s)
+        os << s << " " << x << " " << number(d.mean[s][x]) << "\n";
+      os << "\n";
+    }
+    return os.str();
+  }
+  // One block (gnuplot index) per series: x index, mean, low, high.
+  os << "x mean low high (95 % interval; equal to the mean without one)\n";
+  for (std::size_t s = 0; s < d.series.size(); ++s) {
+    os << "# " << d.series[s] << "\n";
+    for (std::size_t x = 0; x < d.x_labels.size(); ++x) {
+      const double m = d.mean[s][x];
+      const bool ci = !std::isnan(d.lo[s][x]);
+      os << x << " " << number(m) << " " << number(ci ? d.lo[s][x] : m) << " "
+         << number(ci ? d.hi[s][x] : m) << "\n";
+    }
+    os << "\n\n";
+  }
+  return os.str();
+}
+
+std::string gnuplot_script(const FigureSpec& f, const FigureData& d, const std::string& data_file,
+                           const std::string& output) {
+  std::ostringstream gp;
+  gp << "# Generated by `interplay plot` (figure '" << f.name << "'); run: gnuplot THIS_FILE\n";
+  gp << "set terminal " << terminal(output) << "\n";
+  gp << "set output " << quoted(output) << "\n";
+  gp << "set datafile missing \"?\"\n";
+  if (!f.title.empty()) gp << "set title " << quoted(f.title) << "\n";
+  if (!f.xlabel.empty()) gp << "set xlabel " << quoted(f.xlabel) << "\n";
+  gp << "set key outside right top\nset grid ytics\n";
+  const std::string data = quoted(data_file);
+  auto tics = [&](const char* axis, const std::vector<std::string>& labels) {
+    gp << "set " << axis << "tics (";
+    // Tic labels are format strings to gnuplot: "50%" must be written "50%%".
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      std::string label;
+      for (char c : labels[i]) label += c == '%' ? std::string("%%") : std::string(1, c);
+      gp << (i ? ", " : "") << quoted(label) << " " << i;
+    }
+    gp << ")\n";
+  };
+  if (f.kind == "heatmap") {
+    // FigureData of a heatmap: "series" are the x values (pivot columns),
+    // "x_labels" the y values (pivot rows); data lines are "x y value".
+    if (!f.ylabel.empty()) gp << "set ylabel " << quoted(f.ylabel) << "\n";
+    tics("x", d.series);
+    if (d.series.size() > 4) gp << "set xtics rotate by -30\n";
+    tics("y", d.x_labels);
+    gp << "set xrange [-0.5:" << double(d.series.size()) - 0.5 << "]\n";
+    gp << "set yrange [-0.5:" << double(d.x_labels.size()) - 0.5 << "]\n";
+    gp << "set cblabel " << quoted(f.value) << "\nset palette defined (0 '#2166ac', 1 "
+       << "'#f7f7f7', 2 '#b2182b')\nunset key\n";
+    gp << "plot " << data << " using 1:2:3 with image, \\\n     " << data
+       << " using 1:2:(sprintf('%.3g', $3)) with labels font ',9'\n";
+    return gp.str();
+  }
+  gp << "set ylabel " << quoted(f.ylabel.empty() ? join(f.y, ", ") : f.ylabel) << "\n";
+  if (f.log_y) gp << "set logscale y\n";
+  tics("x", d.x_labels);
+  if (d.x_labels.size() > 4) gp << "set xtics rotate by -30\n";
+  gp << "set xrange [-0.6:" << double(d.x_labels.size()) - 0.4 << "]\n";
+  const std::size_t S = d.series.size();
+  gp << "plot ";
+  if (f.kind == "line") {
+    // Points with 95 % error bars, joined per series.
+    for (std::size_t s = 0; s < S; ++s)
+      gp << (s ? ", \\\n     " : "") << data << " index " << s
+         << " using 1:2:3:4 with yerrorlines lw 1.5 title " << quoted(d.series[s]);
+  } else {
+    // Grouped bars: series s shifted within the slot of each x.
+    const double w = 0.8 / double(std::max<std::size_t>(S, 1));
+    for (std::size_t s = 0; s < S; ++s) {
+      const double off = (double(s) - 0.5 * double(S - 1)) * w;
+      gp << (s ? ", \\\n     " : "") << data << " index " << s << " using ($1+" << off << "):2:("
+         << w << ") with boxes fill solid 0.7 border -1 lc " << s + 1 << " title "
+         << quoted(d.series[s]) << ", \\\n     " << data << " index " << s << " using ($1+" << off
+         << "):2:3:4 with yerrorbars lc rgb 'black' pt -1 notitle";
+    }
+  }
+  gp << "\n";
+  return gp.str();
+}
+
+void draw_figure(const FigureSpec& f, const Pivot& p, const std::string& output) {
+  terminal(output);  // rejects an unknown extension before writing anything
+  const FigureData d = figure_data(f, p);
+  if (d.series.empty() || d.x_labels.empty())
+    throw Error("figures." + f.name + ": no rows match (check \"where\")");
+  const std::filesystem::path out(output);
+  const std::string base = (out.parent_path() / out.stem()).string();
+  const std::string dat = base + ".dat", gp = base + ".gp", err = base + ".gnuplot-errors";
+  // The script names the data file and the output by their file names, so
+  // it runs from their directory wherever it was generated.
+  {
+    std::ofstream f1(dat, std::ios::binary);
+    f1 << gnuplot_data(f, d);
+    std::ofstream f2(gp, std::ios::binary);
+    f2 << gnuplot_script(f, d, std::filesystem::path(dat).filename().string(),
+                         out.filename().string());
+    if (!f1.flush() || !f2.flush()) throw Error(output + ": cannot write " + dat + " / " + gp);
+  }
+  // gnuplot runs in the output's directory; its stderr goes to a file.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const std::string dir = out.parent_path().empty() ? "." : out.parent_path().string();
+  posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
+  const std::string script = std::filesystem::path(gp).filename().string();
+  const char* argv[] = {"gnuplot", script.c_str(), nullptr};
+  pid_t pid = 0;
+  const int rc =
+      posix_spawnp(&pid, "gnuplot", &actions, nullptr, const_cast<char**>(argv), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    std::filesystem::remove(err);
+    throw Error(output + ": cannot run gnuplot (scripts/setup installs gnuplot-nox)");
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::ifstream e(err);
+  std::string first, line;
+  while (std::getline(e, line))
+    if (first.empty() && line.find_first_not_of(" ^") != std::string::npos) first = line;
+  std::filesystem::remove(err);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw Error(output + ": gnuplot failed on " + gp + ": " + first);
+}
+
+}  // namespace interplay::experiment
