@@ -103,10 +103,12 @@ TEST_CASE("bits per element include every scale, amortised over the shape", "[qu
   // NVFP4: 1024 E4M3 scales (one per 16) + one FP32 tensor scale over 16384.
   CHECK(bits(R"({"quantizer":"nvfp4"})", w) == 4.0 + (8.0 * 1024 + 32.0) / 16384);
   CHECK(bits(R"({"quantizer":"nvfp4"})", {16}) == 4.0 + (8.0 + 32.0) / 16);
-  // INT8 per channel (axis -1: one FP32 scale per row of 256).
+  // INT8 per channel (channel_axis 0: one FP32 scale per row of 256).
   CHECK(bits(R"({"quantizer":"int8"})", w) == 8.0 + 32.0 / 256);
-  // ... along axis 0: one scale per column of 64.
-  CHECK(bits(R"({"quantizer":"int8","axis":0})", w) == 8.0 + 32.0 / 64);
+  // ... channel_axis 1: one scale per column of 64.
+  CHECK(bits(R"({"quantizer":"int8","channel_axis":1})", w) == 8.0 + 32.0 / 64);
+  // Rank 4 [out, in, kh, kw]: one scale per output filter of 3*3*3 = 27 elements.
+  CHECK(bits(R"({"quantizer":"int8"})", {4, 3, 3, 3}) == 8.0 + 32.0 / 27);
   // Asymmetric adds an 8-bit zero point per scale; per tensor: one scale in all.
   CHECK(bits(R"({"quantizer":"int8","scheme":"asymmetric"})", w) == 8.0 + 40.0 / 256);
   CHECK(bits(R"({"quantizer":"int8","granularity":"tensor"})", w) == 8.0 + 32.0 / 16384);
