@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/stored_views.hpp"
 #include "core/error.hpp"
 #include "core/suggest.hpp"
 #include "experiment/figure_render.hpp"
@@ -39,25 +40,8 @@ int cmd_plot(const std::vector<std::string>& args) {
     throw Error("--format: expected svg, png or pdf, got '" + format + "'");
 
   const auto results = experiment::read_results(path);
-  const json& config = results.info.config;
-  if (!config.contains("figures") || config.at("figures").empty())
-    throw Error(path + ": the stored config defines no figures");
-  std::vector<experiment::FigureSpec> figures;
-  try {
-    figures = experiment::parse_figures(config.at("figures"), "figures");
-  } catch (const Error& e) {
-    throw Error(path + ": stored config: " + e.what());
-  }
-  if (vm.count("figure")) {
-    const std::string want = vm["figure"].as<std::string>();
-    std::vector<std::string> names;
-    for (const auto& f : figures) names.push_back(f.name);
-    auto it =
-        std::find_if(figures.begin(), figures.end(), [&](const auto& f) { return f.name == want; });
-    if (it == figures.end())
-      throw Error("--figure: " + unknown_name_message("figure", want, names));
-    figures = {*it};
-  }
+  const auto figures = stored_views(results.info.config, path, "figures", "figure",
+                                    experiment::parse_figures, vm);
   const std::filesystem::path results_dir = std::filesystem::path(path).parent_path();
   for (const auto& f : figures) {
     std::string output;

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/stored_views.hpp"
 #include "core/error.hpp"
 #include "core/suggest.hpp"
 #include "experiment/pivot.hpp"
@@ -34,24 +35,8 @@ int cmd_table(const std::vector<std::string>& args) {
   if (vm.count("output")) io::check_output_path(vm["output"].as<std::string>());
 
   const auto results = experiment::read_results(path);
-  const json& config = results.info.config;
-  if (!config.contains("tables") || config.at("tables").empty())
-    throw Error(path + ": the stored config defines no tables");
-  std::vector<experiment::TableSpec> tables;
-  try {
-    tables = experiment::parse_tables(config.at("tables"), "tables");
-  } catch (const Error& e) {
-    throw Error(path + ": stored config: " + e.what());
-  }
-  if (vm.count("table")) {
-    const std::string want = vm["table"].as<std::string>();
-    std::vector<std::string> names;
-    for (const auto& t : tables) names.push_back(t.name);
-    auto it =
-        std::find_if(tables.begin(), tables.end(), [&](const auto& t) { return t.name == want; });
-    if (it == tables.end()) throw Error("--table: " + unknown_name_message("table", want, names));
-    tables = {*it};
-  }
+  const auto tables = stored_views(results.info.config, path, "tables", "table",
+                                   experiment::parse_tables, vm);
   std::string out;
   for (std::size_t i = 0; i < tables.size(); ++i) {
     try {
