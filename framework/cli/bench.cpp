@@ -11,11 +11,11 @@
 #include <iostream>
 
 #include "cli/command.hpp"
-#include "experiment/progress.hpp"
 #include "core/calibration.hpp"
 #include "core/pipeline.hpp"
 #include "core/registry.hpp"
 #include "core/rng.hpp"
+#include "experiment/progress.hpp"
 
 namespace interplay::cli {
 namespace {
@@ -54,10 +54,12 @@ int bench_solvers(std::size_t size, bool as_json) {
   Tensor w({size, size}), x({size, size});
   for (std::size_t i = 0; i < w.size(); ++i) {
     w.data[i] = static_cast<float>(uniform53(2, 0, i) - 0.5);
-    x.data[i] = static_cast<float>(uniform53(2, 1, i) - 0.5 + 0.5 * (uniform53(2, 2, i / size) - 0.5));
+    x.data[i] =
+        static_cast<float>(uniform53(2, 1, i) - 0.5 + 0.5 * (uniform53(2, 2, i / size) - 0.5));
   }
   const std::pair<const char*, const char*> cases[] = {
-      {"gptq int4 per-channel", R"({"quantizer":"int","bits":4,"scheme":"asymmetric","solver":"gptq"})"},
+      {"gptq int4 per-channel",
+       R"({"quantizer":"int","bits":4,"scheme":"asymmetric","solver":"gptq"})"},
       {"sparsegpt 50%", R"({"sparsifier":"sparsegpt","fraction":0.5})"},
       {"gptq mxfp4", R"({"quantizer":"mxfp4","solver":"gptq"})"}};
   const int all = omp_get_max_threads();
@@ -99,8 +101,9 @@ int cmd_bench(const std::vector<std::string>& args) {
       "filter", po::value<std::string>()->default_value(""),
       "only cases whose name contains this text")("json", "print JSON instead of a table")(
       "quiet,q", "no progress bar")(
-      "solvers", "time the calibrated solvers (Hessian, GPTQ, SparseGPT) on a SIZE x SIZE layer "
-                 "with SIZE calibration rows instead");
+      "solvers",
+      "time the calibrated solvers (Hessian, GPTQ, SparseGPT) on a SIZE x SIZE layer "
+      "with SIZE calibration rows instead");
   po::variables_map vm;
   if (!parse_command_line("bench",
                           "[--size N] [--repeat R] [--filter TEXT] [--json] [--quiet] [--solvers]",
@@ -145,7 +148,8 @@ int cmd_bench(const std::vector<std::string>& args) {
         best_seconds(repeat, [&] { parallel_copy(x.data.data(), y.data.data(), x.size()); });
   }
   std::size_t selected = 0, done = 0;
-  for (const auto& c : cases) selected += filter.empty() || c.first.find(filter) != std::string::npos;
+  for (const auto& c : cases)
+    selected += filter.empty() || c.first.find(filter) != std::string::npos;
   experiment::Progress progress(selected, 0, vm.count("json") > 0 || vm.count("quiet") > 0, 10.0,
                                 "interplay bench", "cases");
   for (const auto& [name, step] : cases) {

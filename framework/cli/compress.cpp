@@ -14,8 +14,8 @@
 #include "core/error.hpp"
 #include "core/pipeline.hpp"
 #include "core/registry.hpp"
-#include "io/atomic_output.hpp"
 #include "core/version.hpp"
+#include "io/atomic_output.hpp"
 #include "io/tensor_file.hpp"
 #include "io/tensor_provenance.hpp"
 
@@ -72,18 +72,20 @@ int cmd_compress(const std::vector<std::string>& args) {
   po::options_description opts("compress options");
   opts.add_options()  //
       ("pipeline", po::value<std::string>()->required(),
-       "inline JSON, a JSON file, or a preset/plugin name")                            //
+       "inline JSON, a JSON file, or a preset/plugin name")  //
       ("input", po::value<std::string>()->required(),
        "FILE.npy, FILE.h5:DATASET or FILE.safetensors:NAME; with --tensors a checkpoint "
        "(FILE.safetensors or model.safetensors.index.json)")  //
       ("output", po::value<std::string>()->required(),
        "like --input; with --tensors one OUT.safetensors")  //
-      ("tensors", po::value<std::string>(),
-       "compress every float tensor of the --input checkpoint whose name matches one of these "
-       "comma-separated globs ('*' matches across '.' and '/'); the rest is copied byte for byte")  //
+      (
+          "tensors", po::value<std::string>(),
+          "compress every float tensor of the --input checkpoint whose name matches one of these "
+          "comma-separated globs ('*' matches across '.' and '/'); the rest is copied byte for "
+          "byte")  //
       ("report", po::value<std::string>(),
        "with --tensors: per-tensor report (name, shape, dtypes, metrics, bits per element) as "
-       "FILE.csv or FILE.h5")  //
+       "FILE.csv or FILE.h5")                       //
       ("quiet", "with --tensors: no progress bar")  //
       ("metrics", po::value<std::string>(),
        "comma-separated metrics (default: l1,l2sq,rel_l2,sqnr_db,max_abs,nonzero_fraction)")  //
@@ -94,24 +96,26 @@ int cmd_compress(const std::vector<std::string>& args) {
        "the Hessian H = 2/n X^T X [in, in] instead of X")  //
       ("json", "print the report as JSON");
   po::variables_map vm;
-  if (!parse_command_line("compress",
-                          "--pipeline PIPELINE --input FILE[:DATASET] --output FILE[:DATASET] "
-                          "[--calibration FILE[:DATASET] | --hessian FILE[:DATASET]] "
-                          "[--metrics l1,l2,...] [--json]\n"
-                          "       interplay compress --pipeline PIPELINE --input CKPT --tensors GLOB "
-                          "--output OUT.safetensors [--report FILE.csv|FILE.h5] [--metrics ...] "
-                          "[--quiet]\n\nexample (GPTQ 4-bit per channel, "
-                          "then SparseGPT 2:4 joint with INT4, on a layer with inputs X):\n"
-                          "  interplay compress --input w.npy --output q.npy --calibration x.npy "
-                          "--pipeline '{\"quantizer\": \"int4\", \"solver\": \"gptq\"}'\n"
-                          "  interplay compress --input w.npy --output q.npy --hessian h.h5:/H "
-                          "--pipeline '{\"sparsifier\": \"sparsegpt\", \"n\": 2, \"m\": 4, "
-                          "\"quantizer\": \"int4\"}'",
-                          args, opts, {}, vm))
+  if (!parse_command_line(
+          "compress",
+          "--pipeline PIPELINE --input FILE[:DATASET] --output FILE[:DATASET] "
+          "[--calibration FILE[:DATASET] | --hessian FILE[:DATASET]] "
+          "[--metrics l1,l2,...] [--json]\n"
+          "       interplay compress --pipeline PIPELINE --input CKPT --tensors GLOB "
+          "--output OUT.safetensors [--report FILE.csv|FILE.h5] [--metrics ...] "
+          "[--quiet]\n\nexample (GPTQ 4-bit per channel, "
+          "then SparseGPT 2:4 joint with INT4, on a layer with inputs X):\n"
+          "  interplay compress --input w.npy --output q.npy --calibration x.npy "
+          "--pipeline '{\"quantizer\": \"int4\", \"solver\": \"gptq\"}'\n"
+          "  interplay compress --input w.npy --output q.npy --hessian h.h5:/H "
+          "--pipeline '{\"sparsifier\": \"sparsegpt\", \"n\": 2, \"m\": 4, "
+          "\"quantizer\": \"int4\"}'",
+          args, opts, {}, vm))
     return 0;
 
   if (vm.count("tensors")) {
-    if (vm.count("json")) throw Error("compress: --json is for one tensor; use --report with --tensors");
+    if (vm.count("json"))
+      throw Error("compress: --json is for one tensor; use --report with --tensors");
     const Pipeline pipeline = Pipeline::from_text(vm["pipeline"].as<std::string>());
     CheckpointJob job;
     job.input = vm["input"].as<std::string>();
@@ -142,16 +146,18 @@ int cmd_compress(const std::vector<std::string>& args) {
         io::parse_tensor_spec(vm[is_x ? "calibration" : "hessian"].as<std::string>());
     const std::string what = (is_x ? "--calibration " : "--hessian ") + spec.str();
     Tensor c = io::read_tensor(spec);
-    calibration = std::make_unique<Calibration>(is_x ? Calibration::from_inputs(std::move(c), what)
-                                                     : Calibration::from_hessian(std::move(c), what));
+    calibration =
+        std::make_unique<Calibration>(is_x ? Calibration::from_inputs(std::move(c), what)
+                                           : Calibration::from_hessian(std::move(c), what));
   }
   const Tensor x = io::read_tensor(input);
   if (calibration) calibration->check(x.shape, "--input " + input.str());
   if (!calibration && pipeline.needs_calibration())
     for (const auto& s : pipeline.steps())
       if (s.needs_calibration())
-        throw Error(at(s.where, std::string(s.kind_name()) + " '" + s.name +
-                                    "' needs calibration data: add --calibration X or --hessian H"));
+        throw Error(
+            at(s.where, std::string(s.kind_name()) + " '" + s.name +
+                            "' needs calibration data: add --calibration X or --hessian H"));
 
   const std::vector<Tensor> prefixes = pipeline.run_prefixes(x, calibration.get());
   std::vector<std::vector<double>> errors;

@@ -113,8 +113,8 @@ int compress_checkpoint(const CheckpointJob& job, const Pipeline& pipeline,
                                io::metadata_size(meta) + widened_key.size() + 8 + widen_reserve);
 
   const auto& cols = metrics.columns();
-  std::vector<ReportColumn> report{{"tensor", true}, {"shape", true}, {"dtype", true},
-                                   {"written_dtype", true}};
+  std::vector<ReportColumn> report{
+      {"tensor", true}, {"shape", true}, {"dtype", true}, {"written_dtype", true}};
   for (const auto& c : cols) report.push_back({c, false});
   report.push_back({"bits_per_element", false});
 
@@ -144,19 +144,17 @@ int compress_checkpoint(const CheckpointJob& job, const Pipeline& pipeline,
   progress.finish(done);
   if (!widened.empty()) meta[widened_key] = widened.dump();
   // The report first: if it fails, no output checkpoint claims a report exists.
-  std::map<std::string, std::string> provenance{{"tool", "interplay compress"},
-                                                {"version", kVersion},
-                                                {"git_commit", kGitCommit},
-                                                {"pipeline", pipeline.to_json().dump()},
-                                                {"input", job.input},
-                                                {"output", job.output},
-                                                {"tensors", job.tensors}};
+  std::map<std::string, std::string> provenance{
+      {"tool", "interplay compress"}, {"version", kVersion},
+      {"git_commit", kGitCommit},     {"pipeline", pipeline.to_json().dump()},
+      {"input", job.input},           {"output", job.output},
+      {"tensors", job.tensors}};
   if (!job.report.empty()) write_report(job.report, report, provenance);
   writer.finish(meta);
 
   std::cout << job.input << " -> " << job.output << ": " << n_selected << " of " << order.size()
-            << " tensors compressed with " << pipeline.label() << ", "
-            << order.size() - n_selected << " copied unchanged\n";
+            << " tensors compressed with " << pipeline.label() << ", " << order.size() - n_selected
+            << " copied unchanged\n";
   if (!widened.empty())
     std::cout << "note: " << widened.size()
               << " compressed tensors are not exactly representable in their original dtype "

@@ -43,9 +43,10 @@ void write_csv(const std::vector<ReportColumn>& columns,
       if (c == '\n' || c == '\r') c = ' ';
     out << "# " << k << ": " << one << "\n";
   }
-  for (std::size_t c = 0; c < columns.size(); ++c) out << (c ? "," : "") << csv_field(columns[c].name);
+  for (std::size_t c = 0; c < columns.size(); ++c)
+    out << (c ? "," : "") << csv_field(columns[c].name);
   out << "\n";
-  const std::size_t rows = columns.empty() ? 0
+  const std::size_t rows = columns.empty()   ? 0
                            : columns[0].text ? columns[0].strings.size()
                                              : columns[0].numbers.size();
   for (std::size_t r = 0; r < rows; ++r) {
@@ -63,19 +64,19 @@ void write_h5(const std::vector<ReportColumn>& columns,
   for (const auto& [k, v] : attributes) f.set_attribute(k, v);
   nlohmann::json names = nlohmann::json::array();
   {
-  auto points = f.require_group("/points");
-  for (const auto& c : columns) {
-    names.push_back(c.name);
-    const std::size_t rows = c.text ? c.strings.size() : c.numbers.size();
-    auto d = points.create_dataset(c.name, c.text ? io::h5::DType::String : io::h5::DType::Float64,
-                                   {rows});
-    if (rows == 0) continue;
-    if (c.text)
-      d.write_strings(c.strings);
-    else
-      d.write(c.numbers.data());
-  }
-  points.set_attribute("columns", names.dump());
+    auto points = f.require_group("/points");
+    for (const auto& c : columns) {
+      names.push_back(c.name);
+      const std::size_t rows = c.text ? c.strings.size() : c.numbers.size();
+      auto d = points.create_dataset(
+          c.name, c.text ? io::h5::DType::String : io::h5::DType::Float64, {rows});
+      if (rows == 0) continue;
+      if (c.text)
+        d.write_strings(c.strings);
+      else
+        d.write(c.numbers.data());
+    }
+    points.set_attribute("columns", names.dump());
   }
   f.save_atomically(target);
 }

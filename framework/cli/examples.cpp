@@ -17,8 +17,7 @@ const char* command_examples(const std::string& command) {
        "  interplay run experiments/order_tensor.json --output results/order_tensor.h5\n"
        "  interplay run experiments/order_tensor.json --reduce --set 'inputs[*].shape=[64,64]' "
        "--output /tmp/quick.h5 --force\n"},
-      {"table",
-       "  interplay table results/order_tensor.h5 --format latex --output table.tex\n"},
+      {"table", "  interplay table results/order_tensor.h5 --format latex --output table.tex\n"},
       {"prove",
        "  interplay prove --quick\n"
        "  interplay prove --statement T2 --sparsifier unstructured50 --report /tmp/t2.md\n"},

@@ -40,8 +40,8 @@ int cmd_plot(const std::vector<std::string>& args) {
     throw Error("--format: expected svg, png or pdf, got '" + format + "'");
 
   const auto results = experiment::read_results(path);
-  const auto figures = stored_views(results.info.config, path, "figures", "figure",
-                                    experiment::parse_figures, vm);
+  const auto figures =
+      stored_views(results.info.config, path, "figures", "figure", experiment::parse_figures, vm);
   const std::filesystem::path results_dir = std::filesystem::path(path).parent_path();
   for (const auto& f : figures) {
     std::string output;

@@ -14,8 +14,8 @@
 
 #include "cli/command.hpp"
 #include "core/error.hpp"
-#include "io/atomic_output.hpp"
 #include "core/json_text.hpp"
+#include "io/atomic_output.hpp"
 #include "io/tensor_file.hpp"
 #include "proofs_check/counterexample_store.hpp"
 #include "proofs_check/replay.hpp"
@@ -113,9 +113,8 @@ int cmd_prove(const std::vector<std::string>& args) {
       "in the markdown report)")(
       "replay", po::value(&replay_spec),
       "re-check stored counterexamples: FILE.h5[:/counterexamples/NAME] or a --json report")(
-      "verbose", "print every configuration")("progress",
-                                              "print each case as it finishes (stderr)")(
-      "quiet,q", "no progress bar");
+      "verbose", "print every configuration")(
+      "progress", "print each case as it finishes (stderr)")("quiet,q", "no progress bar");
   po::variables_map vm;
   if (!parse_command_line("prove",
                           "[--quick|--full] [--statement ID] [--json FILE] [--report FILE.md] "

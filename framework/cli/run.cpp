@@ -29,7 +29,8 @@ int cmd_run(const std::vector<std::string>& args) {
   po::positional_options_description pos;
   pos.add("config", 1);
   po::variables_map vm;
-  if (!parse_command_line("run", "CONFIG [--output FILE] [--resume | --force] [--dry-run] [--threads N] "
+  if (!parse_command_line("run",
+                          "CONFIG [--output FILE] [--resume | --force] [--dry-run] [--threads N] "
                           "[--set PATH=VALUE ...] [--reduce] [--quiet]",
                           args, opts, pos, vm))
     return 0;

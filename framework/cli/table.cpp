@@ -35,8 +35,8 @@ int cmd_table(const std::vector<std::string>& args) {
   if (vm.count("output")) io::check_output_path(vm["output"].as<std::string>());
 
   const auto results = experiment::read_results(path);
-  const auto tables = stored_views(results.info.config, path, "tables", "table",
-                                   experiment::parse_tables, vm);
+  const auto tables =
+      stored_views(results.info.config, path, "tables", "table", experiment::parse_tables, vm);
   std::string out;
   for (std::size_t i = 0; i < tables.size(); ++i) {
     try {

@@ -18,7 +18,8 @@ json parse_json(const std::string& text, const std::string& where) {
   try {
     return json::parse(text, limit);
   } catch (const TooDeep&) {
-    throw JsonTooDeep(at(where, "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"));
+    throw JsonTooDeep(
+        at(where, "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"));
   } catch (const json::parse_error& e) {
     // e.byte is the offset of the error; report it as WHERE:LINE:COLUMN.
     std::size_t line = 1, col = 1;
@@ -36,8 +37,8 @@ json parse_json(const std::string& text, const std::string& where) {
   } catch (const json::exception& e) {
     // nlohmann's text: "[json.exception.out_of_range.406] number overflow ...".
     std::string what = e.what();
-    if (const auto close = what.find("] "); what.rfind("[json.exception", 0) == 0 &&
-                                            close != std::string::npos)
+    if (const auto close = what.find("] ");
+        what.rfind("[json.exception", 0) == 0 && close != std::string::npos)
       what = what.substr(close + 2);
     throw Error(at(where, "invalid JSON: " + what));
   }
