@@ -273,6 +273,8 @@ bool full_inverse(std::vector<float>& h, std::size_t n) {
   return true;
 }
 
+}  // namespace
+
 // The OBC reference's invert(): retried with H + I when not positive definite.
 std::vector<float> obc_inverse(const std::vector<float>& h, std::size_t n,
                                const std::string& where) {
@@ -284,8 +286,6 @@ std::vector<float> obc_inverse(const std::vector<float>& h, std::size_t n,
     throw Error(at(where, "the Hessian is not positive definite even with + I"));
   return a;
 }
-
-}  // namespace
 
 void solve_obq(Tensor& w, const Tensor& h, GroupCodec& codec, const SolverOptions& o,
                const std::string& where) {

@@ -74,4 +74,10 @@ void solve_obq(Tensor& w, const Tensor& h, GroupCodec& codec, const SolverOption
 std::vector<float> inverse_factor(std::vector<float> h, std::size_t n, double dampening,
                                   const std::string& where);
 
+// The OBC reference's invert(): cholesky_inverse(cholesky(H)) as a full
+// symmetric matrix, retried with H + I when H is not positive definite (then
+// an Error naming `where`). Shared by OBQ and the obc sparsifier.
+std::vector<float> obc_inverse(const std::vector<float>& h, std::size_t n,
+                               const std::string& where);
+
 }  // namespace interplay::calib

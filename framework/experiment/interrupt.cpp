@@ -29,7 +29,9 @@ InterruptGuard::~InterruptGuard() {
   ::sigaction(SIGTERM, &old_term_, nullptr);
 }
 
-int InterruptGuard::signal_received() { return int(g_signal); }
+int InterruptGuard::signal_received() {
+  return int(g_signal);
+}
 
 const char* signal_name(int sig) {
   return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";

@@ -12,7 +12,9 @@ namespace {
 
 constexpr unsigned char kSignature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
 
-inline std::uint32_t rotate(std::uint32_t x, int k) { return (x << k) | (x >> (32 - k)); }
+inline std::uint32_t rotate(std::uint32_t x, int k) {
+  return (x << k) | (x >> (32 - k));
+}
 
 inline void mix(std::uint32_t& a, std::uint32_t& b, std::uint32_t& c) {
   a -= c, a ^= rotate(c, 4), c += b;

@@ -6,8 +6,8 @@
 // against the weight's shape before prune() runs.
 #include <string>
 
-#include "core/plugin.hpp"
 #include "core/params.hpp"
+#include "core/plugin.hpp"
 
 namespace interplay {
 

@@ -19,45 +19,18 @@
 #include <cmath>
 #include <numeric>
 
+#include "calibration/obs.hpp"
 #include "core/error.hpp"
 #include "core/registry.hpp"
 #include "sparsifiers/calibrated.hpp"
 
-extern "C" {
-void spotrf_(const char* uplo, const int* n, float* a, const int* lda, int* info);
-void spotri_(const char* uplo, const int* n, float* a, const int* lda, int* info);
-}
-
 namespace interplay {
 namespace {
-
-// cholesky_inverse(cholesky(H)), full symmetric; false if not positive definite.
-bool invert(std::vector<float>& h, std::size_t n) {
-  const int N = int(n);
-  int info = 0;
-  spotrf_("L", &N, h.data(), &N, &info);
-  if (info != 0) return false;
-  spotri_("L", &N, h.data(), &N, &info);
-  if (info != 0) return false;
-  for (std::size_t i = 0; i < n; ++i)  // column-major lower = row-major upper
-    for (std::size_t j = 0; j < i; ++j) h[i * n + j] = h[j * n + i];
-  return true;
-}
-
-std::vector<float> inverse_or_shifted(const std::vector<float>& h, std::size_t n) {
-  std::vector<float> a = h;
-  if (invert(a, n)) return a;
-  a = h;  // the reference: "Hessian not full rank", retry with H + I
-  for (std::size_t i = 0; i < n; ++i) a[i * n + i] += 1.0f;
-  if (!invert(a, n)) throw Error("obc: the Hessian is not positive definite even with + I");
-  return a;
-}
 
 class ObcSparsifier final : public CalibratedSparsifier {
  public:
   explicit ObcSparsifier(const Params& p)
-      : CalibratedSparsifier("obc", p),
-        damp_(p.real("dampening")) {}
+      : CalibratedSparsifier("obc", p), damp_(p.real("dampening")) {}
 
   void prune(const Tensor& in, Tensor& out, const CalibrationContext& ctx) const override {
     const std::size_t R = in.shape[0], C = in.shape[1];
@@ -79,7 +52,7 @@ class ObcSparsifier final : public CalibratedSparsifier {
         H[i * C + i] = 1.0f;
         for (std::size_t r = 0; r < R; ++r) w.data[r * C + i] = 0.0f;
       }
-    const std::vector<float> Hinv = inverse_or_shifted(H, C);
+    const std::vector<float> Hinv = calib::obc_inverse(H, C, "obc");
 
     if (m_ > 0) {
       const std::size_t prune = m_ - n_, target = C / m_ * prune;
@@ -133,7 +106,7 @@ class ObcSparsifier final : public CalibratedSparsifier {
           h1[j * C + j] = 1.0f;
           mask[j] = 1;
         }
-      Hinv = inverse_or_shifted(h1, C);
+      Hinv = calib::obc_inverse(h1, C, "obc");
     } else {
       Hinv = Hinv_all;
       zeros = 0;
@@ -181,8 +154,7 @@ void register_obc_sparsifier(Registry<Sparsifier>& r) {
          {ParamSpec::real("fraction", 0.5, 0.0, 1.0,
                           "fraction of the layer's elements pruned: ceil(rows * in * fraction) "
                           "(the reference's count), allocated across rows by OBS loss"),
-          sparsity::n_param(),
-          sparsity::m_param(),
+          sparsity::n_param(), sparsity::m_param(),
           ParamSpec::real("dampening", 0.0, 0.0, 1e6,
                           "added to diag H relative to its mean (the reference's rel_damp)")},
          [](const Params& p) { return std::make_unique<ObcSparsifier>(p); }});

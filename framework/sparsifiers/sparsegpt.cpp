@@ -84,8 +84,7 @@ void register_sparsegpt_sparsifier(Registry<Sparsifier>& r) {
       {"sparsegpt",
        "SparseGPT: OBS pruning with error feedback, unstructured or N:M, optionally joint with "
        "a quantizer (needs calibration)",
-       {sparsity::fraction_param("each lazy block's elements (unstructured)"),
-        sparsity::n_param(),
+       {sparsity::fraction_param("each lazy block's elements (unstructured)"), sparsity::n_param(),
         sparsity::m_param(),
         ParamSpec::real("dampening", 0.01, 0.0, 1e6, "added to diag H, relative to its mean"),
         ParamSpec::integer("solver_block", 128, 1, 1 << 20, "lazy-batch (and mask) columns"),

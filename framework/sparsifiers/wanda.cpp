@@ -25,9 +25,7 @@ namespace {
 class WandaSparsifier final : public CalibratedSparsifier {
  public:
   explicit WandaSparsifier(const Params& p)
-      : CalibratedSparsifier("wanda", p),
-        per_row_(p.str("scope") == "row") {
-  }
+      : CalibratedSparsifier("wanda", p), per_row_(p.str("scope") == "row") {}
 
   void prune(const Tensor& in, Tensor& out, const CalibrationContext& ctx) const override {
     const std::size_t R = in.shape[0], C = in.shape[1];
@@ -86,8 +84,7 @@ void register_wanda_sparsifier(Registry<Sparsifier>& r) {
   r.add({"wanda",
          "Wanda: prune the smallest |w| * ||x_j||_2 per output row or N:M (needs calibration)",
          {sparsity::fraction_param("each row's elements (scope=row) or all elements"),
-          sparsity::n_param(),
-          sparsity::m_param(),
+          sparsity::n_param(), sparsity::m_param(),
           ParamSpec::choice("scope", "row", {"row", "tensor"},
                             "row: each output row is its own group (the reference); tensor: one")},
          [](const Params& p) { return std::make_unique<WandaSparsifier>(p); }});
