@@ -46,6 +46,9 @@ void write_results(const std::string& path, const RunInfo& info, const ResultTab
   f.set_attribute("points_total", info.points_total);
   f.set_attribute("points_done", std::int64_t(table.rows()));
   f.set_attribute("complete", std::int64_t(info.complete ? 1 : 0));
+  // Only sharded and merged files carry these, so a plain run's file is unchanged.
+  if (!info.shard.empty()) f.set_attribute("shard", info.shard);
+  if (!info.parts.is_null()) f.set_attribute("parts", info.parts.dump());
   {
     auto points = f.require_group("points");  // closed before the image is taken
     json names = json::array();
@@ -81,6 +84,11 @@ LoadedResults read_results(const std::string& path) {
   r.info.host = text_attr("host");
   r.info.start_time = text_attr("start_time");
   r.info.end_time = text_attr("end_time");
+  r.info.version = text_attr("version");
+  r.info.git_commit = text_attr("git_commit");
+  r.info.shard = text_attr("shard");
+  if (f.has_attribute("parts"))
+    r.info.parts = parse_json(f.string_attribute("parts"), path + ": attribute 'parts'");
   if (f.has_attribute("threads")) r.info.threads = f.integer_attribute("threads");
   if (f.has_attribute("runs")) r.info.runs = f.integer_attribute("runs");
   if (f.has_attribute("points_total")) r.info.points_total = f.integer_attribute("points_total");

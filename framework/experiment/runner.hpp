@@ -23,15 +23,21 @@ struct RunOptions {
   unsigned threads = 0;        // 0: all cores
   double flush_seconds = 2.0;  // how often the HDF5 file is rewritten
   unsigned delay_ms = 0;       // sleep after each point (to test interruption)
+  // --shard K/N: only share K of N of the points (scheduler.hpp, shard_points);
+  // 0/0 runs every point.
+  unsigned shard_k = 0, shard_n = 0;
 };
 
 struct RunSummary {
-  std::size_t total = 0, already_done = 0, ran = 0;
+  std::size_t total = 0, already_done = 0, ran = 0;  // of this run's share
   std::string output;
 };
 
 RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>& points,
                           const RunOptions& options);
+
+// "K/N" -> {K, N}; errors name --shard.
+std::pair<unsigned, unsigned> parse_shard(const std::string& text);
 
 // One line per point ("index id input seed activation order sparsity format
 // pipeline"), for --dry-run.

@@ -1,0 +1,147 @@
+#include "experiment/evaluators.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+
+#include "core/error.hpp"
+
+namespace interplay::experiment {
+namespace {
+
+std::size_t features_of(const Tensor& x) {
+  return x.shape.empty() ? 1 : x.shape.back();
+}
+
+}  // namespace
+
+std::vector<double> TensorEvaluator::run(const Point& p, const Calibration* calib) const {
+  const Tensor& x = data_.inputs[p.input];
+  const Tensor y = p.pipeline->apply(x, calib);
+  MetricContext ctx;
+  if (p.activation) ctx.activations = &data_.acts.at({*p.activation, features_of(x)});
+  return cfg_.metrics.evaluate(x, y, ctx);
+}
+
+std::vector<double> TensorEvaluator::evaluate(const Point& p) const {
+  return run(p, nullptr);  // uncalibrated steps never read calibration data
+}
+
+std::vector<double> CalibratedTensorEvaluator::evaluate(const Point& p) const {
+  const Tensor& x = data_.inputs[p.input];
+  return run(p, &data_.calibs.at({*p.activation, features_of(x)}));
+}
+
+std::vector<double> ModelEvaluator::evaluate(const Point& p) const {
+  return evaluate_model_point(*data_.studies[p.input], *p.pipeline);
+}
+
+PointEvaluators::PointEvaluators(const ExperimentConfig& cfg, const std::vector<Point>& points,
+                                 const std::vector<std::size_t>& todo,
+                                 const std::function<void(const std::string&)>& log)
+    : cfg_(cfg), points_(points), tensor_(cfg, data_), calibrated_(cfg, data_), model_(data_) {
+  // Inputs and activations are read or generated before any output exists.
+  for (const auto& in : cfg.inputs) data_.inputs.push_back(load_input(in));
+  // A model input's points run through its study (trained first if missing).
+  data_.studies.resize(cfg.inputs.size());
+  slots_.resize(cfg.inputs.size());
+  auto slot_of = [&](const std::string& column) {
+    const auto it = std::find(cfg.value_columns.begin(), cfg.value_columns.end(), column);
+    if (it == cfg.value_columns.end()) throw Error("internal: no value column '" + column + "'");
+    return std::size_t(it - cfg.value_columns.begin());
+  };
+  for (std::size_t i = 0; i < cfg.inputs.size(); ++i) {
+    std::vector<std::string> cols = cfg.metrics.columns();
+    if (cfg.inputs[i].model) {
+      const bool needed = std::any_of(todo.begin(), todo.end(),
+                                      [&](std::size_t k) { return points[k].input == i; });
+      if (!needed) continue;
+      data_.studies[i] = open_model_study(*cfg.inputs[i].model, log);
+      cols = data_.studies[i]->columns();
+    }
+    for (const auto& c : cols) slots_[i].push_back(slot_of(c));
+  }
+  for (const auto& p : points) {
+    if (!p.activation) continue;
+    auto key = std::make_pair(*p.activation, features_of(data_.inputs[p.input]));
+    if (!data_.acts.count(key))
+      data_.acts.emplace(key, load_activations(cfg.activations[*p.activation], key.second));
+  }
+
+  // Calibrated pipelines (solver gptq/obc, wanda, sparsegpt, obc) are fitted
+  // on a held-out draw of the point's generated activations, never on the X
+  // the output metrics are evaluated on.
+  for (std::size_t k : todo) {
+    const Point& p = points[k];
+    if (data_.studies[p.input] || !p.pipeline->needs_calibration()) continue;
+    if (!p.activation)
+      throw Error("point " + std::to_string(p.index) + " (" + p.pipeline->label() +
+                  "): a calibrated pipeline needs the point's activations (add \"activations\")");
+    const ActivationSpec& a = cfg.activations[*p.activation];
+    if (!a.file.empty())
+      throw Error("activations '" + a.name +
+                  "': calibrated pipelines need generated "
+                  "activations (a held-out draw is used for calibration)");
+    const std::size_t features = features_of(data_.inputs[p.input]);
+    const auto key = std::make_pair(*p.activation, features);
+    if (data_.calibs.count(key)) continue;
+    // Rows [n, n + calibration_rows) of the same generator: the same
+    // distribution (the correlated generator's rotation comes from its seed),
+    // samples the metrics never see. GPTQ needs n >> in: fitted on few samples it
+    // overfits and loses to RTN on held-out data.
+    const std::size_t n_cal = a.calibration_rows ? a.calibration_rows : a.rows;
+    ActivationSpec longer = a;
+    longer.rows = a.rows + n_cal;
+    const Tensor both = load_activations(longer, features);
+    Tensor held_out({n_cal, features});
+    std::copy(both.data.begin() + std::ptrdiff_t(a.rows * features), both.data.end(),
+              held_out.data.begin());
+    data_.calibs.emplace(
+        key, Calibration::from_inputs(std::move(held_out),
+                                      "activations '" + a.name + "' (calibration draw)"));
+  }
+}
+
+// Every (pipeline, input shape) pair is tried once on a zero tensor of that
+// shape before any output exists: an axis the input lacks or a block that does
+// not divide it fails now with the point named, not at point 15 after the
+// journal was created (which would then make --resume refuse the fixed config).
+void PointEvaluators::check_pipelines_fit(const std::vector<std::size_t>& todo) const {
+  std::set<std::pair<std::string, Shape>> tried;
+  std::map<Shape, Tensor> zeros;
+  for (const std::size_t k : todo) {
+    const Point& p = points_[k];
+    // A model study checks its own layers; calibrated pipelines are fitted per
+    // point on their calibration data and check their shapes when they run.
+    if (cfg_.inputs[p.input].model || p.pipeline->needs_calibration()) continue;
+    const Shape& shape = data_.inputs[p.input].shape;
+    if (!tried.insert({p.pipeline->to_json().dump(), shape}).second) continue;
+    auto z = zeros.find(shape);
+    if (z == zeros.end()) z = zeros.emplace(shape, Tensor(shape)).first;
+    try {
+      (void)p.pipeline->apply(z->second);
+    } catch (const std::exception& e) {
+      throw Error("point " + std::to_string(p.index) + " (input '" + cfg_.inputs[p.input].name +
+                  "', shape " + shape_string(shape) + ", " + p.pipeline->label() +
+                  "): " + e.what());
+    }
+  }
+}
+
+std::vector<double> PointEvaluators::evaluate(const Point& p) const {
+  try {
+    const PointEvaluator& e = data_.studies[p.input] ? static_cast<const PointEvaluator&>(model_)
+                              : p.pipeline->needs_calibration()
+                                  ? static_cast<const PointEvaluator&>(calibrated_)
+                                  : static_cast<const PointEvaluator&>(tensor_);
+    const std::vector<double> raw = e.evaluate(p);
+    std::vector<double> values(cfg_.value_columns.size(), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t i = 0; i < raw.size(); ++i) values[slots_[p.input][i]] = raw[i];
+    return values;
+  } catch (const std::exception& e) {
+    throw Error("point " + std::to_string(p.index) + " (" + p.id + ", input '" +
+                cfg_.inputs[p.input].name + "', " + p.pipeline->label() + "): " + e.what());
+  }
+}
+
+}  // namespace interplay::experiment

@@ -1,0 +1,97 @@
+#pragma once
+// Turning one point into its row of values, one evaluator per input kind:
+//
+//   TensorEvaluator            pipeline on a tensor input, metrics on the result
+//                              (and on the point's activations, if any);
+//   CalibratedTensorEvaluator  the same, with the pipeline fitted on a held-out
+//                              draw of the point's generated activations;
+//   ModelEvaluator             a pipeline applied to a built-in model's layers,
+//                              the model study's columns.
+//
+// PointEvaluators loads (or generates, or trains) everything the points to run
+// need, once, before any output exists, and dispatches each point to the
+// evaluator of its kind. Evaluation is const and thread-safe: the thread
+// scheduler and the MPI worker ranks call it concurrently or remotely, and the
+// values are identical wherever a point runs.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/calibration.hpp"
+#include "core/tensor.hpp"
+#include "experiment/config.hpp"
+#include "models/model_input.hpp"
+
+namespace interplay::experiment {
+
+// Everything the evaluators read; built by PointEvaluators::prepare.
+struct EvaluationData {
+  std::vector<Tensor> inputs;                                  // per input (empty for models)
+  std::map<std::pair<std::size_t, std::size_t>, Tensor> acts;  // (activation, features)
+  std::map<std::pair<std::size_t, std::size_t>, Calibration> calibs;  // (activation, features)
+  std::vector<std::unique_ptr<ModelStudy>> studies;                   // per input, when needed
+};
+
+class PointEvaluator {
+ public:
+  virtual ~PointEvaluator() = default;
+  // The values of the point's input kind, in the order of that kind's columns.
+  virtual std::vector<double> evaluate(const Point& p) const = 0;
+};
+
+class TensorEvaluator : public PointEvaluator {
+ public:
+  TensorEvaluator(const ExperimentConfig& cfg, const EvaluationData& data)
+      : cfg_(cfg), data_(data) {}
+  std::vector<double> evaluate(const Point& p) const override;
+
+ protected:
+  std::vector<double> run(const Point& p, const Calibration* calib) const;
+  const ExperimentConfig& cfg_;
+  const EvaluationData& data_;
+};
+
+class CalibratedTensorEvaluator : public TensorEvaluator {
+ public:
+  using TensorEvaluator::TensorEvaluator;
+  std::vector<double> evaluate(const Point& p) const override;
+};
+
+class ModelEvaluator : public PointEvaluator {
+ public:
+  explicit ModelEvaluator(const EvaluationData& data) : data_(data) {}
+  std::vector<double> evaluate(const Point& p) const override;
+
+ private:
+  const EvaluationData& data_;
+};
+
+class PointEvaluators {
+ public:
+  // Loads what the points `todo` (indices into `points`) need; model inputs
+  // none of them uses are not opened. `log` gets one-line progress messages.
+  PointEvaluators(const ExperimentConfig& cfg, const std::vector<Point>& points,
+                  const std::vector<std::size_t>& todo,
+                  const std::function<void(const std::string&)>& log);
+
+  // Every (pipeline, input shape) pair of `todo` tried once on zeros, so a
+  // pipeline that does not fit its input fails before any file is created.
+  void check_pipelines_fit(const std::vector<std::size_t>& todo) const;
+
+  // One value per cfg.value_columns (NaN for the columns of other input
+  // kinds). Errors are rethrown as one line naming the point.
+  std::vector<double> evaluate(const Point& p) const;
+
+ private:
+  const ExperimentConfig& cfg_;
+  const std::vector<Point>& points_;
+  EvaluationData data_;
+  std::vector<std::vector<std::size_t>> slots_;  // per input: into value_columns
+  TensorEvaluator tensor_;
+  CalibratedTensorEvaluator calibrated_;
+  ModelEvaluator model_;
+};
+
+}  // namespace interplay::experiment
