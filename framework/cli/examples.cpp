@@ -16,7 +16,13 @@ const char* command_examples(const std::string& command) {
       {"run",
        "  interplay run experiments/order_tensor.json --output results/order_tensor.h5\n"
        "  interplay run experiments/order_tensor.json --reduce --set 'inputs[*].shape=[64,64]' "
-       "--output /tmp/quick.h5 --force\n"},
+       "--output /tmp/quick.h5 --force\n"
+       "  interplay run experiments/order_tensor.json --shard 2/3 --output part-2.h5   "
+       "# one share of 3 (e.g. a Slurm array task)\n"
+       "  mpirun -np 4 interplay run experiments/order_tensor.json --output R.h5   "
+       "# an INTERPLAY_MPI=ON build\n"},
+      {"merge",
+       "  interplay merge part-1.h5 part-2.h5 part-3.h5 --output results/order_tensor.h5\n"},
       {"table", "  interplay table results/order_tensor.h5 --format latex --output table.tex\n"},
       {"prove",
        "  interplay prove --quick\n"

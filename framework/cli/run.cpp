@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "experiment/config.hpp"
 #include "experiment/runner.hpp"
+#include "experiment/scheduler.hpp"
 
 namespace interplay::cli {
 
@@ -24,6 +25,8 @@ int cmd_run(const std::vector<std::string>& args) {
       "reduce", "apply the config's \"reduce\" edits (a quick version of the experiment)")(
       "quiet,q", "no progress output")("flush-seconds", po::value<double>()->default_value(2.0),
                                        "how often the HDF5 file is rewritten")(
+      "shard", po::value<std::string>(),
+      "K/N: run only share K of N of the points (merge the parts with interplay merge)")(
       "delay-ms", po::value<unsigned>()->default_value(0),
       "sleep after each point (to test interruption)");
   po::positional_options_description pos;
@@ -31,13 +34,15 @@ int cmd_run(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse_command_line("run",
                           "CONFIG [--output FILE] [--resume | --force] [--dry-run] [--threads N] "
-                          "[--set PATH=VALUE ...] [--reduce] [--quiet]",
+                          "[--set PATH=VALUE ...] [--reduce] [--quiet] [--shard K/N]",
                           args, opts, pos, vm))
     return 0;
   if (!vm.count("config")) throw Error("interplay run: missing CONFIG (see --help)");
   if (vm.count("resume") && vm.count("force"))
     throw Error("interplay run: --resume and --force exclude each other");
 
+  std::pair<unsigned, unsigned> shard{0, 0};
+  if (vm.count("shard")) shard = experiment::parse_shard(vm["shard"].as<std::string>());
   const std::vector<std::string> sets =
       vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   const auto cfg =
@@ -45,7 +50,14 @@ int cmd_run(const std::vector<std::string>& args) {
   const auto points = experiment::expand_points(cfg);
   if (vm.count("dry-run")) {
     experiment::validate_tables(cfg, experiment::result_columns(cfg, points));
-    std::cout << experiment::describe_points(cfg, points);
+    if (shard.second) {  // just this shard's share
+      std::vector<experiment::Point> share;
+      for (const std::size_t k : experiment::shard_points(cfg, points, shard.first, shard.second))
+        share.push_back(points[k]);
+      std::cout << experiment::describe_points(cfg, share);
+    } else {
+      std::cout << experiment::describe_points(cfg, points);
+    }
     return 0;
   }
   experiment::RunOptions o;
@@ -56,6 +68,7 @@ int cmd_run(const std::vector<std::string>& args) {
   o.threads = vm["threads"].as<unsigned>();
   o.flush_seconds = vm["flush-seconds"].as<double>();
   o.delay_ms = vm["delay-ms"].as<unsigned>();
+  o.shard_k = shard.first, o.shard_n = shard.second;
   const auto s = experiment::run_experiment(cfg, points, o);
   if (!o.quiet) {
     if (s.ran == 0 && s.already_done == s.total)
