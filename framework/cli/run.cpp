@@ -6,6 +6,7 @@
 #include "cli/command.hpp"
 #include "core/error.hpp"
 #include "experiment/config.hpp"
+#include "experiment/mpi_scheduler.hpp"
 #include "experiment/runner.hpp"
 #include "experiment/scheduler.hpp"
 
@@ -38,6 +39,12 @@ int cmd_run(const std::vector<std::string>& args) {
                           args, opts, pos, vm))
     return 0;
   if (!vm.count("config")) throw Error("interplay run: missing CONFIG (see --help)");
+  if (experiment::mpi::launched_without_support())
+    throw Error(
+        "interplay run: started by mpirun with several ranks, but this interplay was "
+        "built without MPI (configure with -DINTERPLAY_MPI=ON)");
+  // Every rank reads and expands the config itself; rank 0 alone writes.
+  const experiment::mpi::Session mpi_session;
   if (vm.count("resume") && vm.count("force"))
     throw Error("interplay run: --resume and --force exclude each other");
 
@@ -49,6 +56,7 @@ int cmd_run(const std::vector<std::string>& args) {
       experiment::load_config(vm["config"].as<std::string>(), sets, vm.count("reduce") > 0);
   const auto points = experiment::expand_points(cfg);
   if (vm.count("dry-run")) {
+    if (experiment::mpi::rank() > 0) return 0;
     experiment::validate_tables(cfg, experiment::result_columns(cfg, points));
     if (shard.second) {  // just this shard's share
       std::vector<experiment::Point> share;
@@ -70,7 +78,7 @@ int cmd_run(const std::vector<std::string>& args) {
   o.delay_ms = vm["delay-ms"].as<unsigned>();
   o.shard_k = shard.first, o.shard_n = shard.second;
   const auto s = experiment::run_experiment(cfg, points, o);
-  if (!o.quiet) {
+  if (!o.quiet && !s.worker) {
     if (s.ran == 0 && s.already_done == s.total)
       std::cerr << "interplay run: all " << s.total << " points of " << s.output
                 << " are already done\n";

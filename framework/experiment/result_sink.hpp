@@ -43,6 +43,8 @@ class ResultSink {
   std::size_t recorded() const { return recorded_; }  // by this run
   std::size_t unflushed() const { return unflushed_; }
   std::size_t done() const { return done_.size(); }
+  const std::string& output() const { return output_; }
+  std::size_t value_count() const { return cfg_.value_columns.size(); }
 
  private:
   void materialise(bool complete);

@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "experiment/evaluators.hpp"
 #include "experiment/interrupt.hpp"
 #include "experiment/journal.hpp"
+#include "experiment/mpi_scheduler.hpp"
 #include "experiment/result_sink.hpp"
 #include "experiment/resume.hpp"
 #include "experiment/run_lock.hpp"
@@ -63,6 +65,13 @@ std::string describe_points(const ExperimentConfig& cfg, const std::vector<Point
 RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>& points,
                           const RunOptions& options) {
   RunSummary summary;
+  if (mpi::rank() > 0) {  // an MPI worker: rank 0 checks, schedules and writes
+    mpi::run_worker(cfg, points, options.delay_ms);
+    summary.worker = true;
+    return summary;
+  }
+  // Under MPI, tells the workers to stop if any check below fails.
+  mpi::PlanAnnouncer announce;
   summary.output = checked_output(cfg, options);
   const std::string& output = summary.output;
   const std::vector<ColumnDef> columns = result_columns(cfg, points);
@@ -105,6 +114,13 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
   });
   evaluators.check_pipelines_fit(todo);
   remove_stale_temporaries(output);
+  if (mpi::active()) {
+    // Model points first: dynamic hand-out balances best when the longest
+    // jobs start early. The file's rows follow the point list either way.
+    std::stable_partition(todo.begin(), todo.end(),
+                          [&](std::size_t k) { return bool(cfg.inputs[points[k].input].model); });
+    announce.go(points, todo);
+  }
   RunInfo info;
   info.config = cfg.effective;
   info.config_file = cfg.file;
@@ -115,7 +131,7 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
   info.shard = shard;
   const unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  info.threads = threads;
+  info.threads = mpi::active() ? mpi::size() - 1 : threads;  // under MPI: worker ranks
 
   ResultSink sink(cfg, points, columns, output, info, std::move(prev.values), mine.size(),
                   options.quiet, options.flush_seconds);
@@ -126,16 +142,21 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
   so.threads = threads;
   so.delay_ms = options.delay_ms;
   so.quiet = options.quiet;
-  const ScheduleOutcome outcome = run_threads(
-      points, todo, [&](const Point& p) { return evaluators.evaluate(p); }, sink, so);
+  const ScheduleOutcome outcome =
+      mpi::active()
+          ? mpi::run_root(points, todo, sink, so)
+          : run_threads(
+                points, todo, [&](const Point& p) { return evaluators.evaluate(p); }, sink, so);
   summary.ran = outcome.finished;
   if (outcome.signal && outcome.error.empty()) {
     sink.save_partial();
-    throw Interrupted(std::string(signal_name(outcome.signal)) + ": " +
-                          std::to_string(summary.already_done + outcome.finished) + " of " +
-                          std::to_string(mine.size()) + " points are saved in " + output +
-                          "; continue with the same command and --resume",
-                      outcome.signal);
+    throw Interrupted(
+        std::string(signal_name(outcome.signal)) +
+            (mpi::active() ? " (under mpirun: a rank ended or the job was stopped)" : "") + ": " +
+            std::to_string(summary.already_done + outcome.finished) + " of " +
+            std::to_string(mine.size()) + " points are saved in " + output +
+            "; continue with the same command and --resume",
+        outcome.signal);
   }
   if (!outcome.error.empty()) {
     if (sink.unflushed()) sink.save_partial();

@@ -31,6 +31,7 @@ struct RunOptions {
 struct RunSummary {
   std::size_t total = 0, already_done = 0, ran = 0;  // of this run's share
   std::string output;
+  bool worker = false;  // an MPI worker rank: rank 0 reports
 };
 
 RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>& points,
