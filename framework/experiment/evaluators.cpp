@@ -23,16 +23,20 @@ std::vector<double> TensorEvaluator::run(const Point& p, const Calibration* cali
   return cfg_.metrics.evaluate(x, y, ctx);
 }
 
-std::vector<double> TensorEvaluator::evaluate(const Point& p) const {
-  return run(p, nullptr);  // uncalibrated steps never read calibration data
+PointEvaluation TensorEvaluator::evaluate(const Point& p) const {
+  PointEvaluation e;
+  e.values = run(p, nullptr);  // uncalibrated steps never read calibration data
+  return e;
 }
 
-std::vector<double> CalibratedTensorEvaluator::evaluate(const Point& p) const {
+PointEvaluation CalibratedTensorEvaluator::evaluate(const Point& p) const {
   const Tensor& x = data_.inputs[p.input];
-  return run(p, &data_.calibs.at({*p.activation, features_of(x)}));
+  PointEvaluation e;
+  e.values = run(p, &data_.calibs.at({*p.activation, features_of(x)}));
+  return e;
 }
 
-std::vector<double> ModelEvaluator::evaluate(const Point& p) const {
+PointEvaluation ModelEvaluator::evaluate(const Point& p) const {
   return evaluate_model_point(*data_.studies[p.input], *p.pipeline);
 }
 
@@ -134,9 +138,12 @@ std::vector<double> PointEvaluators::evaluate(const Point& p) const {
                               : p.pipeline->needs_calibration()
                                   ? static_cast<const PointEvaluator&>(calibrated_)
                                   : static_cast<const PointEvaluator&>(tensor_);
-    const std::vector<double> raw = e.evaluate(p);
-    std::vector<double> values(cfg_.value_columns.size(), std::numeric_limits<double>::quiet_NaN());
-    for (std::size_t i = 0; i < raw.size(); ++i) values[slots_[p.input][i]] = raw[i];
+    const PointEvaluation raw = e.evaluate(p);
+    std::vector<double> values(cfg_.point_value_count(), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t i = 0; i < raw.values.size(); ++i) values[slots_[p.input][i]] = raw.values[i];
+    // The study's replicates are in the order of cfg.replicate_columns.
+    std::copy(raw.replicates.begin(), raw.replicates.end(),
+              values.begin() + std::ptrdiff_t(cfg_.value_columns.size()));
     return values;
   } catch (const std::exception& e) {
     throw Error("point " + std::to_string(p.index) + " (" + p.id + ", input '" +

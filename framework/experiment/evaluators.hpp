@@ -37,15 +37,16 @@ struct EvaluationData {
 class PointEvaluator {
  public:
   virtual ~PointEvaluator() = default;
-  // The values of the point's input kind, in the order of that kind's columns.
-  virtual std::vector<double> evaluate(const Point& p) const = 0;
+  // The values of the point's input kind, in the order of that kind's columns
+  // (and, for model points, the test-set replicates of the replicate columns).
+  virtual PointEvaluation evaluate(const Point& p) const = 0;
 };
 
 class TensorEvaluator : public PointEvaluator {
  public:
   TensorEvaluator(const ExperimentConfig& cfg, const EvaluationData& data)
       : cfg_(cfg), data_(data) {}
-  std::vector<double> evaluate(const Point& p) const override;
+  PointEvaluation evaluate(const Point& p) const override;
 
  protected:
   std::vector<double> run(const Point& p, const Calibration* calib) const;
@@ -56,13 +57,13 @@ class TensorEvaluator : public PointEvaluator {
 class CalibratedTensorEvaluator : public TensorEvaluator {
  public:
   using TensorEvaluator::TensorEvaluator;
-  std::vector<double> evaluate(const Point& p) const override;
+  PointEvaluation evaluate(const Point& p) const override;
 };
 
 class ModelEvaluator : public PointEvaluator {
  public:
   explicit ModelEvaluator(const EvaluationData& data) : data_(data) {}
-  std::vector<double> evaluate(const Point& p) const override;
+  PointEvaluation evaluate(const Point& p) const override;
 
  private:
   const EvaluationData& data_;
@@ -80,8 +81,10 @@ class PointEvaluators {
   // pipeline that does not fit its input fails before any file is created.
   void check_pipelines_fit(const std::vector<std::size_t>& todo) const;
 
-  // One value per cfg.value_columns (NaN for the columns of other input
-  // kinds). Errors are rethrown as one line naming the point.
+  // cfg.point_value_count() values: one per cfg.value_columns (NaN for the
+  // columns of other input kinds), then the replicates of
+  // cfg.replicate_columns (NaN for tensor points). Errors are rethrown as one
+  // line naming the point.
   std::vector<double> evaluate(const Point& p) const;
 
  private:

@@ -10,6 +10,7 @@
 #include "experiment/point_rows.hpp"
 #include "experiment/result_file.hpp"
 #include "experiment/result_sink.hpp"
+#include "experiment/resume.hpp"
 #include "experiment/run_lock.hpp"
 #include "io/atomic_output.hpp"
 
@@ -101,24 +102,14 @@ MergeSummary merge_parts(const std::vector<std::string>& parts, const std::strin
   std::int64_t threads = 0, runs = 0;
   for (std::size_t k = 0; k < loaded.size(); ++k) {
     const auto& [info, table] = loaded[k];
-    const Column& ids = table.at("id");
-    std::vector<const Column*> cols;
-    for (const auto& m : cfg.value_columns) {
-      const Column* c = table.find(m);
-      if (!c || c->text) throw Error(parts[k] + ": has no numeric column '" + m + "'");
-      cols.push_back(c);
-    }
-    for (std::size_t r = 0; r < table.rows(); ++r) {
-      const std::string& id = ids.strings[r];
+    // Value columns and any per-point replicate arrays, as a resume reads them.
+    for (auto& [id, v] : values_from_table(table, cfg, parts[k])) {
       if (!index_of.count(id))
-        throw Error(parts[k] + ": row " + std::to_string(r) + " (point " + id +
-                    ") is not a point of its config");
+        throw Error(parts[k] + ": point " + id + " is not a point of its config");
       if (const auto o = owner.find(id); o != owner.end())
         throw Error(parts[k] + ": point " + std::to_string(index_of[id]) + " (" + id +
                     ") is also in " + parts[o->second] + "; parts must be disjoint");
       owner[id] = k;
-      std::vector<double> v;
-      for (const Column* c : cols) v.push_back(c->numbers[r]);
       values[id] = std::move(v);
     }
     provenance.push_back({{"file", parts[k]},

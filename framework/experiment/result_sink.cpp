@@ -16,6 +16,7 @@ json journal_header(const ExperimentConfig& cfg, const RunInfo& info) {
          {"start_time", info.start_time},
          {"runs", info.runs},
          {"config_file", cfg.file}};
+  if (!cfg.replicate_columns.empty()) h["replicates"] = replicates_header(cfg);
   // A shard's journal says which share it holds, so --resume cannot mix shares.
   if (!info.shard.empty()) h["shard"] = info.shard;
   return h;

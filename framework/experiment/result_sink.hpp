@@ -18,7 +18,7 @@ namespace interplay::experiment {
 
 struct FinishedPoint {
   std::size_t point;           // index into the frozen point list
-  std::vector<double> values;  // one per cfg.value_columns
+  std::vector<double> values;  // cfg.point_value_count(): value columns, then replicates
 };
 
 std::string now_iso8601();
@@ -44,7 +44,7 @@ class ResultSink {
   std::size_t unflushed() const { return unflushed_; }
   std::size_t done() const { return done_.size(); }
   const std::string& output() const { return output_; }
-  std::size_t value_count() const { return cfg_.value_columns.size(); }
+  std::size_t value_count() const { return cfg_.point_value_count(); }
 
  private:
   void materialise(bool complete);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "experiment/config.hpp"
+#include "experiment/result_table.hpp"
 
 namespace interplay::experiment {
 
@@ -19,6 +20,15 @@ struct Previous {
   std::int64_t runs = 0;
   bool had_journal = false, had_results = false;
 };
+
+// The stored vector of every row of a results table (value columns, then the
+// replicates of cfg.replicate_columns), by point id. Errors name `file`.
+ValuesById values_from_table(const ResultTable& table, const ExperimentConfig& cfg,
+                             const std::string& file);
+
+// The journal header's record of the replicates a model point appends (null
+// without model inputs).
+json replicates_header(const ExperimentConfig& cfg);
 
 // Errors (a file or journal written by another config) name the file and say
 // how to go on.

@@ -73,9 +73,10 @@ std::vector<Shape> model_input_weight_shapes(const ModelInputSpec& spec);
 std::unique_ptr<ModelStudy> open_model_study(
     const ModelInputSpec& spec, const std::function<void(const std::string&)>& log = {});
 
-// One point: the study's columns, evaluated for `pipeline`. Thread-safe.
-inline std::vector<double> evaluate_model_point(const ModelStudy& study, const Pipeline& pipeline) {
-  return study.evaluate(pipeline);
+// One point: the study's columns and test-set replicates, evaluated for
+// `pipeline`. Thread-safe.
+inline PointEvaluation evaluate_model_point(const ModelStudy& study, const Pipeline& pipeline) {
+  return study.evaluate_point(pipeline);
 }
 
 }  // namespace interplay

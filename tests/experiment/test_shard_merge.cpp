@@ -206,3 +206,46 @@ TEST_CASE("shard: --shard is validated and the shares partition the points",
   const auto dry = run_interplay({"run", cfg_file, "--shard", "3/3", "--dry-run"});
   CHECK(dry.out.find("\n17 points\n") != std::string::npos);
 }
+
+TEST_CASE(
+    "shard: model points (with their test-set replicates) are spread by cost and merge intact",
+    "[experiment][shard]") {
+  ScratchDir dir;
+  const std::string cfg = dir.file("m.json");
+  // Points 0-3 are the model's (S, Q, S->Q, Q->S), 4-7 the tensor's.
+  write_text(cfg, R"({
+    "inputs": [
+      {"name": "mlp", "model": "mlp.h5",
+       "train": {"model": "mlp", "arch": {"hidden": [16]}, "images": 600, "epochs": 1},
+       "test_images": 200, "probe_images": 32},
+      {"name": "g", "distribution": "normal", "shape": [4, 64]}
+    ],
+    "metrics": ["l1"],
+    "derived": {"orthogonality": ["accuracy_drop", "l1"]},
+    "sweep": {"sparsity": [{"sparsifier": "nm", "n": 2, "m": 4, "label": "2:4"}], "formats": ["int4"]}
+  })");
+  const std::string ref = dir.file("ref.h5");
+  REQUIRE(run_interplay({"run", cfg, "-o", ref, "-q", "--threads", "2"}).exit_code == 0);
+  std::vector<std::string> parts;
+  for (int k = 1; k <= 3; ++k) {
+    parts.push_back(dir.file("p" + std::to_string(k) + ".h5"));
+    REQUIRE(run_interplay({"run", cfg, "--shard", std::to_string(k) + "/3", "-o", parts.back(),
+                           "-q", "--threads", "1"})
+                .exit_code == 0);
+  }
+  // Cost rule (model 1000, tensor 1): share 1 gets two model points and no
+  // tensor point; index mod 3 would have given it points 0, 3 and 6.
+  const auto p1 = experiment::read_results(parts[0]).table;
+  REQUIRE(p1.rows() == 2);
+  CHECK(p1.at("input").strings == std::vector<std::string>{"mlp", "mlp"});
+  CHECK(experiment::read_results(parts[1]).table.rows() == 3);
+
+  const std::string merged = dir.file("merged.h5");
+  REQUIRE(run_interplay({"merge", parts[0], parts[1], parts[2], "-o", merged, "-q"}).exit_code ==
+          0);
+  const auto m = experiment::read_results(merged).table;
+  const auto r = experiment::read_results(ref).table;
+  REQUIRE(r.replicate_count() > 0);  // the test is about them
+  CHECK(m.replicate_count() == r.replicate_count());
+  CHECK(table_difference(m, r).empty());
+}
