@@ -173,4 +173,49 @@ TEST_CASE("mpi: model points and their test-set replicates cross ranks bit for b
   REQUIRE(b.replicate_count() > 0);
   CHECK(table_difference(a, b).empty());
 }
+
+TEST_CASE("mpi: a point failing on a worker ends the job with one line naming the rank",
+          "[experiment][mpi]") {
+  ScratchDir dir;
+  const std::string cfg = dir.file("bad.json"), out = dir.file("bad.h5");
+  // GPTQ refuses scale blocks along axis 0 only when the point runs, on a worker.
+  write_text(cfg, R"({
+    "inputs": [{"name": "g", "distribution": "normal", "shape": [8, 64]}],
+    "activations": [{"name": "x", "distribution": "normal", "rows": 128, "seed": 0}],
+    "metrics": ["l1"],
+    "sweep": {"formats": ["int4", "mxfp4"], "pipelines": [{"label": "bad", "steps":
+              [{"quantizer": "mxfp4", "axis": 0, "solver": "gptq"}]}]}
+  })");
+  CHECK(run(mpirun_args({"run", cfg, "-o", out, "-q"}), dir.file("err")) != 0);
+  const std::string err = read_text(dir.file("err"));
+  const auto at = err.find("interplay: error: rank ");
+  REQUIRE(at != std::string::npos);
+  const std::string line = err.substr(at, err.find('\n', at) - at);
+  CHECK(line.find("point 2 (") != std::string::npos);
+  CHECK(line.find("axis") != std::string::npos);
+  CHECK(err.find("interplay: error:") == err.rfind("interplay: error:"));  // rank 0 alone
+  // The worker that failed on point 2 had finished an earlier point: it is kept.
+  CHECK(experiment::read_results(out).table.rows() >= 1);
+  CHECK(path_exists(out + ".journal"));
+}
+#else
+#include <catch2/catch.hpp>
+#include <cstdlib>
+
+#include "helpers.hpp"
+
+using namespace interplay::exptest;
+
+TEST_CASE("mpi: a build without MPI refuses to run once per rank under mpirun",
+          "[experiment][mpi]") {
+  ScratchDir dir;
+  write_text(dir.file("c.json"), R"({"inputs": [{"name": "g", "distribution": "normal",
+    "shape": [4, 64]}], "metrics": ["l1"], "sweep": {"formats": ["int4"]}})");
+  ::setenv("OMPI_COMM_WORLD_SIZE", "3", 1);  // what mpirun -np 3 sets
+  const auto r = run_interplay({"run", dir.file("c.json"), "-o", dir.file("o.h5")});
+  ::unsetenv("OMPI_COMM_WORLD_SIZE");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("-DINTERPLAY_MPI=ON") != std::string::npos);
+  CHECK_FALSE(path_exists(dir.file("o.h5")));
+}
 #endif
