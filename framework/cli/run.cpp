@@ -20,7 +20,7 @@ int cmd_run(const std::vector<std::string>& args) {
       "force", "overwrite an existing output")("dry-run",
                                                "print the expanded points and their count")(
       "threads,j", po::value<unsigned>()->default_value(0),
-      "points run in parallel (0: all cores)")(
+      "points run in parallel (0: all cores; under mpirun each worker rank runs one)")(
       "set", po::value<std::vector<std::string>>()->composing(),
       "edit the config before validation: PATH=VALUE, e.g. inputs[*].shape=[64,64] (repeatable)")(
       "reduce", "apply the config's \"reduce\" edits (a quick version of the experiment)")(

@@ -10,6 +10,12 @@
 // reads the journal and/or the HDF5 file, skips finished point ids and never
 // duplicates a row. Everything that can be checked is checked before any
 // file is created.
+//
+// run_experiment only composes: resume.hpp (what a previous run finished),
+// evaluators.hpp (one evaluator per input kind), scheduler.hpp (threads, and
+// the --shard share) or mpi_scheduler.hpp (under mpirun: rank 0 schedules
+// and writes, the other ranks evaluate), and result_sink.hpp (journal +
+// atomic HDF5 file).
 #include <string>
 #include <vector>
 
