@@ -114,13 +114,6 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
   });
   evaluators.check_pipelines_fit(todo);
   remove_stale_temporaries(output);
-  if (mpi::active()) {
-    // Model points first: dynamic hand-out balances best when the longest
-    // jobs start early. The file's rows follow the point list either way.
-    std::stable_partition(todo.begin(), todo.end(),
-                          [&](std::size_t k) { return bool(cfg.inputs[points[k].input].model); });
-    announce.go(points, todo);
-  }
   RunInfo info;
   info.config = cfg.effective;
   info.config_file = cfg.file;
@@ -136,6 +129,13 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
   ResultSink sink(cfg, points, columns, output, info, std::move(prev.values), mine.size(),
                   options.quiet, options.flush_seconds);
   if (options.force && file_exists(output)) std::remove(output.c_str());
+  if (mpi::active()) {
+    // Model points first: dynamic hand-out balances best when the longest
+    // jobs start early. The file's rows follow the point list either way.
+    std::stable_partition(todo.begin(), todo.end(),
+                          [&](std::size_t k) { return bool(cfg.inputs[points[k].input].model); });
+    announce.go(points, todo);  // only now: every check and file before it succeeded
+  }
 
   InterruptGuard interrupt;
   ScheduleOptions so;
