@@ -14,7 +14,7 @@ namespace {
 
 const std::vector<std::string> kKeys = {
     "name",     "model",       "train",        "layers", "activation_quantizer",
-    "finetune", "test_images", "probe_images", "seeds"};
+    "finetune", "test_images", "probe_images", "seeds",  "calibration"};
 
 std::string resolve(const std::string& file, const std::string& base_dir) {
   if (file.empty() || file[0] == '/' || base_dir.empty()) return file;
@@ -182,10 +182,15 @@ std::unique_ptr<ModelStudy> open_model_study(const ModelInputSpec& spec,
   }
   LoadedModel loaded = load_model(spec.weights);
   const ModelStudyOptions& o = spec.options;
-  return std::make_unique<ModelStudy>(
+  auto study = std::make_unique<ModelStudy>(
       *loaded.model, o,
       load_fashion_mnist("test", o.test_images ? std::max(o.test_images, o.probe_images) : 0),
       need_train_set ? load_fashion_mnist("train", o.finetune_images) : Dataset{});
+  // Calibration uses the first N training images (the model was trained on
+  // them; the test images stay held out for evaluation).
+  const std::size_t n = o.calibration.images;
+  study->set_calibration_source([n] { return load_fashion_mnist("train", n); });
+  return study;
 }
 
 }  // namespace interplay

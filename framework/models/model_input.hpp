@@ -10,6 +10,7 @@
 //      "activation_quantizer": "same",                 or null, or a quantizer step
 //      "finetune": {"epochs": 1, "lr": 1e-4, "images": 10000},
 //      "test_images": 0, "probe_images": 256,
+//      "calibration": {"images": 256, "sequential": true},  for calibrated pipelines
 //      "seeds": [0, 1, 2, 3, 4]}                       one trained model per seed (below)
 //   ]
 //
