@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/error.hpp"
+#include "io/scratch.hpp"
 #include "models/layer_calibration.hpp"
 #include "models/model_input.hpp"
 #include "models/model_study.hpp"
@@ -207,4 +208,33 @@ TEST_CASE("layer calibration: configuration errors name the JSON path", "[models
   opt.finetune.epochs = 1;
   ModelStudy tuned(trained_mlp(), opt, test_images(), train_images());
   CHECK_THROWS_WITH(tuned.evaluate(wanda), Catch::Contains("not supported with calibrated"));
+}
+
+TEST_CASE("layer calibration: a model input's calibration key reaches its study",
+          "[models][calib][train]") {
+  interplay::test::ScratchDir dir;
+  const json entry = {
+      {"name", "tiny"},
+      {"model", "tiny.h5"},
+      {"train", {{"model", "mlp"}, {"arch", {{"hidden", {16}}}}, {"epochs", 1}, {"images", 600}}},
+      {"layers", {{"include_first", true}}},
+      {"test_images", 200},
+      {"probe_images", 16},
+      {"calibration", {{"images", 40}, {"sequential", false}}}};
+  const ModelInputSpec spec = parse_model_input(entry, "inputs[0]", dir.path(""));
+  CHECK(spec.options.calibration.images == 40);
+  CHECK_FALSE(spec.options.calibration.sequential);
+  CHECK(spec.canonical()["options"]["calibration"] ==
+        json({{"images", 40}, {"sequential", false}}));
+  // The study was opened without training images; they are loaded on first need.
+  const auto study = open_model_study(spec);
+  const auto rtn = evaluate_model_point(*study, pipeline(R"(["int4"])"));
+  const auto gptq =
+      evaluate_model_point(*study, pipeline(R"([{"quantizer": "int4", "solver": "gptq"}])"));
+  CHECK(column(*study, gptq, "weight_rel_l2") > 0.0);
+  CHECK(column(*study, gptq, "weight_rel_l2") != column(*study, rtn, "weight_rel_l2"));
+  CHECK_THROWS_WITH(
+      parse_model_input(json{{"name", "m"}, {"model", "tiny.h5"}, {"calibraton", json::object()}},
+                        "inputs[1]", dir.path("")),
+      Catch::Contains("inputs[1]: unknown key 'calibraton'"));
 }
