@@ -133,6 +133,9 @@ void check_pipelines_fit(const ExperimentConfig& cfg, const std::vector<Point>& 
   std::map<Shape, Tensor> zeros;
   for (const std::size_t k : todo) {
     const Point& p = points[k];
+    if (cfg.inputs[p.input].model)
+      check_model_pipeline(*cfg.inputs[p.input].model, *p.pipeline,
+                           "point " + std::to_string(p.index));
     // A model study checks its own layers; calibrated pipelines are fitted per
     // point on their calibration data and check their shapes when they run.
     if (cfg.inputs[p.input].model || p.pipeline->needs_calibration()) continue;

@@ -157,6 +157,14 @@ std::vector<Shape> model_input_weight_shapes(const ModelInputSpec& spec) {
   return out;
 }
 
+void check_model_pipeline(const ModelInputSpec& spec, const Pipeline& pipeline,
+                          const std::string& where) {
+  if (spec.options.finetune.epochs > 0 && pipeline.needs_calibration())
+    throw Error(at(where, "input '" + spec.name + "': " + pipeline.label() +
+                              ": fine-tuning (finetune.epochs > 0) is not supported with "
+                              "calibrated pipelines"));
+}
+
 std::unique_ptr<ModelStudy> open_model_study(const ModelInputSpec& spec,
                                              const std::function<void(const std::string&)>& log) {
   const bool need_train_set = spec.options.finetune.epochs > 0;

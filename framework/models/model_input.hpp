@@ -74,6 +74,11 @@ std::vector<Shape> model_input_weight_shapes(const ModelInputSpec& spec);
 std::unique_ptr<ModelStudy> open_model_study(
     const ModelInputSpec& spec, const std::function<void(const std::string&)>& log = {});
 
+// Throws an Error naming `where` when the input cannot run `pipeline` at all
+// (a calibrated pipeline with fine-tuning), so a run fails before it starts.
+void check_model_pipeline(const ModelInputSpec& spec, const Pipeline& pipeline,
+                          const std::string& where);
+
 // One point: the study's columns, evaluated for `pipeline`. Thread-safe.
 inline std::vector<double> evaluate_model_point(const ModelStudy& study, const Pipeline& pipeline) {
   return study.evaluate(pipeline);

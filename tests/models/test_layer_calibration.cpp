@@ -233,6 +233,14 @@ TEST_CASE("layer calibration: a model input's calibration key reaches its study"
       evaluate_model_point(*study, pipeline(R"([{"quantizer": "int4", "solver": "gptq"}])"));
   CHECK(column(*study, gptq, "weight_rel_l2") > 0.0);
   CHECK(column(*study, gptq, "weight_rel_l2") != column(*study, rtn, "weight_rel_l2"));
+  // A run refuses fine-tuning with a calibrated pipeline before it starts.
+  ModelInputSpec tuned = spec;
+  tuned.options.finetune.epochs = 1;
+  CHECK_NOTHROW(check_model_pipeline(tuned, pipeline(R"(["int4"])"), "point 3"));
+  CHECK_NOTHROW(check_model_pipeline(spec, pipeline(R"([{"sparsifier": "wanda"}])"), "point 3"));
+  CHECK_THROWS_WITH(
+      check_model_pipeline(tuned, pipeline(R"([{"sparsifier": "wanda"}])"), "point 3"),
+      Catch::Contains("point 3: input 'tiny': wanda: fine-tuning"));
   CHECK_THROWS_WITH(
       parse_model_input(json{{"name", "m"}, {"model", "tiny.h5"}, {"calibraton", json::object()}},
                         "inputs[1]", dir.path("")),
