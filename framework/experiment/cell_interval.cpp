@@ -1,5 +1,6 @@
 #include "experiment/cell_interval.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -20,10 +21,24 @@ std::pair<double, double> replicate_interval(const std::vector<double>& values) 
   return {i.lo, i.hi};
 }
 
-void fill_intervals(Pivot& p, const std::vector<std::vector<std::vector<double>>>& samples) {
+void fill_intervals(Pivot& p, const std::vector<std::vector<std::vector<double>>>& samples,
+                    const std::vector<std::vector<std::vector<const double*>>>& replicates,
+                    std::size_t replicate_count) {
   p.intervals.assign(samples.size(), {});
   for (std::size_t r = 0; r < samples.size(); ++r)
-    for (const auto& cell : samples[r]) p.intervals[r].push_back(replicate_interval(cell));
+    for (std::size_t d = 0; d < samples[r].size(); ++d) {
+      const auto& reps = replicates[r][d];
+      const bool crossed =
+          !reps.empty() && std::all_of(reps.begin(), reps.end(), [](auto x) { return x; });
+      if (!crossed) {
+        p.intervals[r].push_back(replicate_interval(samples[r][d]));
+        continue;
+      }
+      stats::BootstrapOptions o;
+      o.resamples = replicate_count;
+      const stats::Interval i = stats::replicated_interval(samples[r][d], reps, o);
+      p.intervals[r].push_back({i.lo, i.hi});
+    }
 }
 
 std::string interval_text(const NumberFormat& format, double mean,

@@ -23,6 +23,8 @@ std::string dir_of(const std::string& file) {
   return slash == std::string::npos ? std::string() : file.substr(0, slash);
 }
 
+}  // namespace
+
 DerivedSpec parse_derived(const json& v, const std::string& path,
                           const std::vector<std::string>& metric_cols) {
   check_object(v, path, {"orthogonality", "order", "regime"});
@@ -53,8 +55,6 @@ DerivedSpec parse_derived(const json& v, const std::string& path,
   }
   return d;
 }
-
-}  // namespace
 
 ExperimentConfig parse_config(const json& config, const std::string& file,
                               const std::string& base_dir) {
@@ -91,6 +91,11 @@ ExperimentConfig parse_config(const json& config, const std::string& file,
         if (std::find(cfg.value_columns.begin(), cfg.value_columns.end(), c) ==
             cfg.value_columns.end())
           cfg.value_columns.push_back(c);
+  if (std::any_of(cfg.inputs.begin(), cfg.inputs.end(),
+                  [](const InputInstance& in) { return bool(in.model); })) {
+    cfg.replicate_columns = example_replicate_columns();
+    cfg.replicate_count = kExampleReplicates;
+  }
   cfg.sweep = parse_sweep(required(config, "", "sweep"), "sweep");
   if (const json* v = optional(config, "derived"))
     cfg.derived = parse_derived(*v, "derived", cfg.value_columns);

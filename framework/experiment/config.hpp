@@ -44,13 +44,25 @@ struct ExperimentConfig {
   // Every value column a point can produce: the metric columns, then the
   // columns of each model input's study (NaN where a point has no such value).
   std::vector<std::string> value_columns;
+  // Value columns that also carry test-set bootstrap replicates: with any
+  // model input, example_replicate_columns() (models/model_study.hpp) with
+  // replicate_count = kExampleReplicates each; empty otherwise. A point's
+  // stored vector is its value_columns values, then replicate_count values
+  // per replicate column, in this order (NaN where the point has none).
+  std::vector<std::string> replicate_columns;
+  std::size_t replicate_count = 0;
+  std::size_t point_value_count() const {
+    return value_columns.size() + replicate_columns.size() * replicate_count;
+  }
   SweepSpec sweep;
   DerivedSpec derived;
   std::vector<TableSpec> tables;
   std::vector<FigureSpec> figures;
 };
 
-// A column of the points table.
+// The "derived" section; metric names are checked against `metric_cols`.
+DerivedSpec parse_derived(const json& v, const std::string& path,
+                          const std::vector<std::string>& metric_cols);
 
 // Parses a config whose relative paths are relative to `base_dir`.
 ExperimentConfig parse_config(const json& config, const std::string& file,

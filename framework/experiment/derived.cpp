@@ -33,9 +33,39 @@ std::vector<std::string> derived_columns(const DerivedSpec& spec) {
   return out;
 }
 
+namespace {
+
+// The base column a derived column is computed from ("orth_gap.M" -> M), or
+// "" for in_regime.
+std::string base_of(const std::string& derived) {
+  const auto dot = derived.find('.');
+  return dot == std::string::npos ? std::string() : derived.substr(dot + 1);
+}
+
+}  // namespace
+
 void compute_derived(ResultTable& table, const DerivedSpec& spec) {
   for (const auto& name : derived_columns(spec))
     if (!table.find(name)) table.add_column(name, false);
+  // A derived column of a column with test-set replicates gets replicates
+  // too, computed replicate by replicate with the same formula (the
+  // replicates of one row share their example multisets, so this pairs).
+  const std::size_t B = table.replicate_count();
+  for (const auto& name : derived_columns(spec)) {
+    const Column* base = table.find(base_of(name));
+    if (base && !base->replicates.empty() && table.find(name)->replicates.empty())
+      table.add_replicates(*table.find(name), B);
+  }
+  // out[b] = f(b) over the replicates of one row, when `name` has replicates.
+  auto per_replicate = [&](const std::string& name, std::size_t row, auto f) {
+    Column* c = table.find(name);
+    if (c->replicates.empty()) return;
+    double* out = c->replicates.data() + row * B;
+    for (std::size_t b = 0; b < B; ++b) out[b] = f(b);
+  };
+  auto reps = [&](const std::string& name, std::size_t row) {
+    return table.replicates(table.at(name), row);
+  };
   const std::size_t n = table.rows();
   const auto& input = table.at("input").strings;
   const auto& seed = table.at("seed").numbers;
@@ -64,10 +94,11 @@ void compute_derived(ResultTable& table, const DerivedSpec& spec) {
     auto qi = q_row.find({g, fmt[r]});
     if (si != s_row.end() && qi != q_row.end()) {
       for (const auto& name : derived_columns(spec)) {
-        if (name.rfind("S_only.", 0) == 0)
-          table.find(name)->numbers[r] = table.at(name.substr(7)).numbers[si->second];
-        else if (name.rfind("Q_only.", 0) == 0)
-          table.find(name)->numbers[r] = table.at(name.substr(7)).numbers[qi->second];
+        const bool s_only = name.rfind("S_only.", 0) == 0, q_only = name.rfind("Q_only.", 0) == 0;
+        if (!s_only && !q_only) continue;
+        const std::size_t from = s_only ? si->second : qi->second;
+        table.find(name)->numbers[r] = table.at(name.substr(7)).numbers[from];
+        per_replicate(name, r, [&, e = reps(name.substr(7), from)](std::size_t b) { return e[b]; });
       }
       if (!spec.regime_metric.empty()) {
         const auto& e = table.at(spec.regime_metric).numbers;
@@ -83,6 +114,9 @@ void compute_derived(ResultTable& table, const DerivedSpec& spec) {
       const double sum = e[si->second] + e[qi->second];
       table.find("orth_gap." + m)->numbers[r] = e[r] - sum;
       table.find("orth_ratio." + m)->numbers[r] = e[r] / sum;
+      const double *x = reps(m, r), *xs = reps(m, si->second), *xq = reps(m, qi->second);
+      per_replicate("orth_gap." + m, r, [&](std::size_t b) { return x[b] - (xs[b] + xq[b]); });
+      per_replicate("orth_ratio." + m, r, [&](std::size_t b) { return x[b] / (xs[b] + xq[b]); });
     }
     auto other = composite.find({g, sp[r], fmt[r], sq ? "Q->S" : "S->Q"});
     for (const auto& m : spec.order) {
@@ -91,6 +125,9 @@ void compute_derived(ResultTable& table, const DerivedSpec& spec) {
       const std::size_t sq_row = sq ? r : other->second, qs_row = sq ? other->second : r;
       table.find("order_gap." + m)->numbers[r] = e[qs_row] - e[sq_row];
       table.find("order_ratio." + m)->numbers[r] = e[qs_row] / e[sq_row];
+      const double *xsq = reps(m, sq_row), *xqs = reps(m, qs_row);
+      per_replicate("order_gap." + m, r, [&](std::size_t b) { return xqs[b] - xsq[b]; });
+      per_replicate("order_ratio." + m, r, [&](std::size_t b) { return xqs[b] / xsq[b]; });
     }
   }
 }

@@ -75,14 +75,21 @@ JournalContents Journal::read(const std::string& path) {
           throw Error("not an interplay journal header");
         out.header = j;
         columns = j["columns"].size();
+        if (const auto r = j.find("replicates"); r != j.end()) {
+          // Model points append count test-set replicates per named column.
+          if (!r->is_object() || !r->contains("columns") || !(*r)["columns"].is_array() ||
+              !r->contains("count") || !(*r)["count"].is_number_unsigned())
+            throw Error("\"replicates\" must be {\"columns\": [...], \"count\": N}");
+          columns += (*r)["columns"].size() * (*r)["count"].get<std::size_t>();
+        }
         continue;
       }
       if (!j.is_object() || !j.contains("id") || !j["id"].is_string() || !j.contains("v") ||
           !j["v"].is_array())
         throw Error("expected {\"id\": STRING, \"v\": [...]}");
       if (j["v"].size() != columns)
-        throw Error(std::to_string(j["v"].size()) + " values, the header names " +
-                    std::to_string(columns) + " columns");
+        throw Error(std::to_string(j["v"].size()) + " values, the header announces " +
+                    std::to_string(columns));
       JournalEntry e;
       e.id = j["id"].get<std::string>();
       e.line = line_no;
@@ -97,7 +104,8 @@ JournalContents Journal::read(const std::string& path) {
                   "--force");
     }
   }
-  if (out.header.is_null()) throw Error(path + ": empty or torn journal header (start over with --force)");
+  if (out.header.is_null())
+    throw Error(path + ": empty or torn journal header (start over with --force)");
   return out;
 }
 

@@ -5,6 +5,9 @@
 // hex bit patterns of the doubles, so NaN/Inf and every bit survive.
 //   {"interplay_journal": 1, "columns": [...], "start_time": "...", "runs": 2}
 //   {"id": "3f2a...", "v": ["3ff0000000000000", ...]}
+// With model inputs the header also has "replicates": {"columns": [...],
+// "count": B}, and every "v" continues after the column values with B
+// test-set bootstrap replicates per named column (ExperimentConfig).
 #include <string>
 #include <vector>
 
@@ -14,7 +17,7 @@ namespace interplay::experiment {
 
 struct JournalEntry {
   std::string id;
-  std::vector<double> values;  // one per metric column
+  std::vector<double> values;  // one per metric column, then the replicates (if any)
   std::size_t line = 0;        // in the journal it was read from (for messages)
 };
 

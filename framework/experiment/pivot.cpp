@@ -112,15 +112,21 @@ Pivot make_pivot(const TableSpec& spec, const ResultTable& table) {
     }
   std::vector<std::vector<std::vector<double>>> samples(rk.keys.size(),
                                                         std::vector<std::vector<double>>(ndata));
+  std::vector<std::vector<std::vector<const double*>>> replicates(
+      rk.keys.size(), std::vector<std::vector<const double*>>(ndata));
   for (std::size_t i = 0; i < rows.size(); ++i)
-    for (std::size_t v = 0; v < nvalues; ++v)
-      samples[rk.of_row[i]][ck.of_row[i] * nvalues + v].push_back(
-          table.at(spec.values[v]).numbers[rows[i]]);
+    for (std::size_t v = 0; v < nvalues; ++v) {
+      const Column& c = table.at(spec.values[v]);
+      const std::size_t d = ck.of_row[i] * nvalues + v;
+      samples[rk.of_row[i]][d].push_back(c.numbers[rows[i]]);
+      replicates[rk.of_row[i]][d].push_back(table.replicates(c, rows[i]));
+    }
   p.cells.assign(rk.keys.size(), std::vector<double>(ndata, kNaN));
   for (std::size_t r = 0; r < rk.keys.size(); ++r)
     for (std::size_t d = 0; d < ndata; ++d)
       if (!samples[r][d].empty()) p.cells[r][d] = aggregate(spec.aggregate, samples[r][d]);
-  if (spec.aggregate == "mean_ci") fill_intervals(p, samples);  // cell_interval.hpp
+  if (spec.aggregate == "mean_ci")  // cell_interval.hpp
+    fill_intervals(p, samples, replicates, table.replicate_count());
 
   p.styles.assign(rk.keys.size(), std::vector<std::vector<std::string>>(ndata));
   for (const auto& h : spec.highlights) {

@@ -21,6 +21,8 @@ ResultTable build_points_table(const ExperimentConfig& cfg, const std::vector<Po
     if (values_by_id.count(p.id)) done.push_back(&p);
   t.set_rows(done.size());
   const auto& metric_cols = cfg.value_columns;
+  const std::size_t B = cfg.replicate_count;
+  for (const auto& name : cfg.replicate_columns) t.add_replicates(*t.find(name), B);
   for (std::size_t r = 0; r < done.size(); ++r) {
     const Point& p = *done[r];
     const InputInstance& in = cfg.inputs[p.input];
@@ -43,6 +45,11 @@ ResultTable build_points_table(const ExperimentConfig& cfg, const std::vector<Po
     const std::vector<double>& values = values_by_id.at(p.id);
     for (std::size_t m = 0; m < metric_cols.size(); ++m)
       t.find(metric_cols[m])->numbers[r] = values[m];
+    for (std::size_t c = 0; c < cfg.replicate_columns.size(); ++c) {
+      const auto from = values.begin() + std::ptrdiff_t(metric_cols.size() + c * B);
+      std::copy(from, from + std::ptrdiff_t(B),
+                t.find(cfg.replicate_columns[c])->replicates.begin() + std::ptrdiff_t(r * B));
+    }
   }
   compute_derived(t, cfg.derived);
   return t;

@@ -4,12 +4,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/error.hpp"
 #include "core/json_text.hpp"
 #include "core/provenance.hpp"
 #include "core/version.hpp"
+#include "experiment/config.hpp"
+#include "experiment/derived.hpp"
 #include "io/atomic_output.hpp"
 #include "io/hdf5.hpp"
 
@@ -24,6 +27,52 @@ std::string dir_of(const std::string& p) {
 std::string base_of(const std::string& p) {
   const auto s = p.rfind('/');
   return s == std::string::npos ? p : p.substr(s + 1);
+}
+
+// The columns with replicates that are not derived from others.
+std::vector<std::string> measured_replicate_columns(const ResultTable& table, const json& config) {
+  if (table.replicate_count() == 0) return {};
+  std::vector<std::string> derived;
+  if (config.contains("derived")) {
+    std::vector<std::string> numeric;
+    for (const auto& c : table.columns())
+      if (!c.text) numeric.push_back(c.name);
+    derived = derived_columns(parse_derived(config.at("derived"), "derived", numeric));
+  }
+  std::vector<std::string> out;
+  for (const auto& c : table.columns())
+    if (!c.replicates.empty() && std::find(derived.begin(), derived.end(), c.name) == derived.end())
+      out.push_back(c.name);
+  return out;
+}
+
+void read_replicates(const io::h5::Group& group, const std::string& path, LoadedResults& r) {
+  const json names =
+      parse_json(group.string_attribute("columns"), path + ": /replicates attribute 'columns'");
+  if (!names.is_array()) throw Error(path + ": /replicates attribute 'columns' is not a list");
+  for (const auto& n : names) {
+    const std::string name = n.is_string() ? n.get<std::string>() : std::string();
+    Column* c = r.table.find(name);
+    if (!c || c->text)
+      throw Error(path + ": /replicates/" + name + " has no numeric column in /points");
+    const auto d = group.dataset(name);
+    const Shape shape = d.shape();
+    if (shape.size() != 2 || shape[0] != r.table.rows() || shape[1] == 0)
+      throw Error(path + ": /replicates/" + name + " has shape " + shape_string(shape) +
+                  ", expected [" + std::to_string(r.table.rows()) + ", replicates]");
+    r.table.add_replicates(*c, shape[1]);
+    c->replicates = d.read<double>();
+  }
+  if (r.info.config.contains("derived")) {
+    std::vector<std::string> numeric;
+    for (const auto& c : r.table.columns())
+      if (!c.text) numeric.push_back(c.name);
+    try {
+      compute_derived(r.table, parse_derived(r.info.config.at("derived"), "derived", numeric));
+    } catch (const Error& e) {
+      throw Error(path + ": stored config: " + e.what());
+    }
+  }
 }
 
 }  // namespace
@@ -59,6 +108,18 @@ void write_results(const std::string& path, const RunInfo& info, const ResultTab
       }
     }
     points.set_attribute("columns", names.dump());
+  }
+  // Test-set replicates of the measured columns only: the derived ones are
+  // recomputed on reading (they would multiply the file size several times).
+  const std::vector<std::string> replicated = measured_replicate_columns(table, info.config);
+  if (!replicated.empty()) {
+    auto group = f.require_group("replicates");
+    for (const auto& name : replicated) {
+      const Column& c = table.at(name);
+      group.create_dataset(name, io::h5::DType::Float64, {table.rows(), table.replicate_count()})
+          .write(c.replicates.data());
+    }
+    group.set_attribute("columns", json(replicated).dump());
   }
   f.save_atomically(path);
 }
@@ -112,6 +173,7 @@ LoadedResults read_results(const std::string& path) {
       throw Error(path + ": /points/" + name + " must hold text, it holds numbers");
   if (const Column* c = r.table.find("bits_per_element"); c && c->text)
     throw Error(path + ": /points/bits_per_element must hold numbers, it holds text");
+  if (f.exists("replicates")) read_replicates(f.group("replicates"), path, r);
   return r;
 }
 

@@ -45,7 +45,18 @@ void ResultTable::set_rows(std::size_t n) {
       c.strings.resize(n);
     else
       c.numbers.resize(n, std::numeric_limits<double>::quiet_NaN());
+    if (!c.replicates.empty())
+      c.replicates.resize(n * replicate_count_, std::numeric_limits<double>::quiet_NaN());
   }
+}
+
+void ResultTable::add_replicates(Column& c, std::size_t replicate_count) {
+  if (c.text || replicate_count == 0)
+    throw Error("internal: replicates need a numeric column and a count");
+  if (replicate_count_ && replicate_count_ != replicate_count)
+    throw Error("internal: every column of a table has the same number of replicates");
+  replicate_count_ = replicate_count;
+  c.replicates.assign(rows_ * replicate_count, std::numeric_limits<double>::quiet_NaN());
 }
 
 std::vector<std::string> ResultTable::names() const {

@@ -13,6 +13,10 @@ struct Column {
   bool text = false;
   std::vector<double> numbers;
   std::vector<std::string> strings;
+  // Test-set bootstrap replicates of a numeric column (model points):
+  // ResultTable::replicate_count() values per row, row-major; empty when the
+  // column has none. Rows without replicates hold NaN.
+  std::vector<double> replicates;
 
   std::size_t size() const { return text ? strings.size() : numbers.size(); }
 };
@@ -35,6 +39,13 @@ class ResultTable {
   std::vector<Column>& columns() { return columns_; }
   std::size_t rows() const { return rows_; }
   void set_rows(std::size_t n);  // resizes every column (new cells NaN / "")
+  // Replicates per row for the columns that carry them (0: none).
+  std::size_t replicate_count() const { return replicate_count_; }
+  // Gives `c` (of this table) NaN replicates, replicate_count per row.
+  void add_replicates(Column& c, std::size_t replicate_count);
+  const double* replicates(const Column& c, std::size_t row) const {
+    return c.replicates.empty() ? nullptr : c.replicates.data() + row * replicate_count_;
+  }
   std::vector<std::string> names() const;
 
   // A cell as text (numbers in shortest round-trip form, NaN as "nan").
@@ -43,6 +54,7 @@ class ResultTable {
  private:
   std::vector<Column> columns_;
   std::size_t rows_ = 0;
+  std::size_t replicate_count_ = 0;
 };
 
 // Shortest decimal text that parses back to exactly `v` ("0.1", "8.25", "nan", "inf").

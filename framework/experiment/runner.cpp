@@ -58,6 +58,12 @@ std::string host_name() {
   return buf;
 }
 
+// The journal header's record of the replicates a model point appends.
+json replicates_header(const ExperimentConfig& cfg) {
+  if (cfg.replicate_columns.empty()) return json();
+  return {{"columns", cfg.replicate_columns}, {"count", cfg.replicate_count}};
+}
+
 // Finished values from a previous run of the same output: the HDF5 file
 // (complete or periodic) and the journal (everything since).
 struct Previous {
@@ -86,9 +92,23 @@ Previous load_previous(const std::string& output, const ExperimentConfig& cfg,
                     "(use a new --output, or --force to start over)");
       cols.push_back(c);
     }
+    std::vector<const Column*> reps;
+    for (const auto& m : cfg.replicate_columns) {
+      const Column* c = r.table.find(m);
+      if (!c || c->replicates.empty() || r.table.replicate_count() != cfg.replicate_count)
+        throw Error(output + ": has no " + std::to_string(cfg.replicate_count) +
+                    " test-set replicates of '" + m +
+                    "'; it was written by a different config or version "
+                    "(use a new --output, or --force to start over)");
+      reps.push_back(c);
+    }
     for (std::size_t row = 0; row < r.table.rows(); ++row) {
       std::vector<double> v;
       for (const Column* c : cols) v.push_back(c->numbers[row]);
+      for (const Column* c : reps) {
+        const double* x = r.table.replicates(*c, row);
+        v.insert(v.end(), x, x + cfg.replicate_count);
+      }
       prev.values[ids.strings[row]] = std::move(v);
     }
   }
@@ -96,10 +116,13 @@ Previous load_previous(const std::string& output, const ExperimentConfig& cfg,
   if (file_exists(jpath)) {
     JournalContents j = Journal::read(jpath);
     prev.had_journal = true;
-    if (j.header.value("columns", json::array()) != json(metric_cols))
-      throw Error(jpath + ": records metric columns " +
-                  j.header.value("columns", json::array()).dump() + ", this config has " +
-                  json(metric_cols).dump() + " (use a new --output, or --force)");
+    if (j.header.value("columns", json::array()) != json(metric_cols) ||
+        j.header.value("replicates", json()) != replicates_header(cfg))
+      throw Error(
+          jpath + ": records metric columns " + j.header.value("columns", json::array()).dump() +
+          (j.header.contains("replicates") ? " with replicates" : "") + ", this config has " +
+          json(metric_cols).dump() + (cfg.replicate_columns.empty() ? "" : " with replicates") +
+          " (use a new --output, or --force)");
     prev.start_time = j.header.value("start_time", prev.start_time);
     prev.runs = std::max(prev.runs, j.header.value("runs", std::int64_t(0)));
     std::map<std::string, bool> known;
@@ -147,7 +170,8 @@ void check_pipelines_fit(const ExperimentConfig& cfg, const std::vector<Point>& 
       (void)p.pipeline->apply(z->second);
     } catch (const std::exception& e) {
       throw Error("point " + std::to_string(p.index) + " (input '" + cfg.inputs[p.input].name +
-                  "', shape " + shape_string(shape) + ", " + p.pipeline->label() + "): " + e.what());
+                  "', shape " + shape_string(shape) + ", " + p.pipeline->label() +
+                  "): " + e.what());
     }
   }
 }
@@ -254,7 +278,8 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
                   "): a calibrated pipeline needs the point's activations (add \"activations\")");
     const ActivationSpec& a = cfg.activations[*p.activation];
     if (!a.file.empty())
-      throw Error("activations '" + a.name + "': calibrated pipelines need generated "
+      throw Error("activations '" + a.name +
+                  "': calibrated pipelines need generated "
                   "activations (a held-out draw is used for calibration)");
     const std::size_t features = inputs[p.input].shape.empty() ? 1 : inputs[p.input].shape.back();
     const auto key = std::make_pair(*p.activation, features);
@@ -270,8 +295,8 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
     Tensor held_out({n_cal, features});
     std::copy(both.data.begin() + std::ptrdiff_t(a.rows * features), both.data.end(),
               held_out.data.begin());
-    calibs.emplace(key, Calibration::from_inputs(std::move(held_out),
-                                                 "activations '" + a.name + "' (calibration draw)"));
+    calibs.emplace(key, Calibration::from_inputs(std::move(held_out), "activations '" + a.name +
+                                                                          "' (calibration draw)"));
   }
 
   check_pipelines_fit(cfg, points, todo, inputs);
@@ -291,11 +316,12 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
   std::vector<JournalEntry> carried;
   for (const auto& p : points)
     if (done.count(p.id)) carried.push_back({p.id, done.at(p.id)});
-  const json header{{"interplay_journal", 1},
-                    {"columns", cfg.value_columns},
-                    {"start_time", info.start_time},
-                    {"runs", info.runs},
-                    {"config_file", cfg.file}};
+  json header{{"interplay_journal", 1},
+              {"columns", cfg.value_columns},
+              {"start_time", info.start_time},
+              {"runs", info.runs},
+              {"config_file", cfg.file}};
+  if (!cfg.replicate_columns.empty()) header["replicates"] = replicates_header(cfg);
   Journal journal(jpath, header, carried);
   if (options.force && file_exists(output)) std::remove(output.c_str());
 
@@ -328,9 +354,11 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
       if (k >= todo.size() || stop) return;
       const Point& p = points[todo[k]];
       try {
-        std::vector<double> raw;
+        std::vector<double> raw, replicates;
         if (studies[p.input]) {
-          raw = evaluate_model_point(*studies[p.input], *p.pipeline);
+          PointEvaluation e = evaluate_model_point(*studies[p.input], *p.pipeline);
+          raw = std::move(e.values);
+          replicates = std::move(e.replicates);
         } else {
           const Tensor& x = inputs[p.input];
           const Calibration* calib = nullptr;
@@ -346,8 +374,11 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
           }
           raw = cfg.metrics.evaluate(x, y, ctx);
         }
-        Finished f{p.index, std::vector<double>(cfg.value_columns.size(), kNaN)};
+        Finished f{p.index, std::vector<double>(cfg.point_value_count(), kNaN)};
         for (std::size_t i = 0; i < raw.size(); ++i) f.values[slots[p.input][i]] = raw[i];
+        // The study's replicates are in the order of cfg.replicate_columns.
+        std::copy(replicates.begin(), replicates.end(),
+                  f.values.begin() + std::ptrdiff_t(cfg.value_columns.size()));
         if (options.delay_ms)
           std::this_thread::sleep_for(std::chrono::milliseconds(options.delay_ms));
         std::lock_guard<std::mutex> g(mu);

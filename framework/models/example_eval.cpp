@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "models/loss.hpp"
+
 namespace interplay {
 
 namespace {
@@ -20,7 +22,15 @@ double ExampleResults::accuracy() const {
 }
 
 ExampleResults evaluate_examples(Model& model, const Dataset& data, std::size_t batch) {
+  EvalResult summary;
+  return evaluate_examples(model, data, summary, batch);
+}
+
+ExampleResults evaluate_examples(Model& model, const Dataset& data, EvalResult& summary,
+                                 std::size_t batch) {
   ExampleResults r;
+  double loss_sum = 0.0;
+  std::size_t correct = 0;
   r.loss.resize(data.size());
   r.correct.resize(data.size());
   Tensor x, logits;
@@ -29,6 +39,9 @@ ExampleResults evaluate_examples(Model& model, const Dataset& data, std::size_t 
     const std::size_t count = std::min(batch, data.size() - b);
     data.slice(b, count, x, y);
     model.forward(x, logits);
+    const LossStats s = softmax_cross_entropy(logits, y.data());
+    loss_sum += s.loss_sum;
+    correct += s.correct;
     const std::size_t k = logits.shape[1];
     for (std::size_t i = 0; i < count; ++i) {
       const float* z = logits.data.data() + i * k;
@@ -41,6 +54,11 @@ ExampleResults evaluate_examples(Model& model, const Dataset& data, std::size_t 
       r.correct[b + i] = best == y[i] ? 1.0 : 0.0;
     }
   }
+  summary = EvalResult{};
+  summary.count = data.size();
+  if (summary.count)
+    summary.loss = loss_sum / double(summary.count),
+    summary.accuracy = double(correct) / double(summary.count);
   return r;
 }
 

@@ -7,6 +7,7 @@
 
 #include "models/dataset.hpp"
 #include "models/model.hpp"
+#include "models/trainer.hpp"
 
 namespace interplay {
 
@@ -20,5 +21,11 @@ struct ExampleResults {
 
 // Same arithmetic per example as softmax_cross_entropy (models/loss.cpp).
 ExampleResults evaluate_examples(Model& model, const Dataset& data, std::size_t batch = 500);
+
+// One forward pass giving both: `summary` exactly as evaluate_model computes
+// it (same batches, same sums, so the stored test_loss/test_accuracy do not
+// depend on whether examples are kept) and the per-example results.
+ExampleResults evaluate_examples(Model& model, const Dataset& data, EvalResult& summary,
+                                 std::size_t batch = 500);
 
 }  // namespace interplay

@@ -79,9 +79,10 @@ std::unique_ptr<ModelStudy> open_model_study(
 void check_model_pipeline(const ModelInputSpec& spec, const Pipeline& pipeline,
                           const std::string& where);
 
-// One point: the study's columns, evaluated for `pipeline`. Thread-safe.
-inline std::vector<double> evaluate_model_point(const ModelStudy& study, const Pipeline& pipeline) {
-  return study.evaluate(pipeline);
+// One point: the study's columns and test-set replicates, evaluated for
+// `pipeline`. Thread-safe.
+inline PointEvaluation evaluate_model_point(const ModelStudy& study, const Pipeline& pipeline) {
+  return study.evaluate_point(pipeline);
 }
 
 }  // namespace interplay

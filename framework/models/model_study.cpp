@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "stats/bootstrap.hpp"
 
 namespace interplay {
 
@@ -107,7 +108,20 @@ double relative_l2(const Tensor& approx, const Tensor& ref) {
   return den > 0.0 ? std::sqrt(num / den) : std::sqrt(num);
 }
 
+// Replicate means of accuracy and loss over the shared example multisets.
+std::vector<std::vector<double>> example_replicates(const ExampleResults& r) {
+  stats::BootstrapOptions o;
+  o.resamples = kExampleReplicates;
+  return stats::example_replicate_means({&r.correct, &r.loss}, o);
+}
+
 }  // namespace
+
+const std::vector<std::string>& example_replicate_columns() {
+  static const std::vector<std::string> c = {"test_accuracy", "test_loss", "accuracy_drop",
+                                             "loss_increase"};
+  return c;
+}
 
 ModelStudy::ModelStudy(const Model& dense, ModelStudyOptions options, Dataset test, Dataset train)
     : dense_model_(std::make_unique<Model>(dense)), options_(std::move(options)) {
@@ -125,7 +139,8 @@ ModelStudy::ModelStudy(const Model& dense, ModelStudyOptions options, Dataset te
   // fine-tuning, the dense model fine-tuned alike, so that the deltas (and
   // the M1 threshold built from them) measure compression, not fine-tuning.
   const std::unique_ptr<Model> reference = compress_and_tune(Pipeline(), nullptr);
-  dense_ = evaluate_model(*reference, test_);
+  const ExampleResults examples = interplay::evaluate_examples(*reference, test_, dense_);
+  dense_replicates_ = example_replicates(examples);
   dense_outputs_ = layer_outputs(*reference, probe_);
   columns_ = model_study_columns(*dense_model_);
 }
@@ -213,6 +228,10 @@ ExampleResults ModelStudy::evaluate_examples(const Pipeline& pipeline) const {
 }
 
 std::vector<double> ModelStudy::evaluate(const Pipeline& pipeline) const {
+  return evaluate_point(pipeline).values;
+}
+
+PointEvaluation ModelStudy::evaluate_point(const Pipeline& pipeline) const {
   const std::unique_ptr<Model> compressed =
       compress_and_tune(pipeline, activation_quantizer(pipeline));
   Model& model = *compressed;
@@ -237,17 +256,32 @@ std::vector<double> ModelStudy::evaluate(const Pipeline& pipeline) const {
     total += w.size();
   }
 
-  const EvalResult r = evaluate_model(model, test_);
-  std::vector<double> v = {r.accuracy,
-                           r.loss,
-                           dense_.accuracy - r.accuracy,
-                           r.loss - dense_.loss,
-                           ref2 > 0 ? std::sqrt(diff2 / ref2) : 0.0,
-                           total ? double(zeros) / double(total) : 0.0};
+  EvalResult r;
+  const ExampleResults examples = interplay::evaluate_examples(model, test_, r);
+  PointEvaluation out;
+  std::vector<double>& v = out.values;
+  v = {r.accuracy,
+       r.loss,
+       dense_.accuracy - r.accuracy,
+       r.loss - dense_.loss,
+       ref2 > 0 ? std::sqrt(diff2 / ref2) : 0.0,
+       total ? double(zeros) / double(total) : 0.0};
   const std::vector<Tensor> outputs = layer_outputs(model, probe_);
   for (std::size_t i = 0; i < outputs.size(); ++i)
     v.push_back(relative_l2(outputs[i], dense_outputs_[i]));
-  return v;
+
+  // In the order of example_replicate_columns(); the drops are taken from
+  // the replicate means exactly as the values are from the means.
+  const auto reps = example_replicates(examples);
+  const std::size_t B = kExampleReplicates;
+  out.replicates.resize(4 * B);
+  for (std::size_t b = 0; b < B; ++b) {
+    out.replicates[b] = reps[0][b];
+    out.replicates[B + b] = reps[1][b];
+    out.replicates[2 * B + b] = dense_replicates_[0][b] - reps[0][b];
+    out.replicates[3 * B + b] = reps[1][b] - dense_replicates_[1][b];
+  }
+  return out;
 }
 
 }  // namespace interplay

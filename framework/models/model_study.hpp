@@ -49,6 +49,21 @@ struct ModelStudyOptions {
   static ModelStudyOptions from_json(const json& j, const std::string& where);
 };
 
+// Test-set resampling, stored with every model point: for each column of
+// example_replicate_columns(), kExampleReplicates means over bootstrap
+// replicate b's multiset of test examples (stats::example_replicate_means,
+// bootstrap seed 0). The multisets depend only on b and the number of test
+// images, so they are the same for every point, seed and input: a table can
+// then resample seeds and examples together (crossed and paired, as
+// stats::bootstrap_contrast does) from the stored replicates alone.
+inline constexpr std::size_t kExampleReplicates = 1000;
+const std::vector<std::string>& example_replicate_columns();
+
+struct PointEvaluation {
+  std::vector<double> values;      // ModelStudy::columns()
+  std::vector<double> replicates;  // column c's replicate b at c * kExampleReplicates + b
+};
+
 class ModelStudy {
  public:
   // `train` may be empty when options.finetune.epochs == 0; calibrated
@@ -74,6 +89,8 @@ class ModelStudy {
   // quantization): compression is measured against the same training budget.
   const std::vector<std::string>& columns() const { return columns_; }
   std::vector<double> evaluate(const Pipeline& pipeline) const;
+  // The same values and the test-set replicates of example_replicate_columns().
+  PointEvaluation evaluate_point(const Pipeline& pipeline) const;
 
   // Per-example loss and correctness on the test images with `pipeline`
   // applied (the empty pipeline: the reference), for paired bootstraps.
@@ -97,7 +114,8 @@ class ModelStudy {
   ModelStudyOptions options_;
   Dataset test_, train_, probe_;
   EvalResult dense_;
-  std::vector<Tensor> dense_outputs_;  // per matmul layer, on the probe batch
+  std::vector<std::vector<double>> dense_replicates_;  // accuracy, loss of the reference
+  std::vector<Tensor> dense_outputs_;                  // per matmul layer, on the probe batch
   std::vector<std::string> columns_;
   std::function<Dataset()> calib_source_;
   mutable std::once_flag calib_once_;

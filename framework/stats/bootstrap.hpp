@@ -62,4 +62,27 @@ Interval bootstrap_mean(const Replicates& values, const BootstrapOptions& option
 // Percentile of sorted values, linear interpolation (numpy's default).
 double percentile_sorted(const std::vector<double>& sorted, double q);
 
+// The draws of replicate b, shared by every function here so that intervals
+// computed in stages (below) resample exactly as bootstrap_contrast does:
+// stream 2b draws the seeds, stream 2b+1 the examples.
+std::size_t seed_draw(std::uint64_t seed, std::size_t b, std::size_t k, std::size_t seeds);
+std::size_t example_draw(std::uint64_t seed, std::size_t b, std::size_t j, std::size_t examples);
+
+// Staged form of the crossed bootstrap, for results stored per point (one
+// point = one configuration on one seed): example_replicate_means gives, for
+// each value vector (one per example) and each replicate b < resamples, the
+// mean over replicate b's example multiset; replicated_interval then draws
+// replicate b's seeds over `rows` (one row per seed, each with `resamples`
+// stored replicate means, for the same b the same example multiset) and
+// averages. Contrasts of configurations are contrasts of their stored
+// replicates, so the result equals bootstrap_contrast on the per-example
+// values up to summation order (tests/stats/test_bootstrap.cpp).
+std::vector<std::vector<double>> example_replicate_means(
+    const std::vector<const std::vector<double>*>& values, const BootstrapOptions& options);
+// `means[r]` is row r's point estimate, `replicates[r]` its `resamples`
+// replicate means. Fewer than one row, or a NaN anywhere: NaN bounds.
+Interval replicated_interval(const std::vector<double>& means,
+                             const std::vector<const double*>& replicates,
+                             const BootstrapOptions& options);
+
 }  // namespace interplay::stats

@@ -142,6 +142,14 @@ std::string table_difference(const experiment::ResultTable& a, const experiment:
         return "column '" + x.name + "' row " + std::to_string(r) + ": " + a.cell_text(x, r) +
                " vs " + b.cell_text(y, r);
     }
+    // Test-set replicates, bit for bit (NaN == NaN).
+    if (x.replicates.size() != y.replicates.size())
+      return "column '" + x.name + "': replicates on one side only";
+    for (std::size_t i = 0; i < x.replicates.size(); ++i) {
+      const double u = x.replicates[i], v = y.replicates[i];
+      if (std::memcmp(&u, &v, sizeof u) != 0 && !(u != u && v != v))
+        return "column '" + x.name + "': replicate " + std::to_string(i) + " differs";
+    }
   }
   return "";
 }

@@ -4,7 +4,10 @@
 // derived gap is the distance to THEORY's M1 threshold, and the results do
 // not depend on the thread count.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cmath>
+#include <csignal>
+#include <thread>
 
 #include "experiment/result_file.hpp"
 #include "helpers.hpp"
@@ -103,6 +106,46 @@ TEST_CASE("model inputs with seeds: one model per seed, points per seed, gaps pe
   const auto table = run_interplay({"table", dir.file("s.h5")});
   REQUIRE(table.exit_code == 0);
   CHECK(table.out.find(" ± ") != std::string::npos);
+
+  // Test-set replicates: stored for the measured model columns, recomputed
+  // for the derived ones on reading, with the same formulas per replicate.
+  const std::size_t B = t.replicate_count();
+  REQUIRE(B == 1000);
+  const double* li0 = t.replicates(t.at("loss_increase"), 0);
+  const double* li1 = t.replicates(t.at("loss_increase"), 1);
+  const double* li2 = t.replicates(t.at("loss_increase"), 2);
+  const double* g2 = t.replicates(t.at("orth_gap.loss_increase"), 2);
+  REQUIRE((li0 && g2));
+  double mean_rep = 0.0;
+  for (std::size_t b = 0; b < B; ++b) {
+    CHECK(g2[b] == li2[b] - (li0[b] + li1[b]));
+    mean_rep += t.replicates(t.at("test_loss"), 2)[b] / double(B);
+  }
+  // Replicates are means over resampled test images: centred on the value.
+  CHECK(std::abs(mean_rep - t.at("test_loss").numbers[2]) < 0.01);
+  CHECK(li0[0] != li0[1]);
+  {
+    io::h5::File f = io::h5::File::open(dir.file("s.h5"));
+    CHECK(f.exists("replicates/test_loss"));
+    CHECK_FALSE(f.exists("replicates/orth_gap.loss_increase"));  // derived: recomputed
+  }
+  // One seed alone still has an interval: the test-set component.
+  write_text(dir.file("one.json"), R"({
+    "inputs": [
+      {"name": "mlp", "model": "m/mlp.h5", "seeds": [3],
+       "train": {"model": "mlp", "arch": {"hidden": [16]}, "images": 300, "epochs": 1},
+       "test_images": 100, "probe_images": 16, "layers": {"include_first": true}}
+    ],
+    "derived": {"orthogonality": ["loss_increase"]},
+    "sweep": {"sparsity": [{"sparsifier": "nm", "n": 2, "m": 4, "label": "2:4"}], "formats": ["int4"]},
+    "tables": {"gap": {"where": {"order": "S->Q"}, "rows": ["format"],
+                       "values": ["orth_gap.loss_increase"], "aggregate": "mean_ci"}}
+  })");
+  REQUIRE(run_interplay({"run", dir.file("one.json"), "-o", dir.file("one.h5"), "-q"}).exit_code ==
+          0);
+  const auto one = run_interplay({"table", dir.file("one.h5")});
+  REQUIRE(one.exit_code == 0);
+  CHECK(one.out.find(" ± ") != std::string::npos);
   // A missing weights file without a train block names the seed.
   write_text(dir.file("bad.json"), R"({
     "inputs": [{"name": "mlp", "model": "m/mlp.h5", "seeds": [3, 9]}],
@@ -111,4 +154,36 @@ TEST_CASE("model inputs with seeds: one model per seed, points per seed, gaps pe
   CHECK(bad.exit_code != 0);
   CHECK(bad.err.find("inputs[0].seeds") != std::string::npos);
   CHECK(bad.err.find("mlp.seed9.h5") != std::string::npos);
+}
+
+TEST_CASE("model points keep their test-set replicates across a kill and --resume",
+          "[experiment][faults]") {
+  ScratchDir dir;
+  write_text(dir.file("r.json"), R"({
+    "inputs": [
+      {"name": "mlp", "model": "mlp.h5",
+       "train": {"model": "mlp", "arch": {"hidden": [16]}, "images": 300, "epochs": 1},
+       "test_images": 100, "probe_images": 16, "layers": {"include_first": true}}
+    ],
+    "derived": {"orthogonality": ["loss_increase"], "order": ["test_loss"]},
+    "sweep": {"sparsity": [{"sparsifier": "magnitude", "fraction": 0.5, "label": "50%"}],
+              "formats": ["int4", "int8"]}
+  })");
+  REQUIRE(run_interplay({"run", dir.file("r.json"), "-o", dir.file("full.h5"), "-q"}).exit_code ==
+          0);
+  const std::string out = dir.file("cut.h5");
+  const int pid = spawn_interplay({"run", dir.file("r.json"), "-o", out, "--threads", "1",
+                                   "--delay-ms", "100", "--flush-seconds", "0", "-q"});
+  for (int i = 0; i < 5000 && !(path_exists(out + ".journal") && count_lines(out + ".journal") > 3);
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ::kill(pid, SIGKILL);
+  wait_exit_code(pid);
+  REQUIRE(path_exists(out + ".journal"));
+  const auto resumed = run_interplay({"run", dir.file("r.json"), "-o", out, "--resume", "-q"});
+  INFO(resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(table_difference(experiment::read_results(dir.file("full.h5")).table,
+                         experiment::read_results(out).table)
+            .empty());
 }

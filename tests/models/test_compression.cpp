@@ -191,7 +191,7 @@ TEST_CASE("model input: parsing, training a missing model, evaluating points", "
   const auto study = open_model_study(spec);
   CHECK(interplay::test::file_exists(dir.path("tiny.h5")));
   CHECK(study->selected_layers() == std::vector<std::string>{"fc1"});
-  const auto v = evaluate_model_point(*study, pipeline(R"(["int8"])"));
+  const auto v = evaluate_model_point(*study, pipeline(R"(["int8"])")).values;
   REQUIRE(v.size() == study->columns().size());
   CHECK(study->columns() == columns);
   CHECK(v[0] > 0.5);  // accuracy after two short epochs, int8 weights

@@ -228,9 +228,9 @@ TEST_CASE("layer calibration: a model input's calibration key reaches its study"
         json({{"images", 40}, {"sequential", false}}));
   // The study was opened without training images; they are loaded on first need.
   const auto study = open_model_study(spec);
-  const auto rtn = evaluate_model_point(*study, pipeline(R"(["int4"])"));
+  const auto rtn = evaluate_model_point(*study, pipeline(R"(["int4"])")).values;
   const auto gptq =
-      evaluate_model_point(*study, pipeline(R"([{"quantizer": "int4", "solver": "gptq"}])"));
+      evaluate_model_point(*study, pipeline(R"([{"quantizer": "int4", "solver": "gptq"}])")).values;
   CHECK(column(*study, gptq, "weight_rel_l2") > 0.0);
   CHECK(column(*study, gptq, "weight_rel_l2") != column(*study, rtn, "weight_rel_l2"));
   // A run refuses fine-tuning with a calibrated pipeline before it starts.

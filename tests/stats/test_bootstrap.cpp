@@ -118,3 +118,51 @@ TEST_CASE("bootstrap rejects mismatched configurations", "[stats]") {
   CHECK(percentile_sorted({1, 2, 3, 4, 5}, 0.5) == 3);
   CHECK(percentile_sorted({1, 2}, 0.25) == 1.25);
 }
+
+TEST_CASE("the staged bootstrap (per-point replicates) equals the one-shot contrast", "[stats]") {
+  // What the runner stores per model point (replicate means over the shared
+  // example draws) and what tables then compute from them must be the crossed,
+  // paired bootstrap of bootstrap_contrast, for a single configuration and for
+  // a contrast of two.
+  const std::size_t S = 5, N = 300;
+  const Replicates a = crossed(0.3, S, N, 11, 0.02, 0.1, 0.05);
+  const Replicates c = crossed(0.4, S, N, 12, 0.02, 0.1, 0.05);
+  BootstrapOptions o;
+  o.resamples = 400;
+  o.seed = 3;
+  std::vector<double> mean_a(S), mean_d(S);
+  std::vector<std::vector<double>> rep_a(S), rep_d(S);
+  for (std::size_t s = 0; s < S; ++s) {
+    const auto r = example_replicate_means({&a[s], &c[s]}, o);
+    REQUIRE(r.size() == 2);
+    REQUIRE(r[0].size() == o.resamples);
+    rep_a[s] = r[0];
+    rep_d[s].resize(o.resamples);
+    for (std::size_t b = 0; b < o.resamples; ++b) rep_d[s][b] = r[1][b] - r[0][b];
+    for (std::size_t e = 0; e < N; ++e) mean_a[s] += a[s][e] / double(N);
+    for (std::size_t e = 0; e < N; ++e) mean_d[s] += (c[s][e] - a[s][e]) / double(N);
+  }
+  auto pointers = [](const std::vector<std::vector<double>>& v) {
+    std::vector<const double*> p;
+    for (const auto& row : v) p.push_back(row.data());
+    return p;
+  };
+  const Interval staged = replicated_interval(mean_a, pointers(rep_a), o);
+  const Interval direct = bootstrap_mean(a, o);
+  CHECK(staged.mean == Approx(direct.mean).epsilon(1e-12));
+  CHECK(staged.lo == Approx(direct.lo).epsilon(1e-12));
+  CHECK(staged.hi == Approx(direct.hi).epsilon(1e-12));
+  const Interval staged_gap = replicated_interval(mean_d, pointers(rep_d), o);
+  const Interval direct_gap = bootstrap_contrast({&c, &a}, {1.0, -1.0}, o);
+  CHECK(staged_gap.lo == Approx(direct_gap.lo).epsilon(1e-10));
+  CHECK(staged_gap.hi == Approx(direct_gap.hi).epsilon(1e-10));
+  // The example component is in: a single seed still has an interval.
+  const Interval one = replicated_interval({mean_a[0]}, {rep_a[0].data()}, o);
+  CHECK(one.lo < one.mean);
+  CHECK(one.hi > one.mean);
+  // Thread count does not matter.
+  o.threads = 1;
+  const auto r1 = example_replicate_means({&a[0]}, o);
+  o.threads = 2;
+  CHECK(example_replicate_means({&a[0]}, o)[0] == r1[0]);
+}
