@@ -3,6 +3,8 @@
 // layers) or all from the dense model.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "core/error.hpp"
 #include "io/scratch.hpp"
 #include "models/layer_calibration.hpp"
@@ -245,4 +247,31 @@ TEST_CASE("layer calibration: a model input's calibration key reaches its study"
       parse_model_input(json{{"name", "m"}, {"model", "tiny.h5"}, {"calibraton", json::object()}},
                         "inputs[1]", dir.path("")),
       Catch::Contains("inputs[1]: unknown key 'calibraton'"));
+}
+
+TEST_CASE("layer calibration: conv and transformer layers compress through their 2-D view",
+          "[models][calib]") {
+  Model cnn(json{{"model", "cnn"}, {"channels", {2, 3}}, {"hidden", 8}});
+  cnn.init(3);
+  Model vit(json{{"model", "vit"}, {"depth", 1}, {"dim", 16}, {"heads", 2}, {"mlp_dim", 32}});
+  vit.init(2);
+  const Tensor images = first_images(24);
+  const Pipeline sparsegpt = pipeline(R"([{"sparsifier": "sparsegpt", "fraction": 0.5}])");
+  for (Model* m : {&cnn, &vit}) {
+    Model dense(*m);
+    compress_weights_calibrated(*m, sparsegpt, all_layers(), nullptr, images, true);
+    const auto after = layers_of(*m, all_layers()), before = layers_of(dense, all_layers());
+    for (std::size_t i = 0; i < after.size(); ++i) {
+      const Param& w = after[i]->weight();
+      CHECK(w.value.shape == before[i]->weight().value.shape);  // a conv stays [out, C, k, k]
+      std::size_t zeros = 0;
+      for (float v : w.value.data) zeros += v == 0.0f;
+      INFO(m->kind() << " layer " << i);
+      CHECK(zeros == w.value.size() / 2);  // exactly half of every [out, fan_in] matrix
+      CHECK(w.value.data != before[i]->weight().value.data);
+    }
+    Tensor logits;
+    m->forward(images, logits);
+    for (float v : logits.data) REQUIRE(std::isfinite(v));
+  }
 }
