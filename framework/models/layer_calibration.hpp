@@ -7,8 +7,10 @@
 // Sequential (the default, as IST-DASLab gptq / sparsegpt run block by block):
 // the layers are compressed in forward order and the X of layer k is captured
 // through layers 0..k-1 as already compressed, so a layer compensates the
-// error its inputs carry. Non-sequential: every X is captured once from the
-// dense model. Either way the first compressed layer sees the same X.
+// error its inputs carry. Each layer is one step (the references'
+// --true-sequential at the finest grain; without it they capture all layers
+// of a transformer block at once). Non-sequential: every X is captured once
+// from the dense model. Either way the first compressed layer sees the same X.
 #include <memory>
 #include <string>
 #include <vector>
