@@ -115,6 +115,9 @@ void PointEvaluators::check_pipelines_fit(const std::vector<std::size_t>& todo) 
   std::map<Shape, Tensor> zeros;
   for (const std::size_t k : todo) {
     const Point& p = points_[k];
+    if (cfg_.inputs[p.input].model)
+      check_model_pipeline(*cfg_.inputs[p.input].model, *p.pipeline,
+                           "point " + std::to_string(p.index));
     // A model study checks its own layers; calibrated pipelines are fitted per
     // point on their calibration data and check their shapes when they run.
     if (cfg_.inputs[p.input].model || p.pipeline->needs_calibration()) continue;

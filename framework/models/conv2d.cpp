@@ -53,6 +53,7 @@ void Conv2d::forward(const Tensor& x, Tensor& y) {
       }
   }
   quantize_operand(operand_);
+  record_operand(operand_);
 
   rows_.shape = {n * hw, out};
   rows_.data.resize(n * hw * out);

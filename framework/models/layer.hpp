@@ -84,6 +84,13 @@ class MatmulLayer : public Layer {
   // When set, forward keeps a copy of its output here (per-layer error probes).
   bool record_output = false;
   Tensor recorded_output;
+  // When set, forward keeps a copy of its GEMM operand here: rows of fan_in
+  // values exactly as they multiply the weight (im2col patches of a conv,
+  // token rows of a transformer linear, after the input quantizer). These are
+  // the layer inputs X of calibration-aware compression (the references'
+  // forward hooks on a layer's input).
+  bool record_input = false;
+  Tensor recorded_input;
 
  protected:
   const float* effective_weight() const {
@@ -95,6 +102,9 @@ class MatmulLayer : public Layer {
   }
   void record(const Tensor& y) {
     if (record_output) recorded_output = y;
+  }
+  void record_operand(const Tensor& rows) {
+    if (record_input) recorded_input = rows;
   }
 };
 

@@ -25,6 +25,7 @@ void Linear::forward(const Tensor& x, Tensor& y) {
   operand_.shape = {rows, in};
   operand_.data = x.data;
   quantize_operand(operand_);
+  record_operand(operand_);
 
   Shape ys = x.shape;
   ys.back() = out;

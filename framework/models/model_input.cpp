@@ -14,7 +14,7 @@ namespace {
 
 const std::vector<std::string> kKeys = {
     "name",     "model",       "train",        "layers", "activation_quantizer",
-    "finetune", "test_images", "probe_images", "seeds"};
+    "finetune", "test_images", "probe_images", "seeds",  "calibration"};
 
 std::string resolve(const std::string& file, const std::string& base_dir) {
   if (file.empty() || file[0] == '/' || base_dir.empty()) return file;
@@ -157,6 +157,14 @@ std::vector<Shape> model_input_weight_shapes(const ModelInputSpec& spec) {
   return out;
 }
 
+void check_model_pipeline(const ModelInputSpec& spec, const Pipeline& pipeline,
+                          const std::string& where) {
+  if (spec.options.finetune.epochs > 0 && pipeline.needs_calibration())
+    throw Error(at(where, "input '" + spec.name + "': " + pipeline.label() +
+                              ": fine-tuning (finetune.epochs > 0) is not supported with "
+                              "calibrated pipelines"));
+}
+
 std::unique_ptr<ModelStudy> open_model_study(const ModelInputSpec& spec,
                                              const std::function<void(const std::string&)>& log) {
   const bool need_train_set = spec.options.finetune.epochs > 0;
@@ -182,10 +190,15 @@ std::unique_ptr<ModelStudy> open_model_study(const ModelInputSpec& spec,
   }
   LoadedModel loaded = load_model(spec.weights);
   const ModelStudyOptions& o = spec.options;
-  return std::make_unique<ModelStudy>(
+  auto study = std::make_unique<ModelStudy>(
       *loaded.model, o,
       load_fashion_mnist("test", o.test_images ? std::max(o.test_images, o.probe_images) : 0),
       need_train_set ? load_fashion_mnist("train", o.finetune_images) : Dataset{});
+  // Calibration uses the first N training images (the model was trained on
+  // them; the test images stay held out for evaluation).
+  const std::size_t n = o.calibration.images;
+  study->set_calibration_source([n] { return load_fashion_mnist("train", n); });
+  return study;
 }
 
 }  // namespace interplay

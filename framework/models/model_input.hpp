@@ -10,6 +10,7 @@
 //      "activation_quantizer": "same",                 or null, or a quantizer step
 //      "finetune": {"epochs": 1, "lr": 1e-4, "images": 10000},
 //      "test_images": 0, "probe_images": 256,
+//      "calibration": {"images": 256, "sequential": true},  for calibrated pipelines
 //      "seeds": [0, 1, 2, 3, 4]}                       one trained model per seed (below)
 //   ]
 //
@@ -72,6 +73,11 @@ std::vector<Shape> model_input_weight_shapes(const ModelInputSpec& spec);
 // `log` receives one-line progress messages (may be empty).
 std::unique_ptr<ModelStudy> open_model_study(
     const ModelInputSpec& spec, const std::function<void(const std::string&)>& log = {});
+
+// Throws an Error naming `where` when the input cannot run `pipeline` at all
+// (a calibrated pipeline with fine-tuning), so a run fails before it starts.
+void check_model_pipeline(const ModelInputSpec& spec, const Pipeline& pipeline,
+                          const std::string& where);
 
 // One point: the study's columns and test-set replicates, evaluated for
 // `pipeline`. Thread-safe.

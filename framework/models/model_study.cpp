@@ -10,11 +10,15 @@ namespace interplay {
 json ModelStudyOptions::to_json() const {
   json ft = finetune.to_json();
   ft["images"] = finetune_images;
-  return {{"layers", layers.to_json()},
-          {"activation_quantizer", activation_quantizer},
-          {"finetune", ft},
-          {"test_images", test_images},
-          {"probe_images", probe_images}};
+  json j = {{"layers", layers.to_json()},
+            {"activation_quantizer", activation_quantizer},
+            {"finetune", ft},
+            {"test_images", test_images},
+            {"probe_images", probe_images}};
+  // Only when configured: the canonical JSON (and so the point ids) of model
+  // inputs without the key stay what they were before it existed.
+  if (calibration.given) j["calibration"] = calibration.to_json();
+  return j;
 }
 
 ModelStudyOptions ModelStudyOptions::from_json(const json& j, const std::string& where) {
@@ -47,10 +51,12 @@ ModelStudyOptions ModelStudyOptions::from_json(const json& j, const std::string&
     } else if (k == "probe_images") {
       o.probe_images = count(v, path);
       if (o.probe_images == 0) throw Error(at(path, "must be positive"));
+    } else if (k == "calibration") {
+      o.calibration = ModelCalibrationOptions::from_json(v, path);
     } else {
       throw Error(at(where, "unknown key '" + k +
                                 "' (valid: layers, activation_quantizer, finetune, test_images, "
-                                "probe_images)"));
+                                "probe_images, calibration)"));
     }
   }
   return o;
@@ -125,6 +131,10 @@ ModelStudy::ModelStudy(const Model& dense, ModelStudyOptions options, Dataset te
     if (train.size() == 0) throw Error("fine-tuning needs training images");
     train_ = first_images(train, options_.finetune_images);
   }
+  if (train.size() > 0) {
+    Dataset calib = first_images(train, options_.calibration.images);
+    calib_source_ = [calib] { return calib; };
+  }
   // The reference is the uncompressed model after the same protocol: with
   // fine-tuning, the dense model fine-tuned alike, so that the deltas (and
   // the M1 threshold built from them) measure compression, not fine-tuning.
@@ -155,9 +165,29 @@ std::shared_ptr<const Quantizer> ModelStudy::activation_quantizer(const Pipeline
       Pipeline::from_json(json::array({options_.activation_quantizer}), "activation_quantizer"));
 }
 
+const Tensor& ModelStudy::calibration_images() const {
+  std::call_once(calib_once_, [&] {
+    if (!calib_source_)
+      throw Error("calibrated pipelines need training images; this model study has none");
+    calib_ = calib_source_();
+  });
+  return calib_.images;
+}
+
 std::unique_ptr<Model> ModelStudy::compress_and_tune(const Pipeline& pipeline,
                                                      std::shared_ptr<const Quantizer> act) const {
   auto model = std::make_unique<Model>(*dense_model_);
+  if (pipeline.needs_calibration()) {
+    // Re-running GPTQ / SparseGPT at every training step is not what the
+    // fine-tuning protocol (fixed masks, re-applied quantizers) means.
+    if (options_.finetune.epochs > 0)
+      throw Error(pipeline.label() +
+                  ": fine-tuning (finetune.epochs > 0) is not supported with calibrated "
+                  "pipelines");
+    compress_weights_calibrated(*model, pipeline, options_.layers, act, calibration_images(),
+                                options_.calibration.sequential);
+    return model;
+  }
   if (options_.finetune.epochs == 0) {
     compress_weights(*model, pipeline, options_.layers, act);
     return model;

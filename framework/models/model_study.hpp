@@ -8,13 +8,18 @@
 // each selected layer (LayerSelection), optionally with a quantizer on those
 // layers' inputs, optionally fine-tuned with the pipeline in the forward pass
 // (masks fixed once chosen, straight-through gradient); then evaluated.
+// Pipelines that need calibration data (GPTQ/OBQ solvers, wanda, sparsegpt,
+// obc) get each layer's inputs captured on training images (layer_calibration.hpp).
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "models/compression.hpp"
 #include "models/dataset.hpp"
 #include "models/example_eval.hpp"
+#include "models/layer_calibration.hpp"
 #include "models/trainer.hpp"
 
 namespace interplay {
@@ -29,6 +34,7 @@ struct ModelStudyOptions {
   std::size_t finetune_images = 0;         // first N training images (0 = all)
   std::size_t test_images = 0;             // first N test images (0 = all)
   std::size_t probe_images = 256;          // first N test images: the per-layer error batch
+  ModelCalibrationOptions calibration;     // for pipelines that need calibration data
 
   static TrainConfig no_finetuning() {
     TrainConfig c;
@@ -38,7 +44,8 @@ struct ModelStudyOptions {
   }
   json to_json() const;
   // Keys: layers, activation_quantizer, finetune {epochs, lr, batch, ...,
-  // images}, test_images, probe_images. Errors name `where`.<key>.
+  // images}, test_images, probe_images, calibration {images, sequential}.
+  // Errors name `where`.<key>.
   static ModelStudyOptions from_json(const json& j, const std::string& where);
 };
 
@@ -59,8 +66,13 @@ struct PointEvaluation {
 
 class ModelStudy {
  public:
-  // `train` may be empty when options.finetune.epochs == 0.
+  // `train` may be empty when options.finetune.epochs == 0; calibrated
+  // pipelines take their images from its first options.calibration.images,
+  // or, when it is empty, from the source given to set_calibration_source.
   ModelStudy(const Model& dense, ModelStudyOptions options, Dataset test, Dataset train = {});
+  // Loads the calibration images on first need (so that studies without
+  // calibrated pipelines never read the training set). Call before evaluating.
+  void set_calibration_source(std::function<Dataset()> load) { calib_source_ = std::move(load); }
 
   // Result columns, in order:
   //   test_accuracy, test_loss          on the test images
@@ -96,6 +108,7 @@ class ModelStudy {
   // layers (and `act` on their inputs), fine-tuned when the options say so.
   std::unique_ptr<Model> compress_and_tune(const Pipeline& pipeline,
                                            std::shared_ptr<const Quantizer> act) const;
+  const Tensor& calibration_images() const;  // loaded once, thread-safe
 
   std::unique_ptr<Model> dense_model_;
   ModelStudyOptions options_;
@@ -104,6 +117,9 @@ class ModelStudy {
   std::vector<std::vector<double>> dense_replicates_;  // accuracy, loss of the reference
   std::vector<Tensor> dense_outputs_;                  // per matmul layer, on the probe batch
   std::vector<std::string> columns_;
+  std::function<Dataset()> calib_source_;
+  mutable std::once_flag calib_once_;
+  mutable Dataset calib_;
 };
 
 // ModelStudy::columns() of a model (depends only on its architecture).
