@@ -45,6 +45,7 @@ bool launched_without_support() {
 }
 Session::Session() = default;
 Session::~Session() = default;
+void protocol_done() {}
 PlanAnnouncer::~PlanAnnouncer() = default;
 void PlanAnnouncer::go(const std::vector<Point>&, const std::vector<std::size_t>&) {}
 ScheduleOutcome run_root(const std::vector<Point>&, const std::vector<std::size_t>&, ResultSink&,
@@ -113,6 +114,10 @@ Session::Session() {
 
 Session::~Session() {
   if (g_initialised && (g_clean || g_size == 1)) MPI_Finalize();
+}
+
+void protocol_done() {
+  g_clean = true;
 }
 
 void PlanAnnouncer::go(const std::vector<Point>& points, const std::vector<std::size_t>& todo) {

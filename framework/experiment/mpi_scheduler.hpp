@@ -46,6 +46,10 @@ int size();
 inline bool active() {
   return size() > 1;
 }
+// Every rank ends without having exchanged anything (--dry-run): MPI_Finalize
+// cannot block.
+void protocol_done();
+
 // True when started by mpirun but built without INTERPLAY_MPI.
 bool launched_without_support();
 
