@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -109,10 +110,14 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
   summary.already_done = mine.size() - todo.size();
   if (todo.empty() && prev.had_results && !prev.had_journal) return summary;  // nothing to do
 
-  const PointEvaluators evaluators(cfg, points, todo, [&](const std::string& msg) {
-    if (!options.quiet) std::cerr << "interplay run: " << msg << "\n";
-  });
-  evaluators.check_pipelines_fit(todo);
+  auto evaluators =
+      std::make_unique<const PointEvaluators>(cfg, points, todo, [&](const std::string& msg) {
+        if (!options.quiet) std::cerr << "interplay run: " << msg << "\n";
+      });
+  evaluators->check_pipelines_fit(todo);
+  // Rank 0 of an MPI job only checks (and trains missing models); the
+  // workers evaluate, so its copy of the inputs goes now.
+  if (mpi::active()) evaluators.reset();
   remove_stale_temporaries(output);
   RunInfo info;
   info.config = cfg.effective;
@@ -146,7 +151,7 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
       mpi::active()
           ? mpi::run_root(points, todo, sink, so)
           : run_threads(
-                points, todo, [&](const Point& p) { return evaluators.evaluate(p); }, sink, so);
+                points, todo, [&](const Point& p) { return evaluators->evaluate(p); }, sink, so);
   summary.ran = outcome.finished;
   if (outcome.signal && outcome.error.empty()) {
     sink.save_partial();
