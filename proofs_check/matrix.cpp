@@ -38,9 +38,8 @@ std::uint64_t stable_hash(const std::string& s) {
 
 std::vector<NamedStep> matrix_quantizers() {
   std::vector<NamedStep> q;
-  for (const auto& [name, preset] : quantizers().presets())
-    q.push_back({name, {{"quantizer", name}}});
-  q.push_back({"nvfp4", {{"quantizer", "nvfp4"}}});
+  // Every preset and every plugin no preset names (nvfp4, a new plugin).
+  for (const auto& name : quantizers().configurations()) q.push_back({name, {{"quantizer", name}}});
   // Probes of the assumptions: per-block INT (T2's necessity case), a scale
   // per tensor, and scale rules that are not a function of amax alone.
   q.push_back({"int4_block32",
