@@ -94,17 +94,17 @@ std::string Partitioning::text() const {
   const std::string along = " along axis " + std::to_string(axis);
   switch (kind) {
     case Kind::Element:
-      return "each element";
+      return "per element";
     case Kind::Tensor:
-      return "the tensor";
+      return "per tensor";
     case Kind::Channel:
-      return "each index of axis " + std::to_string(axis);
+      return "per index of axis " + std::to_string(axis);
     case Kind::Blocks:
-      return size == 0 ? "each lane" + along : "blocks of " + std::to_string(size) + along;
+      return size == 0 ? "per lane" + along : "per block of " + std::to_string(size) + along;
     case Kind::ColumnBlocks:
-      return "column blocks of " + std::to_string(size) + along;
+      return "per block of " + std::to_string(size) + " indices" + along + " (all other axes)";
   }
-  return "the tensor";
+  return "per tensor";
 }
 
 json QuantizerDescription::to_json() const {
@@ -125,11 +125,10 @@ std::string QuantizerDescription::text() const {
   std::string t = "element " + element + "; ";
   if (scales.empty()) t += "unscaled";
   for (std::size_t i = 0; i < scales.size(); ++i)
-    t += (i ? " x " : "scale per ") + scales[i].parts.text() + " (" +
-         encoding_name(scales[i].encoding) + ")";
+    t += std::string(i ? " x " : "") + encoding_name(scales[i].encoding) + " scale " +
+         scales[i].parts.text();
   if (!scales.empty()) t += std::string(" from ") + statistic_name(statistic);
-  t += "; " + rounding_name(rounding) + (solvers ? "; solvers" : "; rtn only");
-  return t;
+  return t + "; " + rounding_name(rounding) + (solvers ? "; gptq/obc solvers" : "; rtn only");
 }
 
 json SparsifierDescription::to_json() const {
@@ -139,12 +138,15 @@ json SparsifierDescription::to_json() const {
 }
 
 std::string SparsifierDescription::text() const {
-  std::string t = keep ? "keep " + std::to_string(keep) + " per group of " : "a fraction of ";
-  t += groups.text() + "; prune " +
-       (unit.kind == Partitioning::Kind::Element ? "elements" : unit.text());
-  t += std::string(" by ") + score_name(score) + "; update " + update_name(update);
-  if (calibration) t += "; needs calibration";
-  return t;
+  std::string t = keep ? "keep " + std::to_string(keep) + " " : "prune a fraction ";
+  t += groups.text() + "; ";
+  if (unit.kind == Partitioning::Kind::Blocks)
+    t += "whole blocks of " + std::to_string(unit.size) + " along axis " +
+         std::to_string(unit.axis) + "; ";
+  else if (unit.kind != Partitioning::Kind::Element)
+    t += "units " + unit.text() + "; ";
+  t += std::string("score ") + score_name(score) + "; update " + update_name(update);
+  return calibration ? t + "; needs calibration" : t;
 }
 
 }  // namespace interplay

@@ -48,13 +48,16 @@ class Registry {
   void add(PluginInfo<Base> info) {
     if (plugins_.count(info.name) || presets_.count(info.name))
       throw Error("duplicate " + kind_ + " name '" + info.name + "'");
+    for (const auto& spec : shared_) info.params.push_back(spec);
     plugins_.emplace(info.name, std::move(info));
   }
-  // Appends parameters to every plugin registered so far: the calibration
-  // solver parameters every quantizer shares are declared once this way.
+  // Appends parameters to every plugin, registered so far or later: the
+  // calibration solver parameters every quantizer shares are declared once
+  // this way.
   void append_params(const std::vector<ParamSpec>& extra) {
     for (auto& [name, info] : plugins_)
       for (const auto& spec : extra) info.params.push_back(spec);
+    shared_.insert(shared_.end(), extra.begin(), extra.end());
   }
   void add_preset(Preset p) {
     if (plugins_.count(p.name) || presets_.count(p.name))
@@ -137,6 +140,7 @@ class Registry {
   std::string kind_;
   std::map<std::string, PluginInfo<Base>> plugins_;
   std::map<std::string, Preset> presets_;
+  std::vector<ParamSpec> shared_;  // append_params(): every plugin's, later ones' too
 };
 
 // The process-wide registries, filled with the built-ins on first use.
