@@ -241,8 +241,8 @@ TEST_CASE("GPTQ's lazy blocks equal the plain column-by-column OBS loop", "[cali
     }
   for (int block : {1, 7, 16, 128}) {
     CAPTURE(block);
-    const Tensor q = run(step + R"(,"solver":"gptq","solver_block":)" + std::to_string(block) + "}",
-                         w, &c);
+    const Tensor q =
+        run(step + R"(,"solver":"gptq","solver_block":)" + std::to_string(block) + "}", w, &c);
     std::size_t same_rows = 0;
     for (std::size_t r = 0; r < R; ++r)
       same_rows += std::equal(q.data.begin() + std::ptrdiff_t(r * C),

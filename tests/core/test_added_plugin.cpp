@@ -88,12 +88,12 @@ TEST_CASE("prove takes an added quantizer by name and labels it from its descrip
   const Variant l2 = pt::phi(Phi::L2Squared);
   // 2:4 groups inside blocks of 8: inside T2's assumptions; a row spans blocks.
   CHECK(pt::failing(pt::make_case(R"({"quantizer":"test_pow2int"})",
-                                      R"({"sparsifier":"nm","n":2,"m":4})", {8, 64}),
-                      "T2", l2)
+                                  R"({"sparsifier":"nm","n":2,"m":4})", {8, 64}),
+                    "T2", l2)
             .empty());
   CHECK(pt::failing(pt::make_case(R"({"quantizer":"test_pow2int"})",
-                                      R"({"sparsifier":"magnitude","scope":"row"})", {8, 64}),
-                      "T2", l2) == std::vector<std::string>{"groups_inside_blocks"});
+                                  R"({"sparsifier":"magnitude","scope":"row"})", {8, 64}),
+                    "T2", l2) == std::vector<std::string>{"groups_inside_blocks"});
 
   RunOptions o;
   o.filter.quantizers = {"test_pow2int"};

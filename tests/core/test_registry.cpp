@@ -4,9 +4,9 @@
 
 #include "core/error.hpp"
 #include "core/pipeline.hpp"
+#include "core/plugin_contract.hpp"
 #include "core/registry.hpp"
 #include "core/suggest.hpp"
-#include "core/plugin_contract.hpp"
 #include "support.hpp"
 
 using namespace interplay;
@@ -70,7 +70,8 @@ TEST_CASE("pipelines parse from every accepted form and round-trip", "[core]") {
                         valid + ")");
   CHECK_THROWS_WITH(Pipeline::from_json(json::parse(R"({"steps":[{"foo":1}]})")),
                     Catch::Contains("pipeline.steps[0]: a step needs exactly one of"));
-  CHECK_THROWS_WITH(Pipeline::from_text("{not json"), Catch::Contains("--pipeline:1:3: invalid JSON"));
+  CHECK_THROWS_WITH(Pipeline::from_text("{not json"),
+                    Catch::Contains("--pipeline:1:3: invalid JSON"));
   CHECK_THROWS_WITH(Pipeline::from_json(json::parse(R"({"steps":[],"extra":1})")),
                     Catch::Contains("unknown key 'extra'"));
 }
@@ -123,9 +124,8 @@ TEST_CASE("descriptions of the built-ins, checked by hand", "[core]") {
                         "element": "fp4_e2m1", "rounding": "nearest_even", "solvers": true})"));
   CHECK(quantizers().describe("fp8_e5m2").scales.empty());
   CHECK(quantizers().describe("int4").scales[0].parts.kind == Partitioning::Kind::Channel);
-  const auto asym =
-      quantizers().build(json::parse(R"({"quantizer":"int4","scheme":"asymmetric"})"), "quantizer",
-                         "s");
+  const auto asym = quantizers().build(json::parse(R"({"quantizer":"int4","scheme":"asymmetric"})"),
+                                       "quantizer", "s");
   CHECK(asym.object->describe().statistic == ScaleStatistic::MinMax);
   const SparsifierDescription nm = sparsifiers().describe("nm");
   CHECK(nm.keep == 2);

@@ -95,7 +95,8 @@ TEST_CASE("labels: two-level NVFP4 scales and unscaled FP8", "[proofs]") {
       failing(make_case(R"({"quantizer":"fp8_e4m3"})", kUnstructured, {8, 64}), "T2", l1).empty());
 }
 
-TEST_CASE("the configuration matrix covers every configuration and rejects unknown filters", "[proofs]") {
+TEST_CASE("the configuration matrix covers every configuration and rejects unknown filters",
+          "[proofs]") {
   const auto cases = build_matrix(MatrixShape{}, MatrixFilter{}, 1);
   std::set<std::string> labels;
   for (const auto& c : cases) labels.insert(c.quantizer_label);

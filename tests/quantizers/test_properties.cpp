@@ -99,10 +99,11 @@ TEST_CASE("results are identical for 1 and 2 threads, stochastic rounding includ
           "[quantizers][properties]") {
   const Tensor x = random_tensor({300, 257}, 6);
   const int saved = omp_get_max_threads();
-  for (const char* s : {R"({"quantizer":"mxfp4","rounding":"stochastic","seed":9})",
-                        R"({"quantizer":"hbfp6","axis":0})", R"({"quantizer":"int4","channel_axis":1})",
-                        R"({"quantizer":"int4","channel_axis":1,"rounding":"stochastic"})",
-                        R"({"quantizer":"nvfp4"})"}) {
+  for (const char* s :
+       {R"({"quantizer":"mxfp4","rounding":"stochastic","seed":9})",
+        R"({"quantizer":"hbfp6","axis":0})", R"({"quantizer":"int4","channel_axis":1})",
+        R"({"quantizer":"int4","channel_axis":1,"rounding":"stochastic"})",
+        R"({"quantizer":"nvfp4"})"}) {
     omp_set_num_threads(1);
     const Tensor one = test::quantize(s, x);
     omp_set_num_threads(2);
