@@ -20,7 +20,9 @@ struct NamedStep {
 };
 
 std::vector<NamedStep> matrix_quantizers();  // registry configurations + assumption probes
-std::vector<NamedStep> matrix_sparsifiers();
+// The fixed sparsity patterns, plus each `requested` name that is another
+// data-free sparsifier plugin or preset (at its defaults, labelled by its name).
+std::vector<NamedStep> matrix_sparsifiers(const std::vector<std::string>& requested = {});
 
 struct MatrixFilter {
   std::vector<std::string> quantizers, sparsifiers, roundings, layouts;  // empty = all

@@ -113,4 +113,12 @@ TEST_CASE("the configuration matrix covers every configuration and rejects unkno
   }
   CHECK_THROWS_WITH(build_matrix(MatrixShape{}, MatrixFilter{{"mxfp5"}, {}, {}, {}}, 1),
                     Catch::Contains("mxfp4"));
+  // Any other data-free sparsifier by name, at its defaults; one group per
+  // tensor has no crossed layout.
+  const auto random = build_matrix(MatrixShape{}, MatrixFilter{{"mxfp4"}, {"random"}, {}, {}}, 1);
+  REQUIRE(random.size() == 4);  // 2 roundings x nested, small
+  CHECK(random[0].sparsifier_label == "random");
+  CHECK_THROWS_WITH(build_matrix(MatrixShape{}, MatrixFilter{{}, {"wanda"}, {}, {}}, 1),
+                    "--sparsifier: sparsifier 'wanda' needs calibration data, which prove does "
+                    "not have");
 }
