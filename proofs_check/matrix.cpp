@@ -41,6 +41,12 @@ bool has_axis(const NamedStep& s) {
          b.params.contains("axis");
 }
 
+// Stochastic cases set `rounding` and `seed`, which a plugin may not take.
+bool takes_seeded_rounding(const NamedStep& q) {
+  const json p = quantizers().build(q.step, "quantizer", "--quantizer").params;
+  return p.contains("rounding") && p.contains("seed");
+}
+
 }  // namespace
 
 std::uint64_t stable_hash(const std::string& s) {
@@ -124,10 +130,12 @@ std::vector<Case> build_matrix(const MatrixShape& shape, const MatrixFilter& fil
   std::vector<Case> cases;
   for (const auto& q : qs) {
     if (!selected(filter.quantizers, q.label)) continue;
+    const bool seeded = takes_seeded_rounding(q);
     for (const auto& s : ss) {
       if (!selected(filter.sparsifiers, s.label)) continue;
       for (const std::string rounding : {"nearest_even", "stochastic"}) {
         if (!selected(filter.roundings, rounding)) continue;
+        if (rounding == "stochastic" && !seeded) continue;
         for (const std::string layout : {"nested", "crossed", "small"}) {
           if (!selected(filter.layouts, layout)) continue;
           if (layout == "small" && !shape.small) continue;
