@@ -21,6 +21,7 @@ void check_filter(const std::vector<std::string>& filter, const std::vector<std:
       throw Error(at("--" + what, unknown_name_message(what, f, valid)));
 }
 
+// What a matrix step is, in the plugin's own words (core/description.hpp).
 SparsifierDescription described(const NamedStep& s) {
   return sparsifiers().build(s.step, "sparsifier", "--sparsifier").object->describe();
 }
