@@ -107,6 +107,17 @@ TEST_CASE("every quantizer configuration keeps the contract its description stat
   for (const auto& name : quantizers().configurations()) test::check_quantizer_contract(name);
 }
 
+TEST_CASE("every plugin describes itself at its defaults, as list-plugins shows it", "[core]") {
+  for (const auto& [name, info] : quantizers().plugins()) {
+    INFO(name);
+    CHECK_NOTHROW(quantizers().describe(name).to_json());
+  }
+  for (const auto& [name, info] : sparsifiers().plugins()) {
+    INFO(name);
+    CHECK_NOTHROW(sparsifiers().describe(name).to_json());
+  }
+}
+
 TEST_CASE("every sparsifier keeps the contract its description states", "[core]") {
   for (const auto& name : sparsifiers().configurations()) test::check_sparsifier_contract(name);
 }
