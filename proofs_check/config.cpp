@@ -96,11 +96,11 @@ Subject Subject::build(const Case& c) {
 }
 
 QuantizerFacts Subject::quantizer_facts(const Shape& shape) const {
-  return proofs::quantizer_facts(quantizer_plugin, quantizer_params, shape);
+  return proofs::quantizer_facts(quantizer->describe(), shape);
 }
 
 SparsifierFacts Subject::sparsifier_facts(const Shape& shape) const {
-  return proofs::sparsifier_facts(sparsifier_plugin, sparsifier_params, shape);
+  return proofs::sparsifier_facts(sparsifier->describe(), shape);
 }
 
 }  // namespace interplay::proofs

@@ -1,13 +1,14 @@
 #pragma once
 // What a configured quantizer or sparsifier *is*, in the terms THEORY.md's
 // assumptions are stated in: which partition its scales or groups follow,
-// what the scale is a function of, how it rounds, how it selects. Derived from
-// the resolved plugin name and parameters (every default filled in), so a
-// preset or an override is described by what it actually does.
+// what the scale is a function of, how it rounds, how it selects. Derived
+// from the plugin's own description (core/description.hpp) of its resolved
+// parameters, materialised on a shape: no plugin is known here by name, so a
+// preset, an override or a new plugin is described by what it says it does.
 #include <string>
 #include <vector>
 
-#include "core/params.hpp"
+#include "core/description.hpp"
 #include "formats/rounding.hpp"
 #include "proofs_check/partition.hpp"
 
@@ -19,12 +20,11 @@ enum class ScaleRule {
   MinMax,      // asymmetric: min and max separately
   Searched,    // MSE grid search over clipping factors
   Percentile,  // a percentile of |x|
-  Unknown,     // a plugin these checks do not describe
 };
 const char* scale_rule_name(ScaleRule r);
 
 struct QuantizerFacts {
-  ScaleRule rule = ScaleRule::Unknown;
+  ScaleRule rule = ScaleRule::Constant;
   Rounding rounding = Rounding::NearestEven;
   // Scale levels, finest first: an element's scale depends on its part in
   // every level (NVFP4: 16-blocks and the whole tensor).
@@ -36,7 +36,7 @@ struct QuantizerFacts {
 enum class Selection {
   TopMagnitude,  // keeps a top set by |x| in each group (ties: lower index)
   Random,        // seeded random mask
-  Other,         // anything else (block-norm pruning, unknown plugins)
+  Other,         // anything else (block-norm pruning, calibrated scores)
 };
 const char* selection_name(Selection s);
 
@@ -46,7 +46,7 @@ struct SparsifierFacts {
   std::vector<std::size_t> period;
 };
 
-QuantizerFacts quantizer_facts(const std::string& plugin, const json& params, const Shape& shape);
-SparsifierFacts sparsifier_facts(const std::string& plugin, const json& params, const Shape& shape);
+QuantizerFacts quantizer_facts(const QuantizerDescription& d, const Shape& shape);
+SparsifierFacts sparsifier_facts(const SparsifierDescription& d, const Shape& shape);
 
 }  // namespace interplay::proofs

@@ -1,6 +1,6 @@
 #pragma once
 // The configuration matrix every statement runs over: quantizers (every
-// preset, the nvfp4 plugin, and variants that probe assumptions: per-block
+// preset, every plugin no preset names, and variants that probe assumptions: per-block
 // INT, searched / percentile clipping, asymmetric) x sparsity patterns (2:4,
 // 1:4, 4:8, unstructured tensor scope, row scope) x rounding (nearest_even,
 // stochastic) x layouts (nested: groups and blocks along the last axis;
@@ -19,8 +19,10 @@ struct NamedStep {
   json step;
 };
 
-std::vector<NamedStep> matrix_quantizers();  // presets + nvfp4 + assumption probes
-std::vector<NamedStep> matrix_sparsifiers();
+std::vector<NamedStep> matrix_quantizers();  // registry configurations + assumption probes
+// The fixed sparsity patterns, plus each `requested` name that is another
+// data-free sparsifier plugin or preset (at its defaults, labelled by its name).
+std::vector<NamedStep> matrix_sparsifiers(const std::vector<std::string>& requested = {});
 
 struct MatrixFilter {
   std::vector<std::string> quantizers, sparsifiers, roundings, layouts;  // empty = all

@@ -41,6 +41,17 @@ Partition channel_partition(const Shape& shape, int channel_axis) {
   return p;
 }
 
+Partition column_block_partition(const Shape& shape, int axis, std::size_t size) {
+  if (shape.empty() || size == 0) return whole_partition(shape);
+  const AxisLayout L = axis_layout(shape, axis);
+  Partition p;
+  p.part.resize(numel(shape));
+  for (std::size_t j = 0; j < p.part.size(); ++j)
+    p.part[j] = std::uint32_t((j / L.inner) % L.len / size);
+  p.count = std::uint32_t((L.len + size - 1) / size);
+  return p;
+}
+
 bool refines(const Partition& fine, const Partition& coarse) {
   constexpr std::uint32_t kUnset = std::numeric_limits<std::uint32_t>::max();
   std::vector<std::uint32_t> home(fine.count, kUnset);

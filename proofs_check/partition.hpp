@@ -23,6 +23,9 @@ Partition axis_partition(const Shape& shape, int axis, std::size_t size);
 // Per-channel scales (PyTorch/ONNX): one part per index along `channel_axis`,
 // spanning every other axis.
 Partition channel_partition(const Shape& shape, int channel_axis);
+// Runs of `size` consecutive indices along `axis`, each spanning every other
+// axis (SparseGPT's lazy blocks of columns over all rows).
+Partition column_block_partition(const Shape& shape, int axis, std::size_t size);
 
 // True when every part of `fine` lies inside a single part of `coarse`.
 bool refines(const Partition& fine, const Partition& coarse);

@@ -12,6 +12,7 @@
 
 #include <cstring>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/error.hpp"
@@ -113,6 +114,14 @@ py::tuple compress(const py::array& array, const py::object& pipeline,
   return py::make_tuple(array_of(std::move(y)), steps);
 }
 
+// The structural self-description, as list-plugins --json shows it
+// (quantizers and sparsifiers; metrics have none).
+template <class Base>
+void describe(py::dict& entry, const Registry<Base>& registry, const std::string& name) {
+  if constexpr (!std::is_same_v<Base, Metric>)
+    entry["description"] = from_json(registry.describe(name).to_json());
+}
+
 py::dict list_plugins() {
   py::dict out;
   auto add = [&](const char* key, const auto& registry) {
@@ -122,6 +131,7 @@ py::dict list_plugins() {
       entry["summary"] = info.summary;
       for (const auto& spec : info.params) params[py::str(spec.name)] = from_json(spec.to_json());
       entry["params"] = params;
+      describe(entry, registry, name);
       kind[py::str(name)] = entry;
     }
     py::dict presets;
@@ -130,6 +140,7 @@ py::dict list_plugins() {
       entry["plugin"] = p.plugin;
       entry["summary"] = p.summary;
       entry["params"] = from_json(p.params);
+      describe(entry, registry, name);
       presets[py::str(name)] = entry;
     }
     out[key] = kind;

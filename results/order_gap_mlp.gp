@@ -2,7 +2,7 @@
 set terminal svg size 900,540 dynamic noenhanced font 'sans,12' background 'white'
 set output "order_gap_mlp.svg"
 set datafile missing "?"
-set title "Order gap loss(Q->S) - loss(S->Q) (MLP, 2:4), mean and 95 % interval over seeds; > 0: S->Q better"
+set title "MLP: Order gap loss(Q->S) - loss(S->Q) (2:4), mean and 95 % interval over seeds; > 0: S->Q better"
 set key outside right top
 set grid ytics
 set ylabel "order gap in test loss"

@@ -1,6 +1,7 @@
 // `interplay list-plugins [--json]`: everything the registries know.
 #include <iomanip>
 #include <iostream>
+#include <type_traits>
 
 #include "cli/command.hpp"
 #include "core/registry.hpp"
@@ -8,13 +9,20 @@
 namespace interplay::cli {
 namespace {
 
+// Quantizers and sparsifiers describe themselves (at their defaults here);
+// metrics have no structure to describe.
+template <class Base>
+constexpr bool kDescribed = !std::is_same_v<Base, Metric>;
+
 template <class Base>
 json registry_json(const Registry<Base>& r) {
   json plugins = json::array();
   for (const auto& [name, info] : r.plugins()) {
     json params = json::array();
     for (const auto& p : info.params) params.push_back(p.to_json());
-    plugins.push_back({{"name", name}, {"summary", info.summary}, {"params", params}});
+    json entry{{"name", name}, {"summary", info.summary}, {"params", params}};
+    if constexpr (kDescribed<Base>) entry["description"] = r.describe(name).to_json();
+    plugins.push_back(std::move(entry));
   }
   return plugins;
 }
@@ -24,6 +32,7 @@ void print_registry(const Registry<Base>& r, const std::string& title) {
   std::cout << title << "\n";
   for (const auto& [name, info] : r.plugins()) {
     std::cout << "  " << name << " - " << info.summary << "\n";
+    if constexpr (kDescribed<Base>) std::cout << "      (" << r.describe(name).text() << ")\n";
     for (const auto& p : info.params) {
       std::cout << "      " << std::left << std::setw(15) << p.name << std::setw(8)
                 << param_type_name(p.type) << "default " << std::setw(16) << p.default_value.dump();
@@ -45,8 +54,11 @@ int cmd_list_plugins(const std::vector<std::string>& args) {
   if (vm.count("json")) {
     json presets = json::array();
     for (const auto& [name, p] : quantizers().presets())
-      presets.push_back(
-          {{"name", name}, {"plugin", p.plugin}, {"params", p.params}, {"summary", p.summary}});
+      presets.push_back({{"name", name},
+                         {"plugin", p.plugin},
+                         {"params", p.params},
+                         {"summary", p.summary},
+                         {"description", quantizers().describe(name).to_json()}});
     json out{{"sparsifiers", registry_json(sparsifiers())},
              {"quantizers", registry_json(quantizers())},
              {"quantizer_presets", presets},

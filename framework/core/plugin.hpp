@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/calibration.hpp"
+#include "core/description.hpp"
 #include "core/tensor.hpp"
 
 namespace interplay {
@@ -62,6 +63,10 @@ class Quantizer {
     (void)shape, (void)where;
     return nullptr;
   }
+  // What this quantizer is, for its parameters (core/description.hpp): scale
+  // partitions, scale rule, element grid, rounding, solver support. Declared
+  // once here; proofs_check, list-plugins and the tests derive from it.
+  virtual QuantizerDescription describe() const = 0;
 };
 
 class Sparsifier {
@@ -73,10 +78,13 @@ class Sparsifier {
   // object. The default applies select()'s mask; a plugin may override it
   // with a fused kernel that makes the same decisions without the mask pass.
   virtual void sparsify(const Tensor& in, Tensor& out) const;
-  // Calibration-aware sparsifiers (wanda, sparsegpt, obc) return true and
-  // implement sparsify_calibrated; the pipeline refuses to run them without
-  // calibration data. Data-free sparsifiers ignore the context.
-  virtual bool needs_calibration() const { return false; }
+  // What this sparsifier is, for its parameters (core/description.hpp):
+  // groups, unit, score, update, whether it needs calibration.
+  virtual SparsifierDescription describe() const = 0;
+  // Calibration-aware sparsifiers (wanda, sparsegpt, obc) say so in their
+  // description and implement sparsify_calibrated; the pipeline refuses to
+  // run them without calibration data. Data-free sparsifiers ignore the context.
+  bool needs_calibration() const { return describe().calibration; }
   virtual void sparsify_calibrated(const Tensor& in, Tensor& out,
                                    const CalibrationContext& ctx) const {
     (void)ctx;

@@ -3,6 +3,7 @@
 // files framework/{quantizers,sparsifiers,metrics}/*.def (the single source
 // of truth, as LLVM's PassRegistry.def); each registers itself from its own
 // file through the function named there.
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -47,13 +48,16 @@ class Registry {
   void add(PluginInfo<Base> info) {
     if (plugins_.count(info.name) || presets_.count(info.name))
       throw Error("duplicate " + kind_ + " name '" + info.name + "'");
+    for (const auto& spec : shared_) info.params.push_back(spec);
     plugins_.emplace(info.name, std::move(info));
   }
-  // Appends parameters to every plugin registered so far: the calibration
-  // solver parameters every quantizer shares are declared once this way.
+  // Appends parameters to every plugin, registered so far or later: the
+  // calibration solver parameters every quantizer shares are declared once
+  // this way.
   void append_params(const std::vector<ParamSpec>& extra) {
     for (auto& [name, info] : plugins_)
       for (const auto& spec : extra) info.params.push_back(spec);
+    shared_.insert(shared_.end(), extra.begin(), extra.end());
   }
   void add_preset(Preset p) {
     if (plugins_.count(p.name) || presets_.count(p.name))
@@ -77,6 +81,24 @@ class Registry {
   }
   bool contains(const std::string& name) const {
     return plugins_.count(name) || presets_.count(name);
+  }
+  // Every configuration a bare name selects: each preset, then each plugin no
+  // preset names (at its defaults). The theory matrix, bench and the
+  // registry-driven tests iterate these, so a new plugin joins them at once.
+  std::vector<std::string> configurations() const {
+    std::vector<std::string> n;
+    for (auto& [k, v] : presets_) n.push_back(k);
+    for (auto& [k, v] : plugins_)
+      if (std::none_of(presets_.begin(), presets_.end(),
+                       [&](const auto& p) { return p.second.plugin == k; }))
+        n.push_back(k);
+    return n;
+  }
+  // Undoes add() for a plugin a test registers for its own duration.
+  void remove(const std::string& name) {
+    for (auto& [k, p] : presets_)
+      if (p.plugin == name) throw Error(kind_ + " '" + name + "' is named by preset '" + k + "'");
+    plugins_.erase(name);
   }
 
   // Builds from a step object {"<key>": NAME, param: value, ...}; `where` is
@@ -108,11 +130,17 @@ class Registry {
   Built<Base> build(const std::string& name, const std::string& where) const {
     return build(json{{"name", name}}, "name", where);
   }
+  // What a plugin or preset is at its own parameters (quantizers and
+  // sparsifiers: core/description.hpp), for list-plugins and the tests.
+  auto describe(const std::string& name) const {
+    return build(name, kind_ + " '" + name + "'").object->describe();
+  }
 
  private:
   std::string kind_;
   std::map<std::string, PluginInfo<Base>> plugins_;
   std::map<std::string, Preset> presets_;
+  std::vector<ParamSpec> shared_;  // append_params(): every plugin's, later ones' too
 };
 
 // The process-wide registries, filled with the built-ins on first use.

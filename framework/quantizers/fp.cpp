@@ -53,10 +53,23 @@ class FpQuantizer final : public Quantizer {
     });
   }
 
+  QuantizerDescription describe() const override {
+    QuantizerDescription d;
+    if (scaling_ == "channel")
+      d.scales = {{Partitioning::channel(channel_axis_), ScaleEncoding::Float32}};
+    else if (scaling_ == "tensor")
+      d.scales = {{Partitioning::tensor(), ScaleEncoding::Float32}};
+    d.statistic = d.scales.empty() ? ScaleStatistic::None : ScaleStatistic::Amax;
+    d.element = format_.name;
+    d.rounding = rounding_.mode;
+    return d;
+  }
+
   // scale=tensor / channel: one FP32 scale per tensor / lane.
   double bits_per_element(const Shape& shape) const override {
     if (scaling_ == "none") return format_.bits();
-    if (scaling_ == "channel") return channel_amortised_bits(shape, channel_axis_, format_.bits(), 32.0);
+    if (scaling_ == "channel")
+      return channel_amortised_bits(shape, channel_axis_, format_.bits(), 32.0);
     return amortised_bits(shape, BlockLayout{-1, 0, true}, format_.bits(), 32.0);
   }
 

@@ -33,6 +33,15 @@ class HbfpQuantizer final : public Quantizer {
     });
   }
 
+  QuantizerDescription describe() const override {
+    QuantizerDescription d;
+    d.scales = {{Partitioning::blocks(layout_.axis, layout_.size), ScaleEncoding::PowerOfTwo}};
+    d.statistic = ScaleStatistic::Amax;
+    d.element = "sign + " + std::to_string(m_) + "-bit magnitude";
+    d.rounding = rounding_.mode;
+    return d;
+  }
+
   double bits_per_element(const Shape& shape) const override {
     return amortised_bits(shape, layout_, 1 + m_, 8.0);  // sign + mantissa + 8-bit exponent
   }

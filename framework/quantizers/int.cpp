@@ -79,7 +79,7 @@ class IntQuantizer final : public Quantizer {
     if (per_channel_ && shape.size() == 2 && normalize_axis(channel_axis_, 2, where) != 0)
       throw Error(at(where, "a calibrated solver needs channel_axis 0 (one scale per output row)"));
     check_codec_layout(shape, layout_.axis, !tensor, where);
-    const CodecScope scope = tensor             ? CodecScope::Tensor
+    const CodecScope scope = tensor              ? CodecScope::Tensor
                              : layout_.size == 0 ? CodecScope::Row
                                                  : CodecScope::Group;
     return make_codec(scope, layout_.size, /*layout_bound=*/false, rounding_,
@@ -88,6 +88,27 @@ class IntQuantizer final : public Quantizer {
                         return ValuePlan{fixed_grid(0, s.lo, s.hi), SpanScale{s.scale, 0.0f, false},
                                          s.scale == 0.0f};
                       });
+  }
+
+  // The clip rule decides what the range is a function of before the scheme
+  // does: a searched or percentile range is neither amax nor min/max.
+  QuantizerDescription describe() const override {
+    QuantizerDescription d;
+    const Partitioning parts = per_channel_ ? Partitioning::channel(channel_axis_)
+                               : layout_.whole_tensor
+                                   ? Partitioning::tensor()
+                                   : Partitioning::blocks(layout_.axis, layout_.size);
+    d.scales = {{parts, ScaleEncoding::Float32}};
+    d.statistic = clip_ == Clip::Mse              ? ScaleStatistic::Searched
+                  : clip_ == Clip::Percentile     ? ScaleStatistic::Percentile
+                  : scheme_ == Scheme::Asymmetric ? ScaleStatistic::MinMax
+                                                  : ScaleStatistic::Amax;
+    const char* scheme = scheme_ == Scheme::Symmetric    ? " symmetric"
+                         : scheme_ == Scheme::Asymmetric ? " asymmetric"
+                                                         : " gptq_symmetric";
+    d.element = "int" + std::to_string(bits_) + scheme;
+    d.rounding = rounding_.mode;
+    return d;
   }
 
   // One FP32 scale per tensor / lane / group, plus a b-bit zero point for the

@@ -14,12 +14,13 @@ struct MxElement {
   Grid grid;
   int emax = 0;  // exponent of the largest element magnitude
   int bits = 0;
+  std::string name;  // the `element` parameter
 };
 
 MxElement mx_element(const std::string& name) {
-  if (name == "int8") return {fixed_grid(-6, -127.0f / 64, 127.0f / 64), 0, 8};
+  if (name == "int8") return {fixed_grid(-6, -127.0f / 64, 127.0f / 64), 0, 8, name};
   const FloatFormat& f = float_format(name);
-  return {float_grid(f, /*saturate=*/true), f.emax(), f.bits()};
+  return {float_grid(f, /*saturate=*/true), f.emax(), f.bits(), name};
 }
 
 class MxQuantizer final : public Quantizer {
@@ -44,6 +45,15 @@ class MxQuantizer final : public Quantizer {
       const BlockPlan p = plan(amax);
       return ValuePlan{p.grid, p.scale, p.zero};
     });
+  }
+
+  QuantizerDescription describe() const override {
+    QuantizerDescription d;
+    d.scales = {{Partitioning::blocks(layout_.axis, layout_.size), ScaleEncoding::PowerOfTwo}};
+    d.statistic = ScaleStatistic::Amax;
+    d.element = elem_.name;
+    d.rounding = rounding_.mode;
+    return d;
   }
 
   double bits_per_element(const Shape& shape) const override {

@@ -55,6 +55,17 @@ class Nvfp4Quantizer final : public Quantizer {
   const Grid& element_grid() const { return elem_; }
 
   // E4M3 scale per block plus the FP32 per-tensor scale.
+  // Two scale levels: an element's scale depends on its block and on the tensor.
+  QuantizerDescription describe() const override {
+    QuantizerDescription d;
+    d.scales = {{Partitioning::blocks(layout_.axis, layout_.size), ScaleEncoding::E4M3},
+                {Partitioning::tensor(), ScaleEncoding::Float32}};
+    d.statistic = ScaleStatistic::Amax;
+    d.element = "fp4_e2m1";
+    d.rounding = rounding_.mode;
+    return d;
+  }
+
   double bits_per_element(const Shape& shape) const override {
     return amortised_bits(shape, layout_, 4.0, 8.0, 32.0);
   }

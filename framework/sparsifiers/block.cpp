@@ -72,6 +72,14 @@ class BlockSparsifier final : public Sparsifier {
     });
   }
 
+  // Blocks compete across the whole tensor.
+  SparsifierDescription describe() const override {
+    SparsifierDescription d;
+    d.unit = Partitioning::blocks(axis_, block_);
+    d.score = SparsityScore::BlockNorm;
+    return d;
+  }
+
  private:
   // In order along the block, as the strided path sums each column.
   static double sum_of_squares(const float* x, std::size_t n) {

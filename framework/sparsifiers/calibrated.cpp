@@ -27,6 +27,14 @@ void CalibratedSparsifier::fail() const {
               "' needs calibration data (compress --calibration X or --hessian H)");
 }
 
+SparsifierDescription CalibratedSparsifier::target(const Partitioning& unstructured) const {
+  SparsifierDescription d;
+  d.groups = m_ > 0 ? Partitioning::blocks(-1, m_) : unstructured;
+  d.keep = m_ > 0 ? n_ : 0;
+  d.calibration = true;
+  return d;
+}
+
 namespace sparsity {
 ParamSpec n_param() {
   return ParamSpec::integer("n", 0, 0, 1 << 16, "N:M: elements kept per group (with m > 0)");

@@ -15,7 +15,6 @@ class CalibratedSparsifier : public Sparsifier {
  public:
   CalibratedSparsifier(std::string name, const Params& p);
 
-  bool needs_calibration() const override { return true; }
   void select(const Tensor&, std::vector<std::uint8_t>&) const override { fail(); }
   void sparsify(const Tensor&, Tensor&) const override { fail(); }
   void sparsify_calibrated(const Tensor& in, Tensor& out,
@@ -25,6 +24,9 @@ class CalibratedSparsifier : public Sparsifier {
   // A 2-D weight whose calibration data (ctx.data) matches its shape.
   virtual void prune(const Tensor& in, Tensor& out, const CalibrationContext& ctx) const = 0;
   [[noreturn]] void fail() const;
+  // The shared part of describe(): N:M along the rows when m > 0, otherwise
+  // a fraction of `unstructured`; needs calibration.
+  SparsifierDescription target(const Partitioning& unstructured) const;
 
   double fraction_;
   std::size_t n_, m_;  // N:M when m_ > 0

@@ -80,6 +80,12 @@ class MagnitudeSparsifier final : public Sparsifier {
     });
   }
 
+  SparsifierDescription describe() const override {
+    SparsifierDescription d;
+    if (per_row_) d.groups = Partitioning::blocks(axis_, 0);  // each lane is its own group
+    return d;
+  }
+
  private:
   double fraction_;
   bool per_row_;

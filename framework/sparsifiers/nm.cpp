@@ -53,6 +53,13 @@ class NmSparsifier final : public Sparsifier {
     });
   }
 
+  SparsifierDescription describe() const override {
+    SparsifierDescription d;
+    d.groups = Partitioning::blocks(axis_, m_);
+    d.keep = n_;
+    return d;
+  }
+
  private:
   AxisLayout layout(const Tensor& x) const {
     return x.size() ? axis_layout(x.shape, axis_) : AxisLayout{0, 0, 1};

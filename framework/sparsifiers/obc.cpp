@@ -86,6 +86,14 @@ class ObcSparsifier final : public CalibratedSparsifier {
     out = std::move(w);
   }
 
+  // Unstructured: one layer-wide count allocated across rows by OBS loss.
+  SparsifierDescription describe() const override {
+    SparsifierDescription d = target(Partitioning::tensor());
+    d.score = SparsityScore::Obs;
+    d.update = SparsityUpdate::Obs;
+    return d;
+  }
+
  private:
   // Removes weights of one row greedily until `target` are zero (counting the
   // zeros it starts with); losses[k] (k = zeros - 1) gets each step's loss / 2.

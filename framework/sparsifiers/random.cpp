@@ -35,6 +35,12 @@ class RandomSparsifier final : public Sparsifier {
       keep[std::size_t(i)] = cut.keeps(key(std::size_t(i)), std::uint64_t(i));
   }
 
+  SparsifierDescription describe() const override {
+    SparsifierDescription d;
+    d.score = SparsityScore::Random;
+    return d;
+  }
+
  private:
   double fraction_;
   std::uint64_t seed_;

@@ -70,6 +70,16 @@ class SparseGptSparsifier final : public CalibratedSparsifier {
     out = std::move(w);
   }
 
+  // Unstructured masks are chosen per lazy block of columns over every row.
+  SparsifierDescription describe() const override {
+    SparsifierDescription d = target(Partitioning::column_blocks(-1, options_.block));
+    d.score = SparsityScore::Obs;
+    d.update = update_ == "none"  ? SparsityUpdate::None
+               : update_ == "obs" ? SparsityUpdate::Obs
+                                  : SparsityUpdate::ObsUnlessQuantized;
+    return d;
+  }
+
  private:
   bool reference_count_;
   std::string update_;

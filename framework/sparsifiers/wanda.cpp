@@ -60,6 +60,14 @@ class WandaSparsifier final : public CalibratedSparsifier {
       if (pruned[i]) out.data[i] = 0.0f;
   }
 
+  // Rows are output channels of a 2-D weight: the groups run along the last axis.
+  SparsifierDescription describe() const override {
+    SparsifierDescription d =
+        target(per_row_ ? Partitioning::blocks(-1, 0) : Partitioning::tensor());
+    d.score = SparsityScore::Wanda;
+    return d;
+  }
+
  private:
   // Marks the k smallest of s[0..n); among equal scores the lower index goes
   // first when `stable` (torch.sort(stable=True)), else the higher one.

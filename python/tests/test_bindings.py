@@ -103,6 +103,14 @@ class Bindings(unittest.TestCase):
         self.assertEqual(p["quantizers_presets"]["mxfp4"]["plugin"], "mx")
         cli_json = json.loads(cli("list-plugins", "--json").stdout)
         self.assertIn("int", json.dumps(cli_json))
+        # Every plugin and preset describes itself, as list-plugins --json shows it.
+        for kind in ("quantizers", "sparsifiers"):
+            self.assertEqual({e["name"]: e["description"] for e in cli_json[kind]},
+                             {n: e["description"] for n, e in p[kind].items()})
+        self.assertEqual({e["name"]: e["description"] for e in cli_json["quantizer_presets"]},
+                         {n: e["description"] for n, e in p["quantizers_presets"].items()})
+        self.assertEqual(p["quantizers"]["nvfp4"]["description"]["scales"][0]["encoding"], "e4m3")
+        self.assertTrue(p["sparsifiers"]["wanda"]["description"]["calibration"])
 
     def test_read_results_of_a_run(self):
         config, out = self.path("c.json"), self.path("r.h5")

@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/pipeline.hpp"
+#include "core/plugin_contract.hpp"
 #include "core/registry.hpp"
 #include "core/suggest.hpp"
 #include "support.hpp"
@@ -60,14 +61,17 @@ TEST_CASE("pipelines parse from every accepted form and round-trip", "[core]") {
   CHECK(b.to_json() == a.to_json());
   CHECK(Pipeline::from_text("mxfp4").steps().size() == 1);
   CHECK(Pipeline::from_text(R"([{"quantizer":"int8"}])").steps().size() == 1);
+  // The valid list is every plugin, then every preset, as the registry holds them.
+  std::string valid;
+  for (const auto& n : quantizers().names()) valid += (valid.empty() ? "" : ", ") + n;
   CHECK_THROWS_WITH(Pipeline::from_json(json::parse(R"({"steps":[{"quantizer":"mxfp5"}]})")),
                     "pipeline.steps[0].quantizer: unknown quantizer 'mxfp5'; did you mean "
-                    "'mxfp4'? (valid: fp, hbfp, int, mx, nvfp4, fp8_e4m3, fp8_e5m2, hbfp4, "
-                    "hbfp6, hbfp8, int4, int8, mxfp4, mxfp6_e2m3, mxfp6_e3m2, mxfp8_e4m3, "
-                    "mxfp8_e5m2, mxint8)");
+                    "'mxfp4'? (valid: " +
+                        valid + ")");
   CHECK_THROWS_WITH(Pipeline::from_json(json::parse(R"({"steps":[{"foo":1}]})")),
                     Catch::Contains("pipeline.steps[0]: a step needs exactly one of"));
-  CHECK_THROWS_WITH(Pipeline::from_text("{not json"), Catch::Contains("--pipeline:1:3: invalid JSON"));
+  CHECK_THROWS_WITH(Pipeline::from_text("{not json"),
+                    Catch::Contains("--pipeline:1:3: invalid JSON"));
   CHECK_THROWS_WITH(Pipeline::from_json(json::parse(R"({"steps":[],"extra":1})")),
                     Catch::Contains("unknown key 'extra'"));
 }
@@ -80,4 +84,63 @@ TEST_CASE("S->Q and Q->S are the same steps in two orders; prefixes are kept", "
   REQUIRE(outs.size() == 2);
   CHECK(outs[0].data == std::vector<float>{0.0f, 1.4f, -3.0f, 0.0f});
   CHECK(outs[1].data == sq.apply(x).data);
+}
+
+TEST_CASE("configurations: every preset, then every plugin no preset names", "[core]") {
+  const auto names = quantizers().configurations();
+  const auto listed = [&](const std::string& n) {
+    return std::find(names.begin(), names.end(), n) != names.end();
+  };
+  for (const auto& [name, preset] : quantizers().presets()) CHECK(listed(name));
+  for (const auto& [name, info] : quantizers().plugins()) {
+    const bool has_preset =
+        std::any_of(quantizers().presets().begin(), quantizers().presets().end(),
+                    [&](const auto& p) { return p.second.plugin == name; });
+    CHECK(listed(name) != has_preset);
+  }
+  CHECK(listed("nvfp4"));  // the plugin is its own configuration
+  CHECK_FALSE(listed("mx"));
+  CHECK(sparsifiers().configurations().size() == sparsifiers().plugins().size());
+}
+
+TEST_CASE("every quantizer configuration keeps the contract its description states", "[core]") {
+  for (const auto& name : quantizers().configurations()) test::check_quantizer_contract(name);
+}
+
+TEST_CASE("every plugin describes itself at its defaults, as list-plugins shows it", "[core]") {
+  for (const auto& [name, info] : quantizers().plugins()) {
+    INFO(name);
+    CHECK_NOTHROW(quantizers().describe(name).to_json());
+  }
+  for (const auto& [name, info] : sparsifiers().plugins()) {
+    INFO(name);
+    CHECK_NOTHROW(sparsifiers().describe(name).to_json());
+  }
+}
+
+TEST_CASE("every sparsifier keeps the contract its description states", "[core]") {
+  for (const auto& name : sparsifiers().configurations()) test::check_sparsifier_contract(name);
+}
+
+TEST_CASE("descriptions of the built-ins, checked by hand", "[core]") {
+  const QuantizerDescription nv = quantizers().describe("nvfp4");
+  REQUIRE(nv.scales.size() == 2);
+  CHECK(nv.scales[0].parts.kind == Partitioning::Kind::Blocks);
+  CHECK(nv.scales[0].parts.size == 16);
+  CHECK(nv.scales[0].encoding == ScaleEncoding::E4M3);
+  CHECK(nv.scales[1].parts.kind == Partitioning::Kind::Tensor);
+  CHECK(quantizers().describe("mxfp4").to_json() ==
+        json::parse(R"({"scales": [{"kind": "blocks", "axis": -1, "size": 32,
+                        "encoding": "power_of_two"}], "statistic": "amax",
+                        "element": "fp4_e2m1", "rounding": "nearest_even", "solvers": true})"));
+  CHECK(quantizers().describe("fp8_e5m2").scales.empty());
+  CHECK(quantizers().describe("int4").scales[0].parts.kind == Partitioning::Kind::Channel);
+  const auto asym = quantizers().build(json::parse(R"({"quantizer":"int4","scheme":"asymmetric"})"),
+                                       "quantizer", "s");
+  CHECK(asym.object->describe().statistic == ScaleStatistic::MinMax);
+  const SparsifierDescription nm = sparsifiers().describe("nm");
+  CHECK(nm.keep == 2);
+  CHECK(nm.groups.size == 4);
+  CHECK(sparsifiers().describe("wanda").calibration);
+  CHECK(sparsifiers().describe("block").unit.size == 4);
 }

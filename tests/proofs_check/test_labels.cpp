@@ -95,12 +95,13 @@ TEST_CASE("labels: two-level NVFP4 scales and unscaled FP8", "[proofs]") {
       failing(make_case(R"({"quantizer":"fp8_e4m3"})", kUnstructured, {8, 64}), "T2", l1).empty());
 }
 
-TEST_CASE("the configuration matrix covers every preset and rejects unknown filters", "[proofs]") {
+TEST_CASE("the configuration matrix covers every configuration and rejects unknown filters",
+          "[proofs]") {
   const auto cases = build_matrix(MatrixShape{}, MatrixFilter{}, 1);
   std::set<std::string> labels;
   for (const auto& c : cases) labels.insert(c.quantizer_label);
-  for (const auto& [name, preset] : quantizers().presets()) CHECK(labels.count(name));
-  CHECK(labels.count("nvfp4"));
+  for (const auto& name : quantizers().configurations()) CHECK(labels.count(name));
+  CHECK(labels.count("nvfp4"));  // a plugin without a preset
   // Seeds are per case and do not depend on the order of the matrix.
   const auto only = build_matrix(MatrixShape{}, MatrixFilter{{"mxfp4"}, {"2:4"}, {}, {}}, 1);
   REQUIRE(only.size() == 6);  // 2 roundings x nested, crossed, small
@@ -112,4 +113,12 @@ TEST_CASE("the configuration matrix covers every preset and rejects unknown filt
   }
   CHECK_THROWS_WITH(build_matrix(MatrixShape{}, MatrixFilter{{"mxfp5"}, {}, {}, {}}, 1),
                     Catch::Contains("mxfp4"));
+  // Any other data-free sparsifier by name, at its defaults; one group per
+  // tensor has no crossed layout.
+  const auto random = build_matrix(MatrixShape{}, MatrixFilter{{"mxfp4"}, {"random"}, {}, {}}, 1);
+  REQUIRE(random.size() == 4);  // 2 roundings x nested, small
+  CHECK(random[0].sparsifier_label == "random");
+  CHECK_THROWS_WITH(build_matrix(MatrixShape{}, MatrixFilter{{}, {"wanda"}, {}, {}}, 1),
+                    "--sparsifier: sparsifier 'wanda' needs calibration data, which prove does "
+                    "not have");
 }

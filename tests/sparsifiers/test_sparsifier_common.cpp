@@ -155,7 +155,7 @@ TEST_CASE("sparsifiers: in a pipeline, S->Q and Q->S both run", "[sparsifiers]")
   CHECK(zeros >= 3 * x.size() / 4);
 }
 
-TEST_CASE("sparsifiers: list-plugins shows every sparsifier", "[sparsifiers]") {
+TEST_CASE("sparsifiers: list-plugins shows every sparsifier and its description", "[sparsifiers]") {
   const std::string cmd = std::string(INTERPLAY_BINARY) + " list-plugins --json";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
   REQUIRE(pipe);
@@ -165,7 +165,11 @@ TEST_CASE("sparsifiers: list-plugins shows every sparsifier", "[sparsifiers]") {
     out.append(buf.data(), n);
   const json j = json::parse(out);
   std::vector<std::string> names;
-  for (const auto& s : j.at("sparsifiers")) names.push_back(s.at("name"));
-  for (const char* want : {"block", "magnitude", "nm", "random"})
-    CHECK(std::find(names.begin(), names.end(), want) != names.end());
+  for (const auto& s : j.at("sparsifiers")) {
+    names.push_back(s.at("name"));
+    CHECK(s.at("description") == sparsifiers().describe(names.back()).to_json());
+  }
+  std::vector<std::string> registered;
+  for (const auto& [name, info] : sparsifiers().plugins()) registered.push_back(name);
+  CHECK(names == registered);
 }
