@@ -72,6 +72,10 @@ bool g_clean = false;  // the protocol ended on this rank: MPI_Finalize will not
 
 enum Tag : int { kReady = 1, kResult = 2, kError = 3, kWork = 4, kStop = 5 };
 
+// Points a worker holds at once: one running, one queued behind it, so a
+// worker never waits for rank 0's answer between two points.
+constexpr int kInFlight = 2;
+
 // Every rank expands the config itself; this catches a different config (or
 // input file) on another host before any point is run.
 std::string points_hash(const std::vector<Point>& points) {
@@ -146,6 +150,7 @@ ScheduleOutcome run_root(const std::vector<Point>& points, const std::vector<std
   ScheduleOutcome out;
   std::size_t next = 0;
   int workers = g_size - 1;
+  std::vector<int> in_flight(std::size_t(g_size), 0);  // points handed to each rank, not back
   bool stop = false;
   const std::size_t nvalues = sink.value_count();
   std::vector<double> buf;
@@ -191,10 +196,16 @@ ScheduleOutcome run_root(const std::vector<Point>& points, const std::vector<std
     } else {
       MPI_Recv(nullptr, 0, MPI_BYTE, from, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     }
-    if (!stop && next < todo.size()) {
+    // READY earns a worker kInFlight points, every RESULT or ERROR one more;
+    // STOP goes out once it holds none, so nothing is in flight after it.
+    const int earned = st.MPI_TAG == kReady ? kInFlight : 1;
+    if (st.MPI_TAG != kReady && in_flight[std::size_t(from)] > 0) --in_flight[std::size_t(from)];
+    for (int i = 0; i < earned && !stop && next < todo.size(); ++i) {
       const std::uint64_t k = todo[next++];
       MPI_Send(&k, 1, MPI_UINT64_T, from, kWork, MPI_COMM_WORLD);
-    } else {
+      ++in_flight[std::size_t(from)];
+    }
+    if (in_flight[std::size_t(from)] == 0) {
       MPI_Send(nullptr, 0, MPI_BYTE, from, kStop, MPI_COMM_WORLD);
       --workers;
     }

@@ -9,12 +9,14 @@
 //      the points still to run and a hash of the whole point list (a worker
 //      whose config expands differently refuses to work);
 //   2. each worker loads its inputs, then sends READY (or ERROR);
-//   3. rank 0 answers every message with WORK(point index) or STOP; a worker
-//      answers WORK with RESULT(index, values) or ERROR(text) and waits again.
-// Work is handed out dynamically, one point per request, model points first
-// (they cost ~1000x a tensor point, so starting them early shortens the
-// tail). Rank 0 journals every RESULT before answering, so `--resume` after any
-// failure continues from every point any rank finished, never twice.
+//   3. rank 0 answers READY with two WORK(point index) messages and every
+//      RESULT(index, values) or ERROR(text) with one more, so each worker has
+//      one point running and one queued and never waits for rank 0; when
+//      nothing is left to hand out and the worker holds no point, STOP.
+// Work is handed out dynamically as workers finish, model points first (they
+// cost ~1000x a tensor point, so starting them early shortens the tail). Rank 0 journals every
+// RESULT before answering, so `--resume` after any failure continues from every point any rank
+// finished, never twice.
 //
 // A worker that dies ends the job: mpirun then stops every rank (SIGTERM),
 // and rank 0 saves what it has and says how to resume. A point that fails on
