@@ -42,10 +42,15 @@ PointEvaluation ModelEvaluator::evaluate(const Point& p) const {
 
 PointEvaluators::PointEvaluators(const ExperimentConfig& cfg, const std::vector<Point>& points,
                                  const std::vector<std::size_t>& todo,
-                                 const std::function<void(const std::string&)>& log)
+                                 const std::function<void(const std::string&)>& log,
+                                 bool checks_only)
     : cfg_(cfg), points_(points), tensor_(cfg, data_), calibrated_(cfg, data_), model_(data_) {
   // Inputs and activations are read or generated before any output exists.
-  for (const auto& in : cfg.inputs) data_.inputs.push_back(load_input(in));
+  for (const auto& in : cfg.inputs) {
+    const bool generated = in.file.empty() && !in.model;
+    data_.inputs.push_back(checks_only && generated ? Tensor() : load_input(in));
+    shapes_.push_back(checks_only && generated ? in.shape : data_.inputs.back().shape);
+  }
   // A model input's points run through its study (trained first if missing).
   data_.studies.resize(cfg.inputs.size());
   slots_.resize(cfg.inputs.size());
@@ -67,6 +72,7 @@ PointEvaluators::PointEvaluators(const ExperimentConfig& cfg, const std::vector<
   }
   for (const auto& p : points) {
     if (!p.activation) continue;
+    if (checks_only && cfg.activations[*p.activation].file.empty()) continue;
     auto key = std::make_pair(*p.activation, features_of(data_.inputs[p.input]));
     if (!data_.acts.count(key))
       data_.acts.emplace(key, load_activations(cfg.activations[*p.activation], key.second));
@@ -88,7 +94,7 @@ PointEvaluators::PointEvaluators(const ExperimentConfig& cfg, const std::vector<
                   "activations (a held-out draw is used for calibration)");
     const std::size_t features = features_of(data_.inputs[p.input]);
     const auto key = std::make_pair(*p.activation, features);
-    if (data_.calibs.count(key)) continue;
+    if (checks_only || data_.calibs.count(key)) continue;
     // Rows [n, n + calibration_rows) of the same generator: the same
     // distribution (the correlated generator's rotation comes from its seed),
     // samples the metrics never see. GPTQ needs n >> in: fitted on few samples it
@@ -121,7 +127,7 @@ void PointEvaluators::check_pipelines_fit(const std::vector<std::size_t>& todo) 
     // A model study checks its own layers; calibrated pipelines are fitted per
     // point on their calibration data and check their shapes when they run.
     if (cfg_.inputs[p.input].model || p.pipeline->needs_calibration()) continue;
-    const Shape& shape = data_.inputs[p.input].shape;
+    const Shape& shape = shapes_[p.input];
     if (!tried.insert({p.pipeline->to_json().dump(), shape}).second) continue;
     auto z = zeros.find(shape);
     if (z == zeros.end()) z = zeros.emplace(shape, Tensor(shape)).first;

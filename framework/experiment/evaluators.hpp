@@ -73,9 +73,13 @@ class PointEvaluators {
  public:
   // Loads what the points `todo` (indices into `points`) need; model inputs
   // none of them uses are not opened. `log` gets one-line progress messages.
+  // With `checks_only` (rank 0 of an MPI job, which never evaluates) nothing
+  // is generated: files are still read and models opened (or trained), which
+  // is what can fail, but synthetic inputs and activations, which cannot, are
+  // left to the workers; evaluate() must not be called then.
   PointEvaluators(const ExperimentConfig& cfg, const std::vector<Point>& points,
                   const std::vector<std::size_t>& todo,
-                  const std::function<void(const std::string&)>& log);
+                  const std::function<void(const std::string&)>& log, bool checks_only = false);
 
   // Every (pipeline, input shape) pair of `todo` tried once on zeros, so a
   // pipeline that does not fit its input fails before any file is created.
@@ -92,6 +96,7 @@ class PointEvaluators {
   const std::vector<Point>& points_;
   EvaluationData data_;
   std::vector<std::vector<std::size_t>> slots_;  // per input: into value_columns
+  std::vector<Shape> shapes_;                    // per input, also when not generated
   TensorEvaluator tensor_;
   CalibratedTensorEvaluator calibrated_;
   ModelEvaluator model_;

@@ -110,13 +110,16 @@ RunSummary run_experiment(const ExperimentConfig& cfg, const std::vector<Point>&
   summary.already_done = mine.size() - todo.size();
   if (todo.empty() && prev.had_results && !prev.had_journal) return summary;  // nothing to do
 
-  auto evaluators =
-      std::make_unique<const PointEvaluators>(cfg, points, todo, [&](const std::string& msg) {
+  // Rank 0 of an MPI job only checks (and trains missing models): the
+  // workers generate and evaluate, so it neither generates inputs nor keeps
+  // what it read.
+  auto evaluators = std::make_unique<const PointEvaluators>(
+      cfg, points, todo,
+      [&](const std::string& msg) {
         if (!options.quiet) std::cerr << "interplay run: " << msg << "\n";
-      });
+      },
+      mpi::active());
   evaluators->check_pipelines_fit(todo);
-  // Rank 0 of an MPI job only checks (and trains missing models); the
-  // workers evaluate, so its copy of the inputs goes now.
   if (mpi::active()) evaluators.reset();
   remove_stale_temporaries(output);
   RunInfo info;

@@ -117,6 +117,17 @@ TEST_CASE("mpi: mpirun -np 3 writes the file of a single-process run", "[experim
   const std::string err = read_text(dir.file("err2"));
   CHECK(err.find("interplay: error: " + out + ": already exists") != std::string::npos);
   CHECK(err.find("already exists") == err.rfind("already exists"));
+  // A pipeline that does not fit an input fails before any file exists,
+  // though rank 0 generates no input itself.
+  const std::string late = dir.file("late.h5");
+  CHECK(run(mpirun_args({"run", cfg, "-o", late, "-q", "--set", "inputs[1].shape=[512]", "--set",
+                         "sweep.formats=[{\"quantizer\":\"mxfp4\",\"axis\":-2}]"}),
+            dir.file("err3")) != 0);
+  const std::string err3 = read_text(dir.file("err3"));
+  CHECK(err3.find("interplay: error: ") != std::string::npos);
+  CHECK(err3.find("axis") != std::string::npos);
+  CHECK_FALSE(path_exists(late));
+  CHECK_FALSE(path_exists(late + ".journal"));
 }
 
 TEST_CASE("mpi: a worker rank killed mid-run ends the job, and --resume gives the identical file",
