@@ -26,15 +26,17 @@ double amortised_bits(const Shape& shape, const BlockLayout& layout, double elem
 namespace detail {
 
 void gather_lanes(const float* src, float* dst, std::size_t len, std::size_t inner,
-                  std::size_t width) {
+                  std::size_t width, std::size_t ld) {
+  if (ld == 0) ld = len;
   for (std::size_t k = 0; k < len; ++k)
-    for (std::size_t t = 0; t < width; ++t) dst[t * len + k] = src[k * inner + t];
+    for (std::size_t t = 0; t < width; ++t) dst[t * ld + k] = src[k * inner + t];
 }
 
 void scatter_lanes(const float* src, float* dst, std::size_t len, std::size_t inner,
-                   std::size_t width) {
+                   std::size_t width, std::size_t ld) {
+  if (ld == 0) ld = len;
   for (std::size_t k = 0; k < len; ++k)
-    for (std::size_t t = 0; t < width; ++t) dst[k * inner + t] = src[t * len + k];
+    for (std::size_t t = 0; t < width; ++t) dst[k * inner + t] = src[t * ld + k];
 }
 
 }  // namespace detail
