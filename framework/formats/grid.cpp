@@ -75,7 +75,7 @@ float round_one(float x, const Grid& g, const SpanScale& s, Rounding mode, const
 // reference); a NaN v, or anything else special, is redone by the reference.
 bool stochastic_fast(const Grid& g) {
   return g.emin >= -126 && g.mbits >= 0 && g.mbits <= 50 && std::isfinite(g.lo) &&
-         std::isfinite(g.hi);
+         std::isfinite(g.hi) && (g.overflow == Overflow::Saturate || g.mbits <= 23);
 }
 
 double bits_double(std::uint64_t b) {
@@ -89,7 +89,7 @@ void round_span_stochastic(const float* __restrict x, float* __restrict out, std
                            const Grid& g, const SpanScale& s, const Draws& d) {
   const std::uint64_t key = mix64(d.seed ^ mix64(kRoundingStream)), stride = d.stride;
   const float neg_bound = -g.lo, pos_bound = g.hi, scale = s.scale, inv = s.inv;
-  const double max = g.max, over = overflow_value(g);
+  const float max = g.max, over = static_cast<float>(overflow_value(g));
   const std::int32_t emin = g.emin, mbits = g.mbits;
   constexpr std::size_t kChunk = 256;  // draws stay in L1 between the two loops
   float u[kChunk];
@@ -110,11 +110,18 @@ void round_span_stochastic(const float* __restrict x, float* __restrict out, std
       const std::int32_t qexp = (ev < emin ? emin : ev) - mbits;
       const double q = bits_double(std::uint64_t(1023 + qexp) << 52);
       const double y = double(a) * bits_double(std::uint64_t(1023 - qexp) << 52);
+      // Selects of constants only: a conditional t - 1.0 could trap, so the
+      // compiler would keep a (mispredicted) branch and not vectorise.
       const double t = (y + 0x1p52) - 0x1p52;
-      const double f = t > y ? t - 1.0 : t;
-      double r = (f + (double(u[i]) < y - f ? 1.0 : 0.0)) * q;
+      const double f = t - (t > y ? 1.0 : 0.0);
+      const double up = double(u[i]) < y - f ? 1.0 : 0.0;
+      // The overflow test on the float result (a double select here keeps
+      // the loop from vectorising): the same as the reference's test on r,
+      // since r is exact in float when mbits <= 23, and a saturating grid
+      // gives max either way.
+      float r = static_cast<float>((f + up) * q);
       r = r > max ? over : r;
-      out[b + i] = bits_float(float_bits(static_cast<float>(r)) | sign) * scale;
+      out[b + i] = bits_float(float_bits(r) | sign) * scale;
     }
     if (special)  // NaN or Inf after scaling: rare, the reference decides
       for (std::size_t i = b; i < b + m; ++i) {
