@@ -15,6 +15,22 @@
 namespace interplay {
 namespace {
 
+// span_amax over the whole tensor, split across threads: a maximum is exact
+// and order-free, so the result is the same for any thread count. (This
+// pass reads the whole tensor before the blocks can start.)
+SpanAmax parallel_amax(const float* x, std::size_t n) {
+  constexpr std::size_t kChunk = std::size_t(1) << 16;
+  const std::int64_t chunks = std::int64_t((n + kChunk - 1) / kChunk);
+  std::uint32_t m = 0;  // the largest |x| encoding, as span_amax keeps it
+#pragma omp parallel for schedule(static) reduction(max : m) if (chunks > 1)
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    const std::size_t lo = std::size_t(c) * kChunk;
+    const std::uint32_t b = float_bits(span_amax(x + lo, std::min(kChunk, n - lo)).amax);
+    m = b > m ? b : m;
+  }
+  return {bits_float(m), m >= 0x7f800000u};
+}
+
 class Nvfp4Quantizer final : public Quantizer {
  public:
   explicit Nvfp4Quantizer(const Params& p)
@@ -35,7 +51,7 @@ class Nvfp4Quantizer final : public Quantizer {
   std::unique_ptr<GroupCodec> codec(const Shape& shape, const std::string& where) const override;
 
   float tensor_scale(const float* x, std::size_t n) const {
-    const SpanAmax all = span_amax(x, n);
+    const SpanAmax all = parallel_amax(x, n);
     float amax = all.amax;
     if (all.nonfinite) {  // rare: the tensor scale is taken over the finite values
       amax = 0;
