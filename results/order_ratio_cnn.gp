@@ -2,7 +2,7 @@
 set terminal svg size 900,540 dynamic noenhanced font 'sans,12' background 'white'
 set output "order_ratio_cnn.svg"
 set datafile missing "?"
-set title "CNN: Order ratio loss(Q->S) / loss(S->Q), CNN, mean over seeds (> 1: S->Q better)"
+set title "CNN: Order ratio loss(Q->S) / loss(S->Q), mean over seeds (> 1: S->Q better)"
 set key outside right top
 set grid ytics
 set xtics ("int8" 0, "fp8_e4m3" 1, "mxfp8_e4m3" 2, "mxfp6_e3m2" 3, "mxfp4" 4, "hbfp8" 5, "hbfp6" 6, "hbfp4" 7)

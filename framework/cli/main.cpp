@@ -1,5 +1,8 @@
 // `interplay SUBCOMMAND ...`: dispatch, and the one place errors become a
 // single line on stderr and a non-zero exit.
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iostream>
 #include <new>
 #include <string>
@@ -43,9 +46,26 @@ std::string one_line(std::string s) {
   return s;
 }
 
+// OpenMP's default wait policy spins a waiting thread for a long time
+// (libgomp: 300 000 turns) before it sleeps. On a shared machine, where
+// another process holds a core, the spinning thread takes the CPU its partner
+// needs and a two-thread run became 4x slower than one thread. Waiting
+// passively (sleep at once, woken by the kernel) costs microseconds per
+// parallel region and makes the default robust. libgomp reads its settings
+// when it is loaded, before main, so the policy is set and the program
+// re-executed once. A user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT is left
+// alone; if re-executing fails, the program simply runs with the default.
+void prefer_passive_openmp_wait(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return;
+  if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  unsetenv("OMP_WAIT_POLICY");  // exec failed: keep the environment as the user gave it
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  prefer_passive_openmp_wait(argv);
   const std::vector<std::string> all(argv + 1, argv + argc);
   if (all.empty() || all[0] == "--help" || all[0] == "-h" || all[0] == "help") {
     print_help();

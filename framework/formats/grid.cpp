@@ -1,6 +1,7 @@
 #include "formats/grid.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace interplay {
 
@@ -44,6 +45,90 @@ double overflow_value(const Grid& g) {
       return g.max;
   }
   return g.max;
+}
+
+// The reference (round_to_grid) for one element of a span: stochastic draws
+// are counter-based on the element's flat index.
+float round_one(float x, const Grid& g, const SpanScale& s, Rounding mode, const Draws& d,
+                std::size_t i) {
+  const float v = s.pow2 ? x * s.inv : x / s.scale;
+  const double u = mode == Rounding::Stochastic
+                       ? double(uniform24(d.seed, kRoundingStream, d.index0 + i * d.stride))
+                       : 0.0;
+  return static_cast<float>(round_to_grid(v, g, mode, u)) * s.scale;
+}
+
+// Stochastic rounding without round_to_grid's calls (frexp, ldexp, floor) and
+// branches, so that it vectorises. Every step is the reference's arithmetic,
+// exactly:
+//  * the exponent comes from the clamped float's bits: exact for normals, and
+//    a subnormal (field 0, read as -127) clamps to emin >= -126 like its true
+//    exponent would;
+//  * y = a / q with q = 2^(e - mbits) is a power-of-two scaling in double,
+//    exact; floor(y) is the nearest integer from the 2^52 trick (y < 2^51),
+//    stepped down when it lies above y;
+//  * the draw is counter_hash(seed, stream, index) = mix64(K + index) with K
+//    hoisted, as uniform24 makes it;
+//  * the sign is put back on the float result (negation commutes with the
+//    rounding cast).
+// Clamp bounds must be finite (an Inf v then clamps and overflows like the
+// reference); a NaN v, or anything else special, is redone by the reference.
+bool stochastic_fast(const Grid& g) {
+  return g.emin >= -126 && g.mbits >= 0 && g.mbits <= 50 && std::isfinite(g.lo) &&
+         std::isfinite(g.hi) && (g.overflow == Overflow::Saturate || g.mbits <= 23);
+}
+
+double bits_double(std::uint64_t b) {
+  double d;
+  std::memcpy(&d, &b, 8);
+  return d;
+}
+
+template <bool Pow2>
+void round_span_stochastic(const float* __restrict x, float* __restrict out, std::size_t n,
+                           const Grid& g, const SpanScale& s, const Draws& d) {
+  const std::uint64_t key = mix64(d.seed ^ mix64(kRoundingStream)), stride = d.stride;
+  const float neg_bound = -g.lo, pos_bound = g.hi, scale = s.scale, inv = s.inv;
+  const float max = g.max, over = static_cast<float>(overflow_value(g));
+  const std::int32_t emin = g.emin, mbits = g.mbits;
+  constexpr std::size_t kChunk = 256;  // draws stay in L1 between the two loops
+  float u[kChunk];
+  for (std::size_t b = 0; b < n; b += kChunk) {
+    const std::size_t m = std::min(kChunk, n - b);
+    const std::uint64_t i0 = d.index0 + b * stride;
+    for (std::size_t i = 0; i < m; ++i)
+      u[i] = float(std::int32_t(mix64(key + (i0 + i * stride)) >> 40)) * 0x1p-24f;
+    unsigned special = 0;
+    for (std::size_t i = 0; i < m; ++i) {
+      const float v = Pow2 ? x[b + i] * inv : x[b + i] / scale;
+      const std::uint32_t bits = float_bits(v), sign = bits & 0x80000000u;
+      special |= unsigned((bits & 0x7f800000u) == 0x7f800000u);
+      float a = bits_float(bits & 0x7fffffffu);
+      const float bound = sign ? neg_bound : pos_bound;
+      a = a < bound ? a : bound;
+      const std::int32_t ev = std::int32_t(float_bits(a) >> 23) - 127;
+      const std::int32_t qexp = (ev < emin ? emin : ev) - mbits;
+      const double q = bits_double(std::uint64_t(1023 + qexp) << 52);
+      const double y = double(a) * bits_double(std::uint64_t(1023 - qexp) << 52);
+      // Selects of constants only: a conditional t - 1.0 could trap, so the
+      // compiler would keep a (mispredicted) branch and not vectorise.
+      const double t = (y + 0x1p52) - 0x1p52;
+      const double f = t - (t > y ? 1.0 : 0.0);
+      const double up = double(u[i]) < y - f ? 1.0 : 0.0;
+      // The overflow test on the float result (a double select here keeps
+      // the loop from vectorising): the same as the reference's test on r,
+      // since r is exact in float when mbits <= 23, and a saturating grid
+      // gives max either way.
+      float r = static_cast<float>((f + up) * q);
+      r = r > max ? over : r;
+      out[b + i] = bits_float(float_bits(r) | sign) * scale;
+    }
+    if (special)  // NaN or Inf after scaling: rare, the reference decides
+      for (std::size_t i = b; i < b + m; ++i) {
+        const float v = Pow2 ? x[i] * inv : x[i] / scale;
+        if (!std::isfinite(v)) out[i] = round_one(x[i], g, s, Rounding::Stochastic, d, i);
+      }
+  }
 }
 
 }  // namespace
@@ -111,13 +196,10 @@ void round_span_general(const float* x, float* out, std::size_t n, const Grid& g
       }
     return;
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    const float v = s.pow2 ? x[i] * s.inv : x[i] / s.scale;
-    const double u = mode == Rounding::Stochastic
-                         ? double(uniform24(d.seed, kRoundingStream, d.index0 + i * d.stride))
-                         : 0.0;
-    out[i] = static_cast<float>(round_to_grid(v, g, mode, u)) * s.scale;
-  }
+  if (mode == Rounding::Stochastic && stochastic_fast(g))
+    return s.pow2 ? round_span_stochastic<true>(x, out, n, g, s, d)
+                  : round_span_stochastic<false>(x, out, n, g, s, d);
+  for (std::size_t i = 0; i < n; ++i) out[i] = round_one(x[i], g, s, mode, d, i);
 }
 
 }  // namespace interplay

@@ -8,6 +8,10 @@
 #include <cstdint>
 #include <vector>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "core/params.hpp"
 #include "core/tensor.hpp"
 
@@ -43,10 +47,18 @@ struct BlockRef {
 };
 
 namespace detail {
+// Lane t of `width` strided lanes (element k at src[k * inner + t]) <-> the
+// contiguous row dst[t * ld .. t * ld + len) (ld = len unless given).
 void gather_lanes(const float* src, float* dst, std::size_t len, std::size_t inner,
-                  std::size_t width);
+                  std::size_t width, std::size_t ld = 0);
 void scatter_lanes(const float* src, float* dst, std::size_t len, std::size_t inner,
-                   std::size_t width);
+                   std::size_t width, std::size_t ld = 0);
+// A row stride for gathered lanes of `len` floats that keeps the rows off the
+// same L1/L2 sets: a power-of-two len (4096 floats = 16 KiB) would put every
+// row's k-th element in one set and thrash the cache on each gathered column.
+inline std::size_t padded_stride(std::size_t len) {
+  return len + 16;
+}
 }  // namespace detail
 
 // Calls fn(const BlockRef&) for every block, in parallel across blocks. `fn`
@@ -62,12 +74,25 @@ void for_each_block(const Tensor& in, Tensor& out, const BlockLayout& layout, Fn
   const float* x = in.data.data();
   float* y = out.data.data();
   if (L.inner == 1) {
-    const std::int64_t total = std::int64_t(L.outer * nb);
-#pragma omp parallel for schedule(static) if (total > 1 && in.size() > (1u << 15))
-    for (std::int64_t j = 0; j < total; ++j) {
-      const std::size_t o = std::size_t(j) / nb, b = std::size_t(j) % nb;
-      const std::size_t start = o * L.len + b * bs, n = std::min(bs, L.len - b * bs);
-      fn(BlockRef{x + start, y + start, n, start, 1});
+    // Each thread takes one contiguous range of blocks and steps (lane, block)
+    // forward, instead of a 64-bit division and modulo per block (tens of
+    // cycles of latency next to a 32-element block's few vector operations).
+    const std::size_t total = L.outer * nb;
+#pragma omp parallel if (total > 1 && in.size() > (1u << 15))
+    {
+#ifdef _OPENMP
+      const std::size_t t = std::size_t(omp_get_thread_num()),
+                        nt = std::size_t(omp_get_num_threads());
+#else
+      const std::size_t t = 0, nt = 1;
+#endif
+      const std::size_t lo = total * t / nt, hi = total * (t + 1) / nt;
+      std::size_t o = lo / nb, b = lo % nb;
+      for (std::size_t j = lo; j < hi; ++j) {
+        const std::size_t start = o * L.len + b * bs, n = std::min(bs, L.len - b * bs);
+        fn(BlockRef{x + start, y + start, n, start, 1});
+        if (++b == nb) b = 0, ++o;
+      }
     }
     return;
   }

@@ -54,19 +54,22 @@ void for_each_channel(const Tensor& in, Tensor& out, int channel_axis, Fn&& fn) 
   if (L.inner == 1) {
     // channel_axis is the last axis: channel k is the strided lane k of an
     // [outer, C] matrix. Gather tiles of lanes (as for_each_block does for a
-    // strided axis) instead of one element at a time.
-    const std::size_t width = std::min<std::size_t>(L.len, 32);
+    // strided axis) instead of one element at a time. 16 lanes are one cache
+    // line of each row, and a padded stride keeps the gathered columns (whole
+    // lanes, e.g. 4096 floats) from mapping onto the same cache sets.
+    const std::size_t width = std::min<std::size_t>(L.len, 16);
+    const std::size_t ld = detail::padded_stride(L.outer);
     const std::int64_t tiles = std::int64_t((L.len + width - 1) / width);
 #pragma omp parallel if (tiles > 1 && in.size() > (1u << 15))
     {
-      std::vector<float> src(width * L.outer), dst(width * L.outer);
+      std::vector<float> src(width * ld), dst(width * ld);
 #pragma omp for schedule(static)
       for (std::int64_t j = 0; j < tiles; ++j) {
         const std::size_t k0 = std::size_t(j) * width, w = std::min(width, L.len - k0);
-        detail::gather_lanes(x + k0, src.data(), L.outer, L.len, w);
+        detail::gather_lanes(x + k0, src.data(), L.outer, L.len, w, ld);
         for (std::size_t t = 0; t < w; ++t)
-          fn(BlockRef{src.data() + t * L.outer, dst.data() + t * L.outer, L.outer, k0 + t, L.len});
-        detail::scatter_lanes(dst.data(), y + k0, L.outer, L.len, w);
+          fn(BlockRef{src.data() + t * ld, dst.data() + t * ld, L.outer, k0 + t, L.len});
+        detail::scatter_lanes(dst.data(), y + k0, L.outer, L.len, w, ld);
       }
     }
     return;

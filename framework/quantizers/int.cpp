@@ -63,9 +63,12 @@ class IntQuantizer final : public Quantizer {
 
   void quantize(const Tensor& in, Tensor& out) const override {
     const auto group = [&](const BlockRef& b) {
-      const SpanAmax m = span_amax(b.in, b.n);
-      if (m.nonfinite) return fill_nan(b);
-      apply(b, fit(b), b.out);
+      // One pass gives both the NaN/Inf check and the min/max: the range's
+      // integer keys order every NaN beyond +-Inf, so a non-finite end means a
+      // NaN or Inf in the block (what span_amax would say).
+      const SpanRange r = span_range(b.in, b.n);
+      if (!std::isfinite(r.lo) || !std::isfinite(r.hi)) return fill_nan(b);
+      apply(b, fit(b, Range{std::min(r.lo, 0.0f), std::max(r.hi, 0.0f)}), b.out);
     };
     if (per_channel_) return for_each_channel(in, out, channel_axis_, group);
     for_each_block(in, out, layout_, group);
@@ -123,7 +126,11 @@ class IntQuantizer final : public Quantizer {
   // The scale of one block of finite values: its range (clip), then GPTQ's
   // MSE shrink search if asked.
   IntScale fit(const BlockRef& b) const {
-    const Range r = clip_ == Clip::Percentile ? percentile_range(b) : min_max(b);
+    return fit(b, clip_ == Clip::Percentile ? Range{0.0f, 0.0f} : min_max(b));
+  }
+  // The same with the block's min_max already known (unused for percentiles).
+  IntScale fit(const BlockRef& b, const Range& mm) const {
+    const Range r = clip_ == Clip::Percentile ? percentile_range(b) : mm;
     if (clip_ == Clip::Mse) return mse_search(b, r);
     return scale_for(r, 1.0);
   }

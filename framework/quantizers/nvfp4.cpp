@@ -15,11 +15,28 @@
 namespace interplay {
 namespace {
 
+// span_amax over the whole tensor, split across threads: a maximum is exact
+// and order-free, so the result is the same for any thread count. (This
+// pass reads the whole tensor before the blocks can start.)
+SpanAmax parallel_amax(const float* x, std::size_t n) {
+  constexpr std::size_t kChunk = std::size_t(1) << 16;
+  const std::int64_t chunks = std::int64_t((n + kChunk - 1) / kChunk);
+  std::uint32_t m = 0;  // the largest |x| encoding, as span_amax keeps it
+#pragma omp parallel for schedule(static) reduction(max : m) if (chunks > 1)
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    const std::size_t lo = std::size_t(c) * kChunk;
+    const std::uint32_t b = float_bits(span_amax(x + lo, std::min(kChunk, n - lo)).amax);
+    m = b > m ? b : m;
+  }
+  return {bits_float(m), m >= 0x7f800000u};
+}
+
 class Nvfp4Quantizer final : public Quantizer {
  public:
   explicit Nvfp4Quantizer(const Params& p)
       : elem_(float_grid(float_format("fp4_e2m1"), true)),
         scale_(float_grid(float_format("fp8_e4m3"), true)),
+        scale_round_(scale_),
         layout_{int(p.integer("axis")), std::size_t(p.integer("block")), false},
         rounding_(RoundingPolicy::from(p)) {}
 
@@ -34,7 +51,7 @@ class Nvfp4Quantizer final : public Quantizer {
   std::unique_ptr<GroupCodec> codec(const Shape& shape, const std::string& where) const override;
 
   float tensor_scale(const float* x, std::size_t n) const {
-    const SpanAmax all = span_amax(x, n);
+    const SpanAmax all = parallel_amax(x, n);
     float amax = all.amax;
     if (all.nonfinite) {  // rare: the tensor scale is taken over the finite values
       amax = 0;
@@ -45,8 +62,13 @@ class Nvfp4Quantizer final : public Quantizer {
   }
 
   BlockPlan block_plan(float block_amax, float g) const {
-    const float sb = static_cast<float>(
-        round_to_grid((block_amax / 6.0f) * g, scale_, Rounding::NearestEven, 0.0));
+    // One scale per 16 elements: the float32 kernel (exact on the E4M3 grid,
+    // no libm calls) rather than the double reference, which cost as much as
+    // the block's elements. A non-finite value (g overflowed) takes the reference.
+    const float v = (block_amax / 6.0f) * g;
+    const float sb = scale_.fast && std::isfinite(v)
+                         ? scale_round_(v)
+                         : static_cast<float>(round_to_grid(v, scale_, Rounding::NearestEven, 0.0));
     return BlockPlan{elem_, SpanScale{sb / g, 0.0f, false}, sb == 0.0f};
   }
 
@@ -72,6 +94,7 @@ class Nvfp4Quantizer final : public Quantizer {
 
  private:
   Grid elem_, scale_;
+  FastGrid scale_round_;
   BlockLayout layout_;
   RoundingPolicy rounding_;
 };

@@ -24,6 +24,25 @@ class RandomSparsifier final : public Sparsifier {
   void select(const Tensor& x, std::vector<std::uint8_t>& keep) const override {
     const std::size_t n = x.size();
     keep.resize(n);
+    std::uint8_t* k = keep.data();
+    decide(n, [k](std::size_t i, bool kept) { k[i] = kept; });
+  }
+
+  // Fused: the decisions go straight to the values (one pass instead of a
+  // mask written and read back), the same decisions as select().
+  void sparsify(const Tensor& in, Tensor& out) const override {
+    if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
+    const float* x = in.data.data();
+    float* y = out.data.data();
+    decide(in.size(), [x, y](std::size_t i, bool kept) {
+      const float v = x[i];  // loaded unconditionally so the select vectorises
+      y[i] = kept ? v : 0.0f;
+    });
+  }
+
+  // put(i, kept) for every element, in parallel for big tensors.
+  template <class Put>
+  void decide(std::size_t n, const Put& put) const {
     const std::uint64_t seed = seed_;
     auto key = [seed](std::size_t i) { return counter_hash(seed, kRandomStream, i); };
     const bool parallel = n > (1u << 16);
@@ -32,7 +51,7 @@ class RandomSparsifier final : public Sparsifier {
     const std::int64_t sn = std::int64_t(n);
 #pragma omp parallel for schedule(static) if (parallel)
     for (std::int64_t i = 0; i < sn; ++i)
-      keep[std::size_t(i)] = cut.keeps(key(std::size_t(i)), std::uint64_t(i));
+      put(std::size_t(i), cut.keeps(key(std::size_t(i)), std::uint64_t(i)));
   }
 
   SparsifierDescription describe() const override {

@@ -194,14 +194,23 @@ Cut<Key> cut_after_smallest(std::size_t n, std::size_t p, int key_bits, bool par
     std::uint32_t* const hist_base = hist.data();
     detail::for_thread_chunks(threads, n, [&](int t, std::size_t begin, std::size_t end) {
       std::uint32_t* h = hist_base + stride * std::size_t(t);
-      if (whole) {  // every key is in range
-        for (std::size_t i = begin; i < end; ++i) ++h[std::size_t(Key(key_at(i) - lo) >> shift)];
-      } else {
-        for (std::size_t i = begin; i < end; ++i) {
-          const Key d = Key(key_at(i) - lo);
-          const std::size_t in = d <= span;  // masks, not ?: (compilers emit a branch)
-          ++h[(std::size_t(d >> shift) & (0 - in)) | (bins & (in - 1))];
+      // Bin indices are computed a chunk at a time into a small buffer: that
+      // loop vectorises (a hash, a magnitude's bits), the increments cannot.
+      constexpr std::size_t kChunk = 256;
+      std::uint32_t bin[kChunk];
+      for (std::size_t b = begin; b < end; b += kChunk) {
+        const std::size_t m = std::min(kChunk, end - b);
+        if (whole) {  // every key is in range
+          for (std::size_t i = 0; i < m; ++i)
+            bin[i] = std::uint32_t(Key(key_at(b + i) - lo) >> shift);
+        } else {
+          for (std::size_t i = 0; i < m; ++i) {
+            const Key d = Key(key_at(b + i) - lo);
+            const std::uint32_t in = d <= span;  // masks, not ?: (compilers emit a branch)
+            bin[i] = (std::uint32_t(d >> shift) & (0 - in)) | (std::uint32_t(bins) & (in - 1));
+          }
         }
+        for (std::size_t i = 0; i < m; ++i) ++h[bin[i]];
       }
     });
     for (int t = 1; t < threads; ++t)

@@ -2,6 +2,7 @@
 // double-precision reference on every grid the quantizers build.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -67,6 +68,37 @@ TEST_CASE("fast nearest-even kernel equals the reference on every grid", "[forma
     }
   }
   CHECK(checked >= 14);  // every narrow format takes the fast path
+}
+
+// The span kernel for stochastic rounding (formats/grid.cpp) restates the
+// reference without its calls; it must give the same float for every element,
+// the same draw per flat index, with any scale, stride and special value.
+TEST_CASE("stochastic span kernel equals the per-element reference on every grid", "[formats]") {
+  constexpr std::uint64_t kRoundingStream = 0x5eedu;  // grid.cpp's stream for rounding draws
+  const float inf = std::numeric_limits<float>::infinity();
+  int grid_index = 0;
+  for (const Grid& g : all_grids()) {
+    std::vector<float> x = probe_values(g, 100 + std::uint64_t(++grid_index));
+    x.insert(x.end(), {inf, -inf, std::numeric_limits<float>::quiet_NaN(), 1e-42f, -3e-39f,
+                       std::numeric_limits<float>::max()});
+    const SpanScale scales[] = {SpanScale{}, SpanScale{0.25f, 4.0f, true},
+                                SpanScale{0.3f, 0.0f, false}, SpanScale{1e-30f, 0.0f, false},
+                                SpanScale{0x1p-126f, 0x1p126f, true}};
+    for (const SpanScale& s : scales)
+      for (const Draws d : {Draws{3, 0, 1}, Draws{11, 12345, 4096}}) {
+        std::vector<float> out(x.size());
+        round_span(x.data(), out.data(), x.size(), g, s, Rounding::Stochastic, d, false);
+        for (std::size_t i = 0; i < x.size(); ++i) {
+          const float v = s.pow2 ? x[i] * s.inv : x[i] / s.scale;
+          const double u = uniform24(d.seed, kRoundingStream, d.index0 + i * d.stride);
+          const float ref =
+              static_cast<float>(round_to_grid(v, g, Rounding::Stochastic, u)) * s.scale;
+          INFO("grid emin " << g.emin << " mbits " << g.mbits << " scale " << s.scale << " x "
+                            << x[i]);
+          REQUIRE(test::same_bits(out[i], ref));
+        }
+      }
+  }
 }
 
 TEST_CASE("stochastic rounding is unbiased and reproducible by seed", "[formats]") {
