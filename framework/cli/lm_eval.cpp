@@ -5,6 +5,7 @@
 // dense, as in the usual LLM protocol), optionally also to those layers'
 // inputs. A first, single-point form of the model-level studies in perplexity.
 #include <cstdio>
+#include <optional>
 
 #include "cli/command.hpp"
 #include "core/error.hpp"
@@ -47,21 +48,25 @@ int cmd_lm_eval(const std::vector<std::string>& args) {
     std::printf("%s: test perplexity %.4f (%.4f bits/byte), validation %.4f (%.4f bits/byte)\n",
                 what, t.perplexity(), t.bits_per_byte(), v.perplexity(), v.bits_per_byte());
   };
-  report("dense");
-  if (!vm.count("pipeline")) return 0;
-  const Pipeline pipeline = Pipeline::from_text(vm["pipeline"].as<std::string>());
+  // Every option is checked before the (slow) dense evaluation.
+  std::optional<Pipeline> pipeline;
   LayerSelection selection;
-  selection.include_first = selection.include_last = true;
-  selection.only = vm.count("layers") ? vm["layers"].as<std::vector<std::string>>()
-                                      : std::vector<std::string>{"block*"};
-  if (select_layers(model, selection).empty())
-    throw Error("--layers: no layer of " + path + " matches");
   std::shared_ptr<const Quantizer> act;
-  if (vm.count("activations")) {
-    act = last_quantizer(pipeline);
-    if (!act) throw Error("--activations: the pipeline has no quantize step");
+  if (vm.count("pipeline")) {
+    pipeline = Pipeline::from_text(vm["pipeline"].as<std::string>());
+    selection.include_first = selection.include_last = true;
+    selection.only = vm.count("layers") ? vm["layers"].as<std::vector<std::string>>()
+                                        : std::vector<std::string>{"block*"};
+    if (select_layers(model, selection).empty())
+      throw Error("--layers: no layer of " + path + " matches");
+    if (vm.count("activations")) {
+      act = last_quantizer(*pipeline);
+      if (!act) throw Error("--activations: the pipeline has no quantize step");
+    }
   }
-  compress_weights(model, pipeline, selection, act);
+  report("dense");
+  if (!pipeline) return 0;
+  compress_weights(model, *pipeline, selection, act);
   report(act ? "compressed (weights + activations)" : "compressed (weights)");
   return 0;
 }

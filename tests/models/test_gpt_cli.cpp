@@ -1,6 +1,7 @@
 // `interplay train --model gpt` and `interplay ngram` end to end: the corpus
 // cache, the stored split and perplexities, and the missing-package error.
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -67,6 +68,27 @@ TEST_CASE("gpt cli: train a tiny model end to end", "[models][gpt][cli]") {
   CHECK(json::parse(f.string_attribute("architecture"))["context"] == 32);
   CHECK(f.dataset("/embed/weight").shape() == Shape{256, 16});
   CHECK(f.dataset("/head/weight").shape() == Shape{256, 16});
+
+  // lm-eval: the dense numbers are the stored ones; 2:4 sparsity changes them.
+  const auto e = run_cli({"lm-eval", "--model", out, "--test-limit", "2000", "--pipeline",
+                          R"({"sparsifier": "nm", "n": 2, "m": 4})"});
+  INFO(e.err);
+  REQUIRE(e.status == 0);
+  char dense[64];
+  std::snprintf(dense, sizeof dense, "dense: test perplexity %.4f",
+                training["test_perplexity"].get<double>());
+  CHECK_THAT(e.out, Catch::StartsWith(dense));
+  CHECK_THAT(e.out, Catch::Contains("compressed (weights): test perplexity"));
+  const auto act = run_cli(
+      {"lm-eval", "--model", out, "--test-limit", "2000", "--pipeline", "int4", "--activations"});
+  CHECK_THAT(act.out, Catch::Contains("compressed (weights + activations): test perplexity"));
+  const auto no_q = run_cli({"lm-eval", "--model", out, "--pipeline",
+                             R"({"sparsifier": "nm", "n": 2, "m": 4})", "--activations"});
+  CHECK(no_q.status != 0);
+  CHECK_THAT(no_q.err, Catch::Contains("--activations: the pipeline has no quantize step"));
+  const auto none = run_cli({"lm-eval", "--model", out, "--pipeline", "int8", "--layers", "x*"});
+  CHECK(none.status != 0);
+  CHECK_THAT(none.err, Catch::Contains("--layers: no layer of"));
 }
 
 TEST_CASE("gpt cli: a missing bible program is one line naming the package", "[models][gpt][cli]") {
