@@ -22,7 +22,8 @@
 namespace interplay::cli {
 namespace {
 
-// Progress on stderr: a redrawn bar on a terminal, a line per quarter epoch otherwise.
+// Progress on stderr: a redrawn bar on a terminal, otherwise a line per quarter
+// epoch and at least one a minute.
 class ProgressBar {
  public:
   // `unit`: what samples_per_second counts ("img", "tok").
@@ -45,8 +46,10 @@ class ProgressBar {
                    p.loss, p.samples_per_second, unit_.c_str(), p.seconds, eta);
       if (last) std::fputc('\n', stderr);
     } else {
+      // A line per quarter epoch, and at least one a minute (a gpt epoch takes 15+ min).
       const std::size_t quarter = std::max<std::size_t>(p.batches / 4, 1);
-      if (!last && p.batch % quarter != 0) return;
+      if (!last && p.batch % quarter != 0 && now - last_draw_ < std::chrono::seconds(60)) return;
+      last_draw_ = now;
       std::fprintf(stderr, "epoch %zu/%zu batch %zu/%zu loss %.4f %.0f %s/s %.0fs ETA %.0fs\n",
                    p.epoch, p.epochs, p.batch, p.batches, p.loss, p.samples_per_second,
                    unit_.c_str(), p.seconds, eta);
