@@ -1,5 +1,6 @@
 #include "models/bible_corpus.hpp"
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
