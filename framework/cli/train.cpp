@@ -1,6 +1,7 @@
-// `interplay train --model mlp|cnn|vit --output FILE.h5 [...]`: trains a
-// built-in model on Fashion-MNIST, evaluates it on the test set and writes
-// the weights (HDF5, layout in data/README.md).
+// `interplay train --model mlp|cnn|vit|gpt --output FILE.h5 [...]`: trains a
+// built-in model (the classifiers on Fashion-MNIST, gpt on the King James
+// Bible), evaluates it on the held-out data and writes the weights (HDF5,
+// layout in data/README.md).
 #include <unistd.h>
 
 #include <chrono>
@@ -13,42 +14,97 @@
 #include "core/error.hpp"
 #include "core/json_text.hpp"
 #include "io/atomic_output.hpp"
+#include "models/bible_corpus.hpp"
+#include "models/lm_trainer.hpp"
 #include "models/trainer.hpp"
 #include "models/weights_file.hpp"
 
 namespace interplay::cli {
 namespace {
 
-// Progress on stderr: a redrawn bar on a terminal, a line per quarter epoch otherwise.
+// Progress on stderr: a redrawn bar on a terminal, otherwise a line per quarter
+// epoch and at least one a minute.
 class ProgressBar {
  public:
-  ProgressBar() : tty_(::isatty(2) != 0) {}
+  // `unit`: what samples_per_second counts ("img", "tok").
+  explicit ProgressBar(std::string unit) : tty_(::isatty(2) != 0), unit_(std::move(unit)) {}
 
   void update(const TrainProgress& p) {
     const bool last = p.batch == p.batches;
     const auto now = std::chrono::steady_clock::now();
+    // ETA from the mean time per step so far (every step costs about the same).
+    const double done = double((p.epoch - 1) * p.batches + p.batch);
+    const double eta = p.seconds / done * (double(p.epochs * p.batches) - done);
     if (tty_) {
       if (!last && now - last_draw_ < std::chrono::milliseconds(100)) return;
       last_draw_ = now;
       const int width = 24, filled = int(double(width) * double(p.batch) / double(p.batches));
-      std::fprintf(stderr, "\repoch %zu/%zu [%s%s] batch %zu/%zu  loss %.4f  %.0f img/s  %.0fs ",
+      std::fprintf(stderr,
+                   "\repoch %zu/%zu [%s%s] batch %zu/%zu  loss %.4f  %.0f %s/s  %.0fs  ETA %.0fs ",
                    p.epoch, p.epochs, std::string(std::size_t(filled), '=').c_str(),
                    std::string(std::size_t(width - filled), ' ').c_str(), p.batch, p.batches,
-                   p.loss, p.samples_per_second, p.seconds);
+                   p.loss, p.samples_per_second, unit_.c_str(), p.seconds, eta);
       if (last) std::fputc('\n', stderr);
     } else {
+      // A line per quarter epoch, and at least one a minute (a gpt epoch takes 15+ min).
       const std::size_t quarter = std::max<std::size_t>(p.batches / 4, 1);
-      if (!last && p.batch % quarter != 0) return;
-      std::fprintf(stderr, "epoch %zu/%zu batch %zu/%zu loss %.4f %.0f img/s %.0fs\n", p.epoch,
-                   p.epochs, p.batch, p.batches, p.loss, p.samples_per_second, p.seconds);
+      if (!last && p.batch % quarter != 0 && now - last_draw_ < std::chrono::seconds(60)) return;
+      last_draw_ = now;
+      std::fprintf(stderr, "epoch %zu/%zu batch %zu/%zu loss %.4f %.0f %s/s %.0fs ETA %.0fs\n",
+                   p.epoch, p.epochs, p.batch, p.batches, p.loss, p.samples_per_second,
+                   unit_.c_str(), p.seconds, eta);
     }
     std::fflush(stderr);
   }
 
  private:
   bool tty_;
+  std::string unit_;
   std::chrono::steady_clock::time_point last_draw_{};
 };
+
+std::string prefix(const std::string& s, std::size_t limit) {
+  return limit > 0 && limit < s.size() ? s.substr(0, limit) : s;
+}
+
+// The gpt branch: the Bible split instead of Fashion-MNIST, perplexity instead of accuracy.
+int train_gpt(Model& model, const TrainConfig& config, const std::string& output,
+              std::size_t train_limit, std::size_t eval_limit, bool quiet) {
+  const TextSplit split = split_bible(load_bible_text());
+  const std::string train = prefix(split.train, train_limit);
+  const std::string validation = prefix(split.validation, eval_limit);
+  const std::string test = prefix(split.test, eval_limit);
+  model.init(config.seed);
+  if (!quiet)
+    std::cerr << "training gpt (" << model.parameter_count() << " parameters) on " << train.size()
+              << " bytes: " << config.to_json().dump() << "\n";
+  ProgressBar bar("tok");
+  const TrainResult r = train_lm(model, train, config, [&](const TrainProgress& p) {
+    if (!quiet) bar.update(p);
+  });
+  const LmEval v = evaluate_lm(model, validation), t = evaluate_lm(model, test);
+  json training = config.to_json();
+  training["data_split"] = split.describe();
+  training["train_bytes"] = train.size();
+  training["epoch_loss"] = r.epoch_loss;
+  training["train_seconds"] = r.seconds;
+  training["evaluation"] = "non-overlapping chunks of the context (see data/README.md)";
+  training["validation_bytes"] = v.bytes;
+  training["validation_loss"] = v.loss;
+  training["validation_perplexity"] = v.perplexity();
+  training["validation_bits_per_byte"] = v.bits_per_byte();
+  training["test_bytes"] = t.bytes;
+  training["test_loss"] = t.loss;
+  training["test_perplexity"] = t.perplexity();
+  training["test_bits_per_byte"] = t.bits_per_byte();
+  save_model(model, output, training);
+  std::printf(
+      "gpt: test perplexity %.4f per byte (%.4f bits/byte, %zu bytes), validation %.4f (%.4f "
+      "bits/byte); trained in %.1f s -> %s\n",
+      t.perplexity(), t.bits_per_byte(), t.bytes, v.perplexity(), v.bits_per_byte(), r.seconds,
+      output.c_str());
+  return 0;
+}
 
 json parse_json_option(const std::string& text, const std::string& option) {
   return parse_json(text, option);
@@ -58,7 +114,7 @@ json parse_json_option(const std::string& text, const std::string& option) {
 
 int cmd_train(const std::vector<std::string>& args) {
   po::options_description opts("train options");
-  opts.add_options()("model", po::value<std::string>()->required(), "mlp | cnn | vit")(
+  opts.add_options()("model", po::value<std::string>()->required(), "mlp | cnn | vit | gpt")(
       "output,o", po::value<std::string>()->required(), "weights file to write (.h5)")(
       "epochs", po::value<std::size_t>(), "training epochs (default per model)")(
       "seed", po::value<std::uint64_t>()->default_value(0), "initialisation and shuffling seed")(
@@ -68,12 +124,13 @@ int cmd_train(const std::vector<std::string>& args) {
       "settings", po::value<std::string>(),
       "other training settings as JSON (optimizer, weight_decay, momentum, warmup_steps, cosine)")(
       "train-limit", po::value<std::size_t>()->default_value(0),
-      "use only the first N training images (0 = all)")(
+      "use only the first N training images (gpt: bytes) (0 = all)")(
       "test-limit", po::value<std::size_t>()->default_value(0),
-      "evaluate on the first N test images (0 = all)")("quiet,q", "no progress output");
+      "evaluate on the first N test images (gpt: validation and test bytes) (0 = all)")(
+      "quiet,q", "no progress output");
   po::variables_map vm;
-  if (!parse_command_line("train", "--model mlp|cnn|vit --output FILE.h5 [options]", args, opts, {},
-                          vm))
+  if (!parse_command_line("train", "--model mlp|cnn|vit|gpt --output FILE.h5 [options]", args, opts,
+                          {}, vm))
     return 0;
 
   const std::string model_name = vm["model"].as<std::string>();
@@ -103,14 +160,17 @@ int cmd_train(const std::vector<std::string>& args) {
   if (!parent.empty()) std::filesystem::create_directories(parent);
   { io::AtomicOutput probe(output); }  // creates and removes a temporary beside it
 
+  const bool quiet = vm.count("quiet") > 0;
+  if (model_name == "gpt")
+    return train_gpt(model, config, output, vm["train-limit"].as<std::size_t>(),
+                     vm["test-limit"].as<std::size_t>(), quiet);
   const Dataset train = load_fashion_mnist("train", vm["train-limit"].as<std::size_t>());
   const Dataset test = load_fashion_mnist("test", vm["test-limit"].as<std::size_t>());
   model.init(config.seed);
-  const bool quiet = vm.count("quiet") > 0;
   if (!quiet)
     std::cerr << "training " << model_name << " (" << model.parameter_count() << " parameters) on "
               << train.size() << " images: " << config.to_json().dump() << "\n";
-  ProgressBar bar;
+  ProgressBar bar("img");
   const TrainResult r = train_model(model, train, config, [&](const TrainProgress& p) {
     if (!quiet) bar.update(p);
   });

@@ -3,11 +3,15 @@
 //       "channels", flatten, fc1, relu, fc2.
 // ViT:  patchify, patch_embed, tokens (class token + positions), block0..,
 //       norm, pool, head.
+// GPT:  embed (byte + position embeddings), block0.. (causal, pre-norm),
+//       norm, head (untied from the embedding, so that it is an ordinary
+//       linear layer for compression studies).
 #include "models/architectures.hpp"
 
 #include "core/error.hpp"
 #include "core/suggest.hpp"
 #include "models/activations.hpp"
+#include "models/byte_embedding.hpp"
 #include "models/conv2d.hpp"
 #include "models/pool.hpp"
 #include "models/vit_parts.hpp"
@@ -16,8 +20,14 @@ namespace interplay {
 namespace {
 
 json defaults_for(const std::string& model) {
-  json common = {{"input", {1, 28, 28}}, {"classes", 10}};
   json d;
+  if (model == "gpt") {
+    // "input" and "classes" follow from context and the byte vocabulary.
+    d = {{"context", 128}, {"dim", 128}, {"depth", 4}, {"heads", 4}, {"mlp_dim", 512}};
+    d["model"] = model;
+    return d;
+  }
+  json common = {{"input", {1, 28, 28}}, {"classes", 10}};
   if (model == "mlp") d = {{"hidden", {512, 256}}};
   if (model == "cnn") d = {{"channels", {16, 32}}, {"kernel", 3}, {"hidden", 128}, {"pool", "max"}};
   if (model == "vit")
@@ -45,21 +55,25 @@ std::vector<std::size_t> positive_list(const json& v, const std::string& where) 
 }  // namespace
 
 json default_architecture(const std::string& model) {
-  if (model != "mlp" && model != "cnn" && model != "vit")
-    throw Error(unknown_name_message("model", model, {"cnn", "mlp", "vit"}));
+  if (model != "mlp" && model != "cnn" && model != "vit" && model != "gpt")
+    throw Error(unknown_name_message("model", model, {"cnn", "gpt", "mlp", "vit"}));
   return defaults_for(model);
 }
 
 json complete_architecture(const json& given, const std::string& where) {
   if (!given.is_object() || !given.contains("model") || !given.at("model").is_string())
-    throw Error(at(where, "expected an object with \"model\": \"mlp\" | \"cnn\" | \"vit\""));
+    throw Error(
+        at(where, "expected an object with \"model\": \"mlp\" | \"cnn\" | \"vit\" | \"gpt\""));
   const std::string model = given.at("model").get<std::string>();
-  if (model != "mlp" && model != "cnn" && model != "vit")
-    throw Error(at(where + ".model", unknown_name_message("model", model, {"cnn", "mlp", "vit"})));
+  if (model != "mlp" && model != "cnn" && model != "vit" && model != "gpt")
+    throw Error(
+        at(where + ".model", unknown_name_message("model", model, {"cnn", "gpt", "mlp", "vit"})));
   json arch = defaults_for(model);
   std::vector<std::string> keys;
   for (auto& [k, v] : arch.items()) keys.push_back(k);
   for (auto& [k, v] : given.items()) {
+    // A gpt file stores its derived input/classes; they are recomputed below.
+    if (model == "gpt" && (k == "input" || k == "classes")) continue;
     if (!arch.contains(k)) throw Error(at(where, unknown_name_message("key", k, keys)));
     arch[k] = v;
   }
@@ -83,6 +97,13 @@ json complete_architecture(const json& given, const std::string& where) {
       positive(v, path);
     }
   }
+  if (model == "gpt") {
+    if (std::size_t(arch["dim"]) % std::size_t(arch["heads"]))
+      throw Error(at(where + ".heads", "must divide dim"));
+    arch["input"] = {arch["context"]};  // [T] byte values per sequence
+    arch["classes"] = 256;              // next-byte logits per position
+    return arch;
+  }
   if (arch["input"].size() != 3)
     throw Error(at(where + ".input", "expected [channels, height, width]"));
   if (model == "vit") {
@@ -104,6 +125,16 @@ json complete_architecture(const json& given, const std::string& where) {
 
 void build_architecture(const json& arch, Sequential& root) {
   const std::string model = arch.at("model");
+  if (model == "gpt") {
+    const std::size_t dim = arch["dim"], depth = arch["depth"];
+    root.add("embed", std::make_unique<ByteEmbedding>(arch["context"], dim));
+    for (std::size_t b = 0; b < depth; ++b)
+      root.add("block" + std::to_string(b),
+               std::make_unique<EncoderBlock>(dim, arch["heads"], arch["mlp_dim"], true));
+    root.add("norm", std::make_unique<LayerNorm>(dim));
+    root.add("head", std::make_unique<Linear>(dim, 256, LinearInit::Xavier));
+    return;
+  }
   const std::size_t c = arch["input"][0], h = arch["input"][1], w = arch["input"][2];
   const std::size_t classes = arch["classes"];
   if (model == "mlp") {

@@ -1,5 +1,5 @@
 #pragma once
-// The three built-in architectures, built from a complete architecture JSON.
+// The built-in architectures (mlp, cnn, vit, gpt), built from a complete architecture JSON.
 #include "core/params.hpp"
 #include "models/sequential.hpp"
 

@@ -8,9 +8,10 @@
 
 namespace interplay {
 
-MultiHeadAttention::MultiHeadAttention(std::size_t dim, std::size_t heads)
+MultiHeadAttention::MultiHeadAttention(std::size_t dim, std::size_t heads, bool causal)
     : dim_(dim),
       heads_(heads),
+      causal_(causal),
       qkv_(dim, 3 * dim, LinearInit::Xavier),
       proj_(dim, dim, LinearInit::Xavier) {
   if (heads == 0 || dim % heads != 0)
@@ -42,8 +43,10 @@ void MultiHeadAttention::forward(const Tensor& x, Tensor& y) {
     for (std::size_t t = 0; t < T; ++t) {
       const float* q = base + t * 3 * D + h * dh;
       float* row = A + t * T;
+      const std::size_t seen = causal_ ? t + 1 : T;  // keys this query may attend to
+      for (std::size_t s = seen; s < T; ++s) row[s] = 0.0f;
       float mx = -INFINITY;
-      for (std::size_t s = 0; s < T; ++s) {
+      for (std::size_t s = 0; s < seen; ++s) {
         const float* k = base + s * 3 * D + D + h * dh;
         float dot = 0.0f;
         for (std::size_t d = 0; d < dh; ++d) dot += q[d] * k[d];
@@ -51,12 +54,12 @@ void MultiHeadAttention::forward(const Tensor& x, Tensor& y) {
         mx = std::max(mx, row[s]);
       }
       float sum = 0.0f;
-      for (std::size_t s = 0; s < T; ++s) sum += (row[s] = std::exp(row[s] - mx));
+      for (std::size_t s = 0; s < seen; ++s) sum += (row[s] = std::exp(row[s] - mx));
       const float inv = 1.0f / sum;
-      for (std::size_t s = 0; s < T; ++s) row[s] *= inv;
+      for (std::size_t s = 0; s < seen; ++s) row[s] *= inv;
       float* o = context_.data.data() + (b * T + t) * D + h * dh;
       for (std::size_t d = 0; d < dh; ++d) o[d] = 0.0f;
-      for (std::size_t s = 0; s < T; ++s) {
+      for (std::size_t s = 0; s < seen; ++s) {
         const float* v = base + s * 3 * D + 2 * D + h * dh;
         for (std::size_t d = 0; d < dh; ++d) o[d] += row[s] * v[d];
       }
@@ -86,9 +89,11 @@ void MultiHeadAttention::backward(const Tensor& dy, Tensor& dx) {
       const float* A = probs_.data.data() + std::size_t(bh) * T * T;
       for (std::size_t t = 0; t < T; ++t) {
         const float* go = dctx + (b * T + t) * D + h * dh;
+        // Masked entries have A = 0, so every term below vanishes for s >= seen.
+        const std::size_t seen = causal_ ? t + 1 : T;
         // dA[t,s] = <dO_t, V_s>; dV_s += A[t,s] dO_t
         float weighted = 0.0f;
-        for (std::size_t s = 0; s < T; ++s) {
+        for (std::size_t s = 0; s < seen; ++s) {
           const float* v = base + s * 3 * D + 2 * D + h * dh;
           float* gv = gbase + s * 3 * D + 2 * D + h * dh;
           float da = 0.0f;
@@ -100,13 +105,14 @@ void MultiHeadAttention::backward(const Tensor& dy, Tensor& dx) {
           weighted += A[t * T + s] * da;
         }
         // Softmax backward, folded with the 1/sqrt(dh) score scale.
-        for (std::size_t s = 0; s < T; ++s)
+        for (std::size_t s = 0; s < seen; ++s)
           dscore[t * T + s] = A[t * T + s] * (dscore[t * T + s] - weighted) * scale;
       }
       for (std::size_t t = 0; t < T; ++t) {
         const float* q = base + t * 3 * D + h * dh;
         float* gq = gbase + t * 3 * D + h * dh;
-        for (std::size_t s = 0; s < T; ++s) {
+        const std::size_t seen = causal_ ? t + 1 : T;
+        for (std::size_t s = 0; s < seen; ++s) {
           const float* k = base + s * 3 * D + D + h * dh;
           float* gk = gbase + s * 3 * D + D + h * dh;
           const float w = dscore[t * T + s];

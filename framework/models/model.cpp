@@ -64,6 +64,13 @@ void Model::init(std::uint64_t seed) {
 
 void Model::forward(const Tensor& x, Tensor& logits) {
   const Shape in = input_shape();
+  if (kind() == "gpt") {  // byte sequences [N, t], any length t up to the context
+    if (x.rank() != 2 || x.shape[1] == 0 || x.shape[1] > in[0])
+      throw Error("model expects byte sequences [N, t] with 1 <= t <= " + std::to_string(in[0]) +
+                  ", got " + shape_string(x.shape));
+    root_.forward(x, logits);
+    return;
+  }
   if (x.rank() != in.size() + 1 || !std::equal(in.begin(), in.end(), x.shape.begin() + 1))
     throw Error("model expects inputs [N, " + shape_string(in).substr(1) + ", got " +
                 shape_string(x.shape));

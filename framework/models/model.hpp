@@ -22,7 +22,7 @@ struct NamedMatmul {
 
 class Model {
  public:
-  // {"model": "mlp" | "cnn" | "vit", ...}; missing keys take their defaults,
+  // {"model": "mlp" | "cnn" | "vit" | "gpt", ...}; missing keys take their defaults,
   // unknown keys and bad values are errors naming `where`.<key>.
   explicit Model(const json& architecture, const std::string& where = "architecture");
   Model(const Model& other);

@@ -77,6 +77,9 @@ TrainConfig default_train_config(const std::string& model) {
   if (model == "cnn") c.epochs = 5, c.lr = 2e-3;
   if (model == "vit")
     c.epochs = 12, c.lr = 2e-3, c.warmup_steps = 400, c.optimizer.weight_decay = 0.05;
+  // One pass over the training books in windows of the context (see lm_trainer.hpp).
+  if (model == "gpt")
+    c.epochs = 1, c.batch = 16, c.lr = 3e-3, c.warmup_steps = 100, c.optimizer.weight_decay = 0.01;
   return c;
 }
 

@@ -88,9 +88,9 @@ void TokenEmbedding::backward(const Tensor& dy, Tensor& dx) {
       dx.data[b * tokens_ * D + i] = dy.data[b * T * D + skip + i];
 }
 
-EncoderBlock::EncoderBlock(std::size_t dim, std::size_t heads, std::size_t mlp_dim)
+EncoderBlock::EncoderBlock(std::size_t dim, std::size_t heads, std::size_t mlp_dim, bool causal)
     : norm1_(dim),
-      attn_(dim, heads),
+      attn_(dim, heads, causal),
       norm2_(dim),
       fc1_(dim, mlp_dim, LinearInit::Xavier),
       fc2_(mlp_dim, dim, LinearInit::Xavier) {}

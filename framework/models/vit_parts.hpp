@@ -38,12 +38,13 @@ class TokenEmbedding final : public LayerBase<TokenEmbedding> {
   std::size_t batch_ = 0;
 };
 
-// Pre-norm transformer encoder block:
+// Pre-norm transformer block:
 //   h = x + attn(norm1(x));  y = h + fc2(gelu(fc1(norm2(h))))
+// With `causal` the attention is masked (the `gpt` model's decoder block).
 class EncoderBlock final : public LayerBase<EncoderBlock> {
  public:
-  EncoderBlock(std::size_t dim, std::size_t heads, std::size_t mlp_dim);
-  std::string kind() const override { return "encoder_block"; }
+  EncoderBlock(std::size_t dim, std::size_t heads, std::size_t mlp_dim, bool causal = false);
+  std::string kind() const override { return attn_.causal() ? "decoder_block" : "encoder_block"; }
   void forward(const Tensor& x, Tensor& y) override;
   void backward(const Tensor& dy, Tensor& dx) override;
   std::vector<std::pair<std::string, Layer*>> children() override {

@@ -37,11 +37,15 @@ void save_model(Model& model, const std::string& path, const json& training) {
     f.set_attribute("architecture", model.architecture().dump());
     f.set_attribute("training", training.dump());
     f.set_attribute("layers", layer_index(model).dump());
-    f.set_attribute("input", json{{"layout", "NCHW"},
+    const json input = model.kind() == "gpt"
+                           ? json{{"layout", "NT"},
+                                  {"tokens", "bytes 0..255 of the text, one per position"},
+                                  {"output", "logits [N, T, 256]: position t predicts byte t + 1"}}
+                           : json{{"layout", "NCHW"},
                                   {"normalization", "(pixel / 255 - mean) / std"},
                                   {"mean", kFashionMean},
-                                  {"std", kFashionStd}}
-                                 .dump());
+                                  {"std", kFashionStd}};
+    f.set_attribute("input", input.dump());
     f.set_attribute("interplay_version", kVersion);
     f.set_attribute("interplay_commit", kGitCommit);
     f.set_attribute("numerics", numeric_provenance().dump());  // BLAS kernel etc.
@@ -60,10 +64,11 @@ LoadedModel load_model(const std::string& path) {
   const std::int64_t version = f.integer_attribute("format_version");
   if (version != kFormatVersion)
     throw Error(path + ": model format_version " + std::to_string(version) + " is not supported");
-  const json arch = parse_json(f.string_attribute("architecture"), path + ": attribute 'architecture'");
-  const json training = f.has_attribute("training")
-                            ? parse_json(f.string_attribute("training"), path + ": attribute 'training'")
-                            : json{};
+  const json arch =
+      parse_json(f.string_attribute("architecture"), path + ": attribute 'architecture'");
+  const json training = f.has_attribute("training") ? parse_json(f.string_attribute("training"),
+                                                                 path + ": attribute 'training'")
+                                                    : json{};
   LoadedModel m;
   m.model = std::make_unique<Model>(arch, path + ":architecture");
   m.training = training;
