@@ -124,12 +124,9 @@ TrainResult train_model(Model& model, const Dataset& data, const TrainConfig& co
       opt.step(scheduled_lr(config.lr, step, total, long(config.warmup_steps), config.cosine));
       loss_sum += s.loss_sum;
       seen += count;
-      if (progress) {
-        const double dt = std::chrono::duration<double>(clock::now() - epoch_start).count();
-        progress({epoch + 1, config.epochs, b + 1, batches, loss_sum / double(seen),
-                  dt > 0 ? double(seen) / dt : 0.0,
-                  std::chrono::duration<double>(clock::now() - start).count()});
-      }
+      if (progress)
+        progress(progress_after_batch(epoch, config.epochs, b, batches, loss_sum, seen, epoch_start,
+                                      start));
     }
     result.epoch_loss.push_back(loss_sum / double(seen));
   }

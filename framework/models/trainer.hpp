@@ -1,6 +1,7 @@
 #pragma once
 // Mini-batch training and evaluation of a built-in model. Shuffling is a pure
 // function of (seed, epoch), so a run is reproducible bit for bit.
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -34,6 +35,24 @@ struct TrainProgress {
   double samples_per_second;  // over the current epoch
   double seconds;             // since training started
 };
+
+// The report after batch `batch` (0-based) of `epoch` (0-based), shared by the
+// image and the text trainers: `seen` samples so far in this epoch with loss
+// sum `loss_sum`; the clocks are the epoch's and the run's start.
+inline TrainProgress progress_after_batch(std::size_t epoch, std::size_t epochs, std::size_t batch,
+                                          std::size_t batches, double loss_sum, std::size_t seen,
+                                          std::chrono::steady_clock::time_point epoch_start,
+                                          std::chrono::steady_clock::time_point start) {
+  const auto now = std::chrono::steady_clock::now();
+  const double dt = std::chrono::duration<double>(now - epoch_start).count();
+  return {epoch + 1,
+          epochs,
+          batch + 1,
+          batches,
+          loss_sum / double(seen),
+          dt > 0 ? double(seen) / dt : 0.0,
+          std::chrono::duration<double>(now - start).count()};
+}
 
 // Called around every step: `before_forward` (e.g. recompute compressed
 // weights from the dense ones), `after_backward` (e.g. mask gradients).
