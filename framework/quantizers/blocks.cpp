@@ -1,9 +1,5 @@
 #include "quantizers/blocks.hpp"
 
-#ifdef __SSE__
-#include <xmmintrin.h>
-#endif
-
 namespace interplay {
 
 ParamSpec axis_param(const std::string& what) {
@@ -28,42 +24,19 @@ double amortised_bits(const Shape& shape, const BlockLayout& layout, double elem
 }
 
 namespace detail {
-namespace {
-
-// dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols: a transpose.
-// Whole 4 x 4 tiles go through SSE registers (four loads, eight shuffles,
-// four stores instead of sixteen scalar moves, each a strided access on one
-// side); the ragged edges are copied one by one. Bits are only moved.
-void transpose(const float* src, std::size_t lds, float* dst, std::size_t ldd, std::size_t rows,
-               std::size_t cols) {
-  std::size_t r4 = 0, c4 = 0;
-#ifdef __SSE__
-  r4 = rows & ~std::size_t(3), c4 = cols & ~std::size_t(3);
-  for (std::size_t r = 0; r < r4; r += 4)
-    for (std::size_t c = 0; c < c4; c += 4) {
-      const float* s = src + r * lds + c;
-      __m128 a = _mm_loadu_ps(s), b = _mm_loadu_ps(s + lds), e = _mm_loadu_ps(s + 2 * lds),
-             f = _mm_loadu_ps(s + 3 * lds);
-      _MM_TRANSPOSE4_PS(a, b, e, f);
-      float* d = dst + c * ldd + r;
-      _mm_storeu_ps(d, a), _mm_storeu_ps(d + ldd, b), _mm_storeu_ps(d + 2 * ldd, e),
-          _mm_storeu_ps(d + 3 * ldd, f);
-    }
-#endif
-  for (std::size_t r = 0; r < rows; ++r)
-    for (std::size_t c = r < r4 ? c4 : 0; c < cols; ++c) dst[c * ldd + r] = src[r * lds + c];
-}
-
-}  // namespace
 
 void gather_lanes(const float* src, float* dst, std::size_t len, std::size_t inner,
                   std::size_t width, std::size_t ld) {
-  transpose(src, inner, dst, ld == 0 ? len : ld, len, width);
+  if (ld == 0) ld = len;
+  for (std::size_t k = 0; k < len; ++k)
+    for (std::size_t t = 0; t < width; ++t) dst[t * ld + k] = src[k * inner + t];
 }
 
 void scatter_lanes(const float* src, float* dst, std::size_t len, std::size_t inner,
                    std::size_t width, std::size_t ld) {
-  transpose(src, ld == 0 ? len : ld, dst, inner, width, len);
+  if (ld == 0) ld = len;
+  for (std::size_t k = 0; k < len; ++k)
+    for (std::size_t t = 0; t < width; ++t) dst[k * inner + t] = src[t * ld + k];
 }
 
 }  // namespace detail
