@@ -28,8 +28,7 @@ struct ProcessResult {
 // Runs INTERPLAY_BINARY with `args` (no shell), waits, captures both streams.
 // A non-zero `file_size_limit` (bytes, RLIMIT_FSIZE with SIGXFSZ ignored)
 // makes every write past that size fail with EFBIG, as a full disk would.
-ProcessResult run_interplay(const std::vector<std::string>& args,
-                            std::size_t file_size_limit = 0);
+ProcessResult run_interplay(const std::vector<std::string>& args, std::size_t file_size_limit = 0);
 
 // Starts INTERPLAY_BINARY in the background; returns its pid. Output is
 // discarded, or stderr goes to `err_path` when given.
@@ -46,5 +45,27 @@ std::size_t count_lines(const std::string& path);
 
 // Every column equal, numbers bit for bit (NaN == NaN); a message on mismatch.
 std::string table_difference(const experiment::ResultTable& a, const experiment::ResultTable& b);
+
+// The small sweep the shard/merge and MPI tests split across parts and ranks:
+// 2 inputs (3 instances) x (2 S + 3 Q + 2 x 3 x 2 composites) = 51 points;
+// derived columns pair rows that different shards hold.
+inline const char* const kSmallSweep = R"({
+  "name": "shards",
+  "inputs": [
+    {"name": "normal", "distribution": "normal", "shape": [8, 64], "seeds": [0, 1]},
+    {"name": "t3", "distribution": "student_t", "df": 3, "shape": [8, 64], "seed": 4}
+  ],
+  "metrics": ["l1", "l2sq"],
+  "derived": {"orthogonality": ["l1", "l2sq"], "order": ["l1"]},
+  "sweep": {
+    "sparsity": [{"sparsifier": "magnitude", "fraction": 0.5, "label": "50%"},
+                 {"sparsifier": "nm", "n": 2, "m": 4, "label": "2:4"}],
+    "formats": ["int4", "mxfp4", "hbfp4"]
+  },
+  "tables": {
+    "gap": {"where": {"order": ["S->Q", "Q->S"]}, "rows": ["format"], "columns": ["sparsity", "order"],
+            "values": ["orth_ratio.l1", "order_gap.l1"], "aggregate": "mean", "number_format": ".6g"}
+  }
+})";
 
 }  // namespace interplay::exptest

@@ -22,23 +22,6 @@ using namespace interplay::exptest;
 
 namespace {
 
-// 3 instances x (2 S + 3 Q + 12 composites) = 51 points.
-const char* kConfig = R"({
-  "name": "mpi",
-  "inputs": [
-    {"name": "normal", "distribution": "normal", "shape": [8, 64], "seeds": [0, 1]},
-    {"name": "t3", "distribution": "student_t", "df": 3, "shape": [8, 64], "seed": 4}
-  ],
-  "metrics": ["l1", "l2sq"],
-  "derived": {"orthogonality": ["l1", "l2sq"], "order": ["l1"]},
-  "sweep": {
-    "sparsity": [{"sparsifier": "magnitude", "fraction": 0.5, "label": "50%"},
-                 {"sparsifier": "nm", "n": 2, "m": 4, "label": "2:4"}],
-    "formats": ["int4", "mxfp4", "hbfp4"]
-  },
-  "tables": {"gap": {"where": {"order": ["S->Q", "Q->S"]}, "rows": ["format"],
-                     "columns": ["sparsity", "order"], "values": ["orth_ratio.l1"]}}
-})";
 constexpr std::size_t kPoints = 51;
 
 std::vector<std::string> mpirun_args(const std::vector<std::string>& run_args) {
@@ -97,7 +80,7 @@ int find_rank(int parent, int rank) {
 TEST_CASE("mpi: mpirun -np 3 writes the file of a single-process run", "[experiment][mpi]") {
   ScratchDir dir;
   const std::string cfg = dir.file("c.json"), ref = dir.file("ref.h5"), out = dir.file("mpi.h5");
-  write_text(cfg, kConfig);
+  write_text(cfg, kSmallSweep);
   REQUIRE(run_interplay({"run", cfg, "-o", ref, "-q", "--threads", "1"}).exit_code == 0);
   REQUIRE(run(mpirun_args({"run", cfg, "-o", out, "-q"}), dir.file("err")) == 0);
   CHECK_FALSE(path_exists(out + ".journal"));
@@ -134,7 +117,7 @@ TEST_CASE("mpi: a worker rank killed mid-run ends the job, and --resume gives th
           "[experiment][mpi]") {
   ScratchDir dir;
   const std::string cfg = dir.file("c.json"), ref = dir.file("ref.h5"), out = dir.file("k.h5");
-  write_text(cfg, kConfig);
+  write_text(cfg, kSmallSweep);
   REQUIRE(run_interplay({"run", cfg, "-o", ref, "-q", "--threads", "2"}).exit_code == 0);
   const int mpirun =
       spawn(mpirun_args({"run", cfg, "-o", out, "-q", "--delay-ms", "60"}), dir.file("err"));

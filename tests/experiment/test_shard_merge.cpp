@@ -20,26 +20,6 @@ using namespace interplay::exptest;
 
 namespace {
 
-// 2 inputs (3 instances) x (2 S + 3 Q + 2 x 3 x 2 composites) = 51 points;
-// derived columns pair rows that different shards hold.
-const char* kConfig = R"({
-  "name": "shards",
-  "inputs": [
-    {"name": "normal", "distribution": "normal", "shape": [8, 64], "seeds": [0, 1]},
-    {"name": "t3", "distribution": "student_t", "df": 3, "shape": [8, 64], "seed": 4}
-  ],
-  "metrics": ["l1", "l2sq"],
-  "derived": {"orthogonality": ["l1", "l2sq"], "order": ["l1"]},
-  "sweep": {
-    "sparsity": [{"sparsifier": "magnitude", "fraction": 0.5, "label": "50%"},
-                 {"sparsifier": "nm", "n": 2, "m": 4, "label": "2:4"}],
-    "formats": ["int4", "mxfp4", "hbfp4"]
-  },
-  "tables": {
-    "gap": {"where": {"order": ["S->Q", "Q->S"]}, "rows": ["format"], "columns": ["sparsity", "order"],
-            "values": ["orth_ratio.l1", "order_gap.l1"], "aggregate": "mean", "number_format": ".6g"}
-  }
-})";
 constexpr std::size_t kPoints = 51;
 
 bool one_error_line(const ProcessResult& r, const std::string& names) {
@@ -52,7 +32,7 @@ struct Shards {
   std::string cfg = dir.file("shards.json"), ref = dir.file("ref.h5");
   std::vector<std::string> parts;
   Shards() {
-    write_text(cfg, kConfig);
+    write_text(cfg, kSmallSweep);
     REQUIRE(run_interplay({"run", cfg, "-o", ref, "-q", "--threads", "2"}).exit_code == 0);
     for (int k = 1; k <= 3; ++k) {
       parts.push_back(dir.file("part-" + std::to_string(k) + ".h5"));
@@ -182,7 +162,7 @@ TEST_CASE("shard: --shard is validated and the shares partition the points",
           "[experiment][shard]") {
   ScratchDir dir;
   const std::string cfg_file = dir.file("c.json");
-  write_text(cfg_file, kConfig);
+  write_text(cfg_file, kSmallSweep);
   for (const char* bad : {"0/3", "4/3", "3", "a/b", "1/0", "-1/3", "1/3/4"}) {
     CAPTURE(bad);
     const auto r = run_interplay({"run", cfg_file, "--shard", bad, "-o", dir.file("o.h5")});
