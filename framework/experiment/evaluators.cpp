@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "experiment/model_layers.hpp"
 
 namespace interplay::experiment {
 namespace {
@@ -20,6 +21,8 @@ std::vector<double> TensorEvaluator::run(const Point& p, const Calibration* cali
   const Tensor y = p.pipeline->apply(x, calib);
   MetricContext ctx;
   if (p.activation) ctx.activations = &data_.acts.at({*p.activation, features_of(x)});
+  const auto own = data_.own_acts.find(p.input);
+  if (own != data_.own_acts.end()) ctx.activations = &own->second;
   return cfg_.metrics.evaluate(x, y, ctx);
 }
 
@@ -32,7 +35,10 @@ PointEvaluation TensorEvaluator::evaluate(const Point& p) const {
 PointEvaluation CalibratedTensorEvaluator::evaluate(const Point& p) const {
   const Tensor& x = data_.inputs[p.input];
   PointEvaluation e;
-  e.values = run(p, &data_.calibs.at({*p.activation, features_of(x)}));
+  const auto own = data_.own_calibs.find(p.input);
+  e.values =
+      run(p, own != data_.own_calibs.end() ? &own->second
+                                           : &data_.calibs.at({*p.activation, features_of(x)}));
   return e;
 }
 
@@ -49,7 +55,9 @@ PointEvaluators::PointEvaluators(const ExperimentConfig& cfg, const std::vector<
   for (const auto& in : cfg.inputs) {
     const bool generated = in.file.empty() && !in.model;
     data_.inputs.push_back(checks_only && generated ? Tensor() : load_input(in));
-    shapes_.push_back(checks_only && generated ? in.shape : data_.inputs.back().shape);
+    // A model layer's weight is captured with its model (load_own_data).
+    shapes_.push_back((checks_only && generated) || in.model_layer ? in.shape
+                                                                   : data_.inputs.back().shape);
   }
   // A model input's points run through its study (trained first if missing).
   data_.studies.resize(cfg.inputs.size());
@@ -70,6 +78,7 @@ PointEvaluators::PointEvaluators(const ExperimentConfig& cfg, const std::vector<
     }
     for (const auto& c : cols) slots_[i].push_back(slot_of(c));
   }
+  load_own_data(todo, log, checks_only);
   for (const auto& p : points) {
     if (!p.activation) continue;
     if (checks_only && cfg.activations[*p.activation].file.empty()) continue;
@@ -79,19 +88,23 @@ PointEvaluators::PointEvaluators(const ExperimentConfig& cfg, const std::vector<
   }
 
   // Calibrated pipelines (solver gptq/obc, wanda, sparsegpt, obc) are fitted
-  // on a held-out draw of the point's generated activations, never on the X
-  // the output metrics are evaluated on.
+  // on the input's own calibration data or on a held-out draw of the point's
+  // generated activations, never on the X the output metrics are evaluated on.
   for (std::size_t k : todo) {
     const Point& p = points[k];
     if (data_.studies[p.input] || !p.pipeline->needs_calibration()) continue;
+    const InputInstance& in = cfg.inputs[p.input];
+    if (in.has_own_calibration()) continue;
     if (!p.activation)
-      throw Error("point " + std::to_string(p.index) + " (" + p.pipeline->label() +
-                  "): a calibrated pipeline needs the point's activations (add \"activations\")");
+      throw Error("point " + std::to_string(p.index) + " (input '" + in.name + "', " +
+                  p.pipeline->label() +
+                  "): a calibrated pipeline needs calibration data: give the input "
+                  "\"calibration\" (X) or \"hessian\" (H), or add generated \"activations\"");
     const ActivationSpec& a = cfg.activations[*p.activation];
     if (!a.file.empty())
-      throw Error("activations '" + a.name +
-                  "': calibrated pipelines need generated "
-                  "activations (a held-out draw is used for calibration)");
+      throw Error("activations '" + a.name + "' (input '" + in.name +
+                  "'): calibrated pipelines need the input's \"calibration\" or \"hessian\" "
+                  "file, or generated activations (a held-out draw is used for calibration)");
     const std::size_t features = features_of(data_.inputs[p.input]);
     const auto key = std::make_pair(*p.activation, features);
     if (checks_only || data_.calibs.count(key)) continue;
@@ -109,6 +122,45 @@ PointEvaluators::PointEvaluators(const ExperimentConfig& cfg, const std::vector<
     data_.calibs.emplace(
         key, Calibration::from_inputs(std::move(held_out),
                                       "activations '" + a.name + "' (calibration draw)"));
+  }
+}
+
+// Inputs that bring their own data: files named by the input, or a model
+// layer's inputs captured from its trained model (all layers of one model
+// file in one pass). Only inputs some point of `todo` uses are loaded.
+void PointEvaluators::load_own_data(const std::vector<std::size_t>& todo,
+                                    const std::function<void(const std::string&)>& log,
+                                    bool checks_only) {
+  std::set<std::size_t> used;
+  for (std::size_t k : todo) used.insert(points_[k].input);
+  std::map<std::string, std::vector<std::size_t>> by_model;  // weights file -> inputs
+  for (std::size_t i : used) {
+    const InputInstance& in = cfg_.inputs[i];
+    if (in.model_layer) by_model[in.model_layer->model->weights].push_back(i);
+    if (in.own_activations) data_.own_acts.emplace(i, load_tensor(*in.own_activations));
+    if (in.calibration_x)
+      data_.own_calibs.emplace(
+          i, Calibration::from_inputs(load_tensor(*in.calibration_x), in.calibration_x->source));
+    if (in.calibration_h)
+      data_.own_calibs.emplace(
+          i, Calibration::from_hessian(load_tensor(*in.calibration_h), in.calibration_h->source));
+  }
+  for (const auto& [weights, inputs] : by_model) {
+    std::vector<const ModelLayerRef*> refs;
+    for (std::size_t i : inputs) refs.push_back(cfg_.inputs[i].model_layer.get());
+    if (checks_only) {  // what can fail: training a missing model
+      ensure_trained(*refs.front()->model, log);
+      continue;
+    }
+    std::vector<CapturedLayer> layers = capture_model_layers(refs, log);
+    for (std::size_t j = 0; j < inputs.size(); ++j) {
+      const std::size_t i = inputs[j];
+      data_.inputs[i] = std::move(layers[j].weight);
+      data_.own_acts.emplace(i, std::move(layers[j].eval_x));
+      data_.own_calibs.emplace(
+          i, Calibration::from_inputs(std::move(layers[j].calib_x),
+                                      cfg_.inputs[i].name + " (inputs on training images)"));
+    }
   }
 }
 

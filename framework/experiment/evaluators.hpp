@@ -3,8 +3,11 @@
 //
 //   TensorEvaluator            pipeline on a tensor input, metrics on the result
 //                              (and on the point's activations, if any);
-//   CalibratedTensorEvaluator  the same, with the pipeline fitted on a held-out
-//                              draw of the point's generated activations;
+//   CalibratedTensorEvaluator  the same, with the pipeline fitted on the input's
+//                              own calibration data (X or H from files, or a
+//                              model layer's inputs on training images) or else
+//                              on a held-out draw of the point's generated
+//                              activations;
 //   ModelEvaluator             a pipeline applied to a built-in model's layers,
 //                              the model study's columns.
 //
@@ -31,7 +34,11 @@ struct EvaluationData {
   std::vector<Tensor> inputs;                                  // per input (empty for models)
   std::map<std::pair<std::size_t, std::size_t>, Tensor> acts;  // (activation, features)
   std::map<std::pair<std::size_t, std::size_t>, Calibration> calibs;  // (activation, features)
-  std::vector<std::unique_ptr<ModelStudy>> studies;                   // per input, when needed
+  // Per input that brings its own (InputInstance::own_activations,
+  // calibration_x/_h, model_layer): held-out X and calibration data.
+  std::map<std::size_t, Tensor> own_acts;
+  std::map<std::size_t, Calibration> own_calibs;
+  std::vector<std::unique_ptr<ModelStudy>> studies;  // per input, when needed
 };
 
 class PointEvaluator {
@@ -92,6 +99,9 @@ class PointEvaluators {
   std::vector<double> evaluate(const Point& p) const;
 
  private:
+  void load_own_data(const std::vector<std::size_t>& todo,
+                     const std::function<void(const std::string&)>& log, bool checks_only);
+
   const ExperimentConfig& cfg_;
   const std::vector<Point>& points_;
   EvaluationData data_;

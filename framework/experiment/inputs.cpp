@@ -10,10 +10,11 @@
 #include "core/memory.hpp"
 #include "core/rng.hpp"
 #include "experiment/json_path.hpp"
+#include "experiment/model_layers.hpp"
 #include "io/checkpoint.hpp"
-#include "io/safetensors_dtype.hpp"
 #include "io/hdf5.hpp"
 #include "io/npy.hpp"
+#include "io/safetensors_dtype.hpp"
 #include "models/model_input.hpp"
 
 namespace interplay::experiment {
@@ -179,11 +180,12 @@ std::vector<std::pair<std::string, Shape>> file_tensors(const json& entry, const
     return {{"", npy_shape(resolved, fp)}};
   }
   if (!ds)
-    throw Error(at(path, std::string(is_checkpoint(file) ? "a safetensors checkpoint needs 'dataset' "
-                                                         "(a tensor name or a glob such as "
-                                                         "\"model.layers.*.weight\")"
-                                                       : "an HDF5 file needs 'dataset' (a path or "
-                                                         "a glob such as \"*\")")));
+    throw Error(
+        at(path, std::string(is_checkpoint(file) ? "a safetensors checkpoint needs 'dataset' "
+                                                   "(a tensor name or a glob such as "
+                                                   "\"model.layers.*.weight\")"
+                                                 : "an HDF5 file needs 'dataset' (a path or "
+                                                   "a glob such as \"*\")")));
   const std::int64_t ndim = nd ? as_int(*nd, child_path(path, "ndim"), 1, 32) : 0;
   if (is_checkpoint(file)) {
     try {
@@ -212,6 +214,47 @@ void check_unique(std::set<std::string>& seen, const std::string& name, const st
   if (!seen.insert(name).second) throw Error(at(path, "duplicate name '" + name + "'"));
 }
 
+// {"file": F, "dataset": D}: one 2-D tensor.
+TensorRef parse_tensor_ref(const json& e, const std::string& path, const std::string& base_dir) {
+  if (!e.is_object()) throw Error(at(path, "expected {\"file\": ..., \"dataset\": ...}"));
+  check_object(e, path, {"file", "dataset"});
+  TensorRef r;
+  const auto tensors = file_tensors(e, path, base_dir, r.file);
+  if (tensors.size() != 1)
+    throw Error(at(child_path(path, "dataset"), "needs exactly one dataset, the glob matched " +
+                                                    std::to_string(tensors.size())));
+  r.dataset = tensors[0].first, r.shape = tensors[0].second;
+  r.source = r.dataset.empty() ? r.file : r.file + ":" + r.dataset;
+  if (r.shape.size() != 2)
+    throw Error(at(path, r.source + " has shape " + shape_string(r.shape) + ", expected 2-D"));
+  return r;
+}
+
+// The "activations" (held-out X), "calibration" (X) and "hessian" (H) keys
+// of a tensor input: X is [rows, in] and H [in, in] for a weight [out, in].
+void parse_own_data(const json& e, const std::string& path, const std::string& base_dir,
+                    InputInstance& in) {
+  if (e.contains("calibration") && e.contains("hessian"))
+    throw Error(at(path, "give 'calibration' (X) or 'hessian' (H), not both"));
+  const std::size_t width = in.shape.empty() ? 1 : in.shape.back();
+  auto ref = [&](const char* key, bool square) -> std::optional<TensorRef> {
+    const json* v = optional(e, key);
+    if (!v) return std::nullopt;
+    const std::string kp = child_path(path, key);
+    TensorRef r = parse_tensor_ref(*v, kp, base_dir);
+    const bool fits = r.shape[1] == width && (!square || r.shape[0] == width);
+    if (in.shape.size() != 2 || !fits)
+      throw Error(at(kp, r.source + " has shape " + shape_string(r.shape) + " but input '" +
+                             in.name + "' has shape " + shape_string(in.shape) + " (expected " +
+                             (square ? "[in, in]" : "[rows, in]") + " for a weight [out, in])"));
+    in.spec[key] = {{"file", v->at("file")}, {"dataset", r.dataset}};
+    return r;
+  };
+  in.own_activations = ref("activations", false);
+  in.calibration_x = ref("calibration", false);
+  in.calibration_h = ref("hessian", true);
+}
+
 }  // namespace
 
 std::vector<InputInstance> parse_inputs(const json& inputs, const std::string& path,
@@ -227,6 +270,11 @@ std::vector<InputInstance> parse_inputs(const json& inputs, const std::string& p
     const std::string name = as_string(required(e, ip, "name"), child_path(ip, "name"));
     if (name.empty()) throw Error(at(child_path(ip, "name"), "must not be empty"));
     check_unique(names, name, child_path(ip, "name"));
+    if (is_model_layer_input(e)) {
+      for (InputInstance& in : parse_model_layer_inputs(e, ip, base_dir))
+        out.push_back(std::move(in));
+      continue;
+    }
     if (is_model_input(e)) {
       // One instance per training seed (or the single given model).
       for (ModelInputSpec& one : per_seed(parse_model_input(e, ip, base_dir), ip)) {
@@ -241,7 +289,8 @@ std::vector<InputInstance> parse_inputs(const json& inputs, const std::string& p
       continue;
     }
     if (e.contains("file")) {
-      check_object(e, ip, {"name", "file", "dataset", "ndim"});
+      check_object(e, ip,
+                   {"name", "file", "dataset", "ndim", "activations", "calibration", "hessian"});
       std::string resolved;
       const auto tensors = file_tensors(e, ip, base_dir, resolved);
       for (const auto& [dataset, shape] : tensors) {
@@ -249,6 +298,7 @@ std::vector<InputInstance> parse_inputs(const json& inputs, const std::string& p
         in.name = tensors.size() > 1 ? name + ":" + dataset : name;
         in.file = resolved, in.dataset = dataset, in.shape = shape;
         in.spec = {{"file", e.at("file")}, {"dataset", dataset}};
+        parse_own_data(e, ip, base_dir, in);
         out.push_back(std::move(in));
       }
       continue;
@@ -257,8 +307,10 @@ std::vector<InputInstance> parse_inputs(const json& inputs, const std::string& p
     if (!dist) throw Error(at(ip, "needs 'distribution' (synthetic) or 'file'"));
     const std::string d =
         as_choice(*dist, child_path(ip, "distribution"), distribution_names(), "distribution");
-    const Params params = distribution_params_of(
-        e, ip, d, {"name", "distribution", "shape", "seed", "seeds", "outliers"});
+    const Params params =
+        distribution_params_of(e, ip, d,
+                               {"name", "distribution", "shape", "seed", "seeds", "outliers",
+                                "activations", "calibration", "hessian"});
     const Shape shape = parse_shape(required(e, ip, "shape"), child_path(ip, "shape"));
     std::optional<Outliers> outliers;
     if (const json* o = optional(e, "outliers"))
@@ -282,6 +334,7 @@ std::vector<InputInstance> parse_inputs(const json& inputs, const std::string& p
       if (outliers)
         in.spec["outliers"] = {{"fraction", outliers->fraction},
                                {"magnitude", {outliers->magnitude_lo, outliers->magnitude_hi}}};
+      parse_own_data(e, ip, base_dir, in);
       out.push_back(std::move(in));
     }
   }
@@ -315,7 +368,7 @@ std::vector<ActivationSpec> parse_activations(const json& acts, const std::strin
       a.dataset = tensors[0].first, a.file_shape = tensors[0].second;
       const std::size_t width = a.file_shape.empty() ? 1 : a.file_shape.back();
       for (const auto& in : inputs)
-        if (!in.model && in.shape.back() != width)
+        if (!in.model && !in.has_own_activations() && in.shape.back() != width)
           throw Error(at(ap, "activations have " + std::to_string(width) + " features but input '" +
                                  in.name + "' has shape " + shape_string(in.shape) +
                                  " (the last dimensions must match)"));
@@ -357,8 +410,7 @@ std::vector<ActivationSpec> parse_activations(const json& acts, const std::strin
     a.spec["rows"] = a.rows;
     a.spec["seed"] = a.seed;
     if (const json* c = optional(e, "calibration_rows")) {
-      a.calibration_rows =
-          std::size_t(as_int(*c, child_path(ap, "calibration_rows"), 1, 1 << 20));
+      a.calibration_rows = std::size_t(as_int(*c, child_path(ap, "calibration_rows"), 1, 1 << 20));
       a.spec["calibration_rows"] = a.calibration_rows;  // only when given: ids stay stable
     }
     out.push_back(std::move(a));
@@ -366,13 +418,17 @@ std::vector<ActivationSpec> parse_activations(const json& acts, const std::strin
   return out;
 }
 
+Tensor load_tensor(const TensorRef& r) {
+  if (is_checkpoint(r.file)) return io::Checkpoint::open(r.file).read(r.dataset);
+  if (r.dataset.empty()) return io::read_npy(r.file);
+  return io::h5::read_tensor(io::h5::File::open(r.file), r.dataset);
+}
+
 Tensor load_input(const InputInstance& in) {
-  if (in.model) return Tensor();  // evaluated through its model study
-  if (!in.file.empty()) {
-    if (is_checkpoint(in.file)) return io::Checkpoint::open(in.file).read(in.dataset);
-    if (in.dataset.empty()) return io::read_npy(in.file);
-    return io::h5::read_tensor(io::h5::File::open(in.file), in.dataset);
-  }
+  // A model is evaluated through its study; a model layer is captured with
+  // the other layers of its model (experiment/model_layers).
+  if (in.model || in.model_layer) return Tensor();
+  if (!in.file.empty()) return load_tensor({in.file, in.dataset, in.shape, in.file});
   Tensor t(in.shape);
   const std::uint64_t seed = std::uint64_t(*in.seed);
   sample_distribution(in.distribution, in.params, seed, t.data.data(), t.size());
@@ -381,11 +437,7 @@ Tensor load_input(const InputInstance& in) {
 }
 
 Tensor load_activations(const ActivationSpec& a, std::size_t features) {
-  if (!a.file.empty()) {
-    if (is_checkpoint(a.file)) return io::Checkpoint::open(a.file).read(a.dataset);
-    if (a.dataset.empty()) return io::read_npy(a.file);
-    return io::h5::read_tensor(io::h5::File::open(a.file), a.dataset);
-  }
+  if (!a.file.empty()) return load_tensor({a.file, a.dataset, a.file_shape, a.file});
   if (a.distribution == "correlated")
     return correlated_activations(a.rows, features, a.spectrum, a.seed);
   if (a.distribution == "isotropic") {

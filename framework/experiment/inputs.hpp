@@ -22,6 +22,15 @@ struct ModelInputSpec;  // models/model_input.hpp
 
 namespace interplay::experiment {
 
+struct ModelLayerRef;  // experiment/model_layers.hpp
+
+// A tensor named in a config by file and dataset (.npy: no dataset).
+struct TensorRef {
+  std::string file, dataset;  // resolved path; HDF5 / safetensors dataset
+  Shape shape;
+  std::string source;  // "FILE[:DATASET]", for errors
+};
+
 // One concrete tensor: a synthetic draw with one seed, or one file dataset.
 struct InputInstance {
   std::string name;                  // as in the config; "NAME:/dataset" for globbed files
@@ -39,6 +48,18 @@ struct InputInstance {
   // ({"name", "model": FILE.h5, ...}, models/model_input.hpp); its points
   // produce the model study's columns instead of the tensor metrics.
   std::shared_ptr<const ModelInputSpec> model;
+  // layer level: one layer of a built-in model ({"model": ..., "layer_inputs": ...}):
+  // the weight matrix, its inputs on test images (the point's X) and on
+  // training images (calibration), captured by experiment/model_layers.
+  std::shared_ptr<const ModelLayerRef> model_layer;
+
+  // The input's own data for the output metrics and calibrated pipelines
+  // (tensor inputs): "activations" is the held-out X its points are scored
+  // on (instead of the config's activations), "calibration" the X or
+  // "hessian" the H that calibrated pipelines are fitted on.
+  std::optional<TensorRef> own_activations, calibration_x, calibration_h;
+  bool has_own_activations() const { return own_activations || model_layer; }
+  bool has_own_calibration() const { return calibration_x || calibration_h || model_layer; }
 };
 
 struct ActivationSpec {
@@ -66,6 +87,7 @@ std::vector<ActivationSpec> parse_activations(const json& acts, const std::strin
                                               const std::vector<InputInstance>& inputs);
 
 Tensor load_input(const InputInstance& in);
+Tensor load_tensor(const TensorRef& ref);
 // Activations for an input with `features` columns.
 Tensor load_activations(const ActivationSpec& a, std::size_t features);
 

@@ -1,6 +1,7 @@
 #include "experiment/point_rows.hpp"
 
 #include "experiment/derived.hpp"
+#include "experiment/sweep.hpp"
 
 namespace interplay::experiment {
 namespace {
@@ -29,7 +30,7 @@ ResultTable build_points_table(const ExperimentConfig& cfg, const std::vector<Po
     t.find("id")->strings[r] = p.id;
     t.find("input")->strings[r] = in.name;
     if (in.seed) t.find("seed")->numbers[r] = double(*in.seed);
-    if (p.activation) t.find("activation")->strings[r] = cfg.activations[*p.activation].name;
+    t.find("activation")->strings[r] = activation_label(p, cfg);
     t.find("sparsity")->strings[r] = p.sparsity;
     t.find("format")->strings[r] = p.format;
     t.find("order")->strings[r] = p.order;

@@ -16,11 +16,13 @@
 #include "experiment/evaluators.hpp"
 #include "experiment/interrupt.hpp"
 #include "experiment/journal.hpp"
+#include "experiment/model_layers.hpp"
 #include "experiment/mpi_scheduler.hpp"
 #include "experiment/result_sink.hpp"
 #include "experiment/resume.hpp"
 #include "experiment/run_lock.hpp"
 #include "experiment/scheduler.hpp"
+#include "experiment/sweep.hpp"
 #include "io/atomic_output.hpp"
 
 namespace interplay::experiment {
@@ -40,6 +42,9 @@ std::string checked_output(const ExperimentConfig& cfg, const RunOptions& option
   for (const auto& in : cfg.inputs) {
     read_files.push_back(in.file);
     if (in.model) read_files.push_back(in.model->weights);
+    if (in.model_layer) read_files.push_back(in.model_layer->model->weights);
+    for (const auto* r : {&in.own_activations, &in.calibration_x, &in.calibration_h})
+      if (*r) read_files.push_back((*r)->file);
   }
   for (const auto& a : cfg.activations) read_files.push_back(a.file);
   io::check_output_not_input(output, read_files);
@@ -55,9 +60,9 @@ std::string describe_points(const ExperimentConfig& cfg, const std::vector<Point
     const InputInstance& in = cfg.inputs[p.input];
     os << p.index << "\t" << p.id << "\t" << in.name << "\t"
        << (in.seed ? std::to_string(*in.seed) : "-") << "\t"
-       << (p.activation ? cfg.activations[*p.activation].name : "-") << "\t" << p.order << "\t"
-       << (p.sparsity.empty() ? "-" : p.sparsity) << "\t" << (p.format.empty() ? "-" : p.format)
-       << "\t" << p.pipeline->label() << "\n";
+       << (activation_label(p, cfg).empty() ? "-" : activation_label(p, cfg)) << "\t" << p.order
+       << "\t" << (p.sparsity.empty() ? "-" : p.sparsity) << "\t"
+       << (p.format.empty() ? "-" : p.format) << "\t" << p.pipeline->label() << "\n";
   }
   os << points.size() << " points\n";
   return os.str();

@@ -62,12 +62,21 @@ std::vector<Variant> variants(const SweepSpec& s) {
   return out;
 }
 
+}  // namespace
+
+std::string activation_label(const Point& p, const ExperimentConfig& cfg) {
+  if (p.activation) return cfg.activations[*p.activation].name;
+  const InputInstance& in = cfg.inputs[p.input];
+  return in.model_layer ? "captured" : in.own_activations ? "input's own" : "";
+}
+
+namespace {
+
 // The point's value in a key column, for "exclude" matching.
 json key_value(const Point& p, const ExperimentConfig& cfg, const std::string& column) {
   if (column == "input") return cfg.inputs[p.input].name;
   if (column == "seed") return cfg.inputs[p.input].seed ? json(*cfg.inputs[p.input].seed) : json();
-  if (column == "activation")
-    return p.activation ? json(cfg.activations[*p.activation].name) : json("");
+  if (column == "activation") return activation_label(p, cfg);
   if (column == "sparsity") return p.sparsity;
   if (column == "format") return p.format;
   if (column == "order") return p.order;
@@ -192,7 +201,9 @@ std::vector<Point> expand_points(const ExperimentConfig& cfg) {
   std::vector<std::vector<Shape>> shapes;
   for (const auto& in : cfg.inputs) shapes.push_back(compressed_shapes(in));
   for (std::size_t in = 0; in < cfg.inputs.size(); ++in)
-    for (const auto& act : cfg.inputs[in].model ? no_acts : acts)  // a model brings its own data
+    // A model, a model layer and an input naming its own activations bring their own data.
+    for (const auto& act :
+         cfg.inputs[in].model || cfg.inputs[in].has_own_activations() ? no_acts : acts)
       for (std::size_t v = 0; v < vars.size(); ++v) {
         Point p;
         p.input = in, p.activation = act;

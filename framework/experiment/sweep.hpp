@@ -60,6 +60,11 @@ struct Point {
 // identical points) name the JSON path.
 std::vector<Point> expand_points(const ExperimentConfig& cfg);
 
+// The point's "activation" column: the config activation's name, "captured"
+// (a model layer's own inputs), "input's own" (the input's "activations"
+// file) or "" (none).
+std::string activation_label(const Point& p, const ExperimentConfig& cfg);
+
 // "fnv1a64 + mix" of a canonical JSON text, as 16 hex digits.
 std::string stable_id(const json& canonical);
 

@@ -158,16 +158,22 @@ std::vector<std::string> model_input_columns(const ModelInputSpec& spec) {
   return model_study_columns(model);
 }
 
-std::vector<Shape> model_input_weight_shapes(const ModelInputSpec& spec) {
+std::vector<std::pair<std::string, Shape>> model_input_layers(const ModelInputSpec& spec) {
   std::unique_ptr<Model> model;
   if (std::filesystem::exists(spec.weights)) {
     model = std::move(load_model(spec.weights).model);
     reject_language_model(*model, spec.name + ": " + spec.weights);
   } else
     model = std::make_unique<Model>(parse_train_block(spec.train, spec.name + ".train").arch);
-  std::vector<Shape> out;
+  std::vector<std::pair<std::string, Shape>> out;
   for (const auto& l : select_layers(*model, spec.options.layers))
-    out.push_back({l.layer->out_features(), l.layer->fan_in()});
+    out.push_back({l.path, {l.layer->out_features(), l.layer->fan_in()}});
+  return out;
+}
+
+std::vector<Shape> model_input_weight_shapes(const ModelInputSpec& spec) {
+  std::vector<Shape> out;
+  for (const auto& l : model_input_layers(spec)) out.push_back(l.second);
   return out;
 }
 
@@ -179,9 +185,8 @@ void check_model_pipeline(const ModelInputSpec& spec, const Pipeline& pipeline,
                               "calibrated pipelines"));
 }
 
-std::unique_ptr<ModelStudy> open_model_study(const ModelInputSpec& spec,
-                                             const std::function<void(const std::string&)>& log) {
-  const bool need_train_set = spec.options.finetune.epochs > 0;
+void ensure_trained(const ModelInputSpec& spec,
+                    const std::function<void(const std::string&)>& log) {
   if (!std::filesystem::exists(spec.weights)) {
     const TrainBlock b = parse_train_block(spec.train, spec.name + ".train");
     Model model(b.arch);
@@ -202,6 +207,12 @@ std::unique_ptr<ModelStudy> open_model_study(const ModelInputSpec& spec,
     if (!parent.empty()) std::filesystem::create_directories(parent);
     save_model(model, spec.weights, info);
   }
+}
+
+std::unique_ptr<ModelStudy> open_model_study(const ModelInputSpec& spec,
+                                             const std::function<void(const std::string&)>& log) {
+  const bool need_train_set = spec.options.finetune.epochs > 0;
+  ensure_trained(spec, log);
   LoadedModel loaded = load_model(spec.weights);
   reject_language_model(*loaded.model, spec.name + ": " + spec.weights);
   const ModelStudyOptions& o = spec.options;

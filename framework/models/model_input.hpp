@@ -67,6 +67,13 @@ std::vector<std::string> model_input_columns(const ModelInputSpec& spec);
 // Shapes [out, fan_in] of the weight matrices the study compresses (for the
 // bits-per-element column), known without training.
 std::vector<Shape> model_input_weight_shapes(const ModelInputSpec& spec);
+// The same with each layer's path.
+std::vector<std::pair<std::string, Shape>> model_input_layers(const ModelInputSpec& spec);
+
+// Trains and saves the model when its weights file is missing (the spec's
+// train block; parse_model_input checked that it has one then).
+void ensure_trained(const ModelInputSpec& spec,
+                    const std::function<void(const std::string&)>& log = {});
 
 // Loads the weights (training and saving them first when the file is missing
 // and a train block is given) and the Fashion-MNIST data the study needs.
