@@ -5,6 +5,7 @@
 #include "io/scratch.hpp"
 #include "models/model_input.hpp"
 #include "models/model_study.hpp"
+#include "tiny_mlp.hpp"
 
 using namespace interplay;
 
@@ -25,18 +26,8 @@ const Dataset& test_images() {
   return d;
 }
 
-// A tiny MLP trained for one epoch: good enough for compression to matter.
 const Model& trained_mlp() {
-  static const Model m = [] {
-    Model model(json{{"model", "mlp"}, {"hidden", {64, 48}}});
-    model.init(11);
-    TrainConfig cfg;
-    cfg.epochs = 2;
-    cfg.batch = 50;
-    cfg.lr = 3e-3;
-    train_model(model, train_images(), cfg);
-    return model;
-  }();
+  static const Model m = test::train_tiny_mlp(train_images(), 11);
   return m;
 }
 

@@ -10,6 +10,7 @@
 #include "models/layer_calibration.hpp"
 #include "models/model_input.hpp"
 #include "models/model_study.hpp"
+#include "tiny_mlp.hpp"
 
 using namespace interplay;
 
@@ -24,19 +25,10 @@ const Dataset& test_images() {
   return d;
 }
 
-// A small MLP trained for two epochs (784-64-48-10): fc1 has 784 inputs, so
-// its calibration needs more than 784 images for a well-posed Hessian.
+// fc1 has 784 inputs, so its calibration needs more than 784 images for a
+// well-posed Hessian.
 const Model& trained_mlp() {
-  static const Model m = [] {
-    Model model(json{{"model", "mlp"}, {"hidden", {64, 48}}});
-    model.init(5);
-    TrainConfig cfg;
-    cfg.epochs = 2;
-    cfg.batch = 50;
-    cfg.lr = 3e-3;
-    train_model(model, train_images(), cfg);
-    return model;
-  }();
+  static const Model m = test::train_tiny_mlp(train_images(), 5);
   return m;
 }
 
