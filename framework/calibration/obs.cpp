@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "core/error.hpp"
+#include "core/fixed_blas.hpp"
 #include "quantizers/codec.hpp"
 
 extern "C" {
@@ -31,6 +32,9 @@ std::vector<float> inverse_factor(std::vector<float> h, std::size_t n, double da
   // reads it, so no symmetrisation is needed.
   const int N = int(n);
   int info = 0;
+  // OpenBLAS's potrf/potri, like its GEMMs, give other last bits on more
+  // threads (core/fixed_blas.hpp): one thread keeps U the same for any count.
+  SingleThreadedBlas one_thread;
   spotrf_("L", &N, h.data(), &N, &info);
   if (info > 0)
     throw Error(at(where, "the dampened Hessian is not positive definite (leading minor " +
@@ -212,9 +216,8 @@ void solve(Tensor& w, const Tensor& h, const Problem& p) {
       }
     }
     if (p.update && i2 < C)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(R), int(C - i2), int(cnt), -1.0f,
-                  Err1.data(), int(cnt), U.data() + i1 * C + i2, int(C), 1.0f, W.data() + i2,
-                  int(C));
+      fixed_sgemm(R, C - i2, cnt, -1.0f, Err1.data(), cnt, U.data() + i1 * C + i2, C, 1.0f,
+                  W.data() + i2, C);
   }
   for (std::size_t r = 0; r < R; ++r)
     for (std::size_t j = 0; j < C; ++j) w.data[r * C + perm[j]] = Q[r * C + j];
@@ -264,6 +267,9 @@ namespace {
 bool full_inverse(std::vector<float>& h, std::size_t n) {
   const int N = int(n);
   int info = 0;
+  // OpenBLAS's potrf/potri, like its GEMMs, give other last bits on more
+  // threads (core/fixed_blas.hpp): one thread keeps U the same for any count.
+  SingleThreadedBlas one_thread;
   spotrf_("L", &N, h.data(), &N, &info);
   if (info != 0) return false;
   spotri_("L", &N, h.data(), &N, &info);

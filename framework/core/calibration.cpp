@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/fixed_blas.hpp"
 
 namespace interplay {
 
@@ -25,8 +26,7 @@ Tensor accumulate_hessian(const Tensor& x, std::size_t batch) {
     xb.assign(x.data.begin() + std::ptrdiff_t(r0 * d),
               x.data.begin() + std::ptrdiff_t((r0 + b) * d));
     for (float& v : xb) v *= root;
-    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, int(d), int(b), 1.0f, xb.data(), int(d),
-                1.0f, h.data.data(), int(d));
+    fixed_syrk_upper(d, b, xb.data(), d, h.data.data(), d);
   }
   for (std::size_t i = 0; i < d; ++i)
     for (std::size_t j = 0; j < i; ++j) h.data[i * d + j] = h.data[j * d + i];
