@@ -60,6 +60,12 @@ struct FastGrid {
         mbits(g.mbits) {}
 
   float operator()(float v) const {
+    return round(v, neg_bound, pos_bound, max, overflow_value, emin, mbits);
+  }
+
+  // The same with the grid passed in pieces (per-column grids, quantizers/columns.hpp).
+  static float round(float v, float neg_bound, float pos_bound, float max, float overflow_value,
+                     std::int32_t emin, std::int32_t mbits) {
     const std::uint32_t b = float_bits(v), sign = b & 0x80000000u;
     float a = bits_float(b & 0x7fffffffu);
     const float bound = sign ? neg_bound : pos_bound;
