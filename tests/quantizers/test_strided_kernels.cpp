@@ -122,3 +122,31 @@ TEST_CASE("amax block formats along a strided axis equal the contiguous path",
       check_same(y, want);
     }
 }
+
+TEST_CASE("per-channel INT along the last axis equals the contiguous path",
+          "[quantizers][strided]") {
+  const char* steps[] = {R"({"quantizer":"int8")", R"({"quantizer":"int4")",
+                         R"({"quantizer":"int","bits":3,"scheme":"asymmetric")",
+                         R"({"quantizer":"int","bits":4,"scheme":"gptq_symmetric")",
+                         R"({"quantizer":"int","bits":16)"};
+  const Shape shapes[] = {{37, 300}, {70, 1100}, {3, 4, 50}};
+  for (const char* step : steps)
+    for (const Shape& shape : shapes) {
+      const Tensor x = awkward(shape, 11);
+      const std::size_t channels = shape.back(), rows = x.size() / channels;
+      const std::string strided =
+          std::string(step) + ",\"channel_axis\":" + std::to_string(shape.size() - 1) + "}";
+      INFO(strided << " on " << shape_string(shape));
+      // Reference: the [rows, channels] matrix transposed, one scale per row.
+      const Tensor matrix({rows, channels}, x.data);
+      Tensor want = move_axis(
+          quantize(std::string(step) + ",\"channel_axis\":0}", move_axis(matrix, 0, false)), 0,
+          true);
+      want.shape = shape;
+      check_same(quantize(strided, x), want);
+      auto b = quantizers().build(json::parse(strided), "quantizer", "test");
+      Tensor y = x;
+      b.object->quantize(y, y);
+      check_same(y, want);
+    }
+}
