@@ -106,10 +106,12 @@ void quantize_amax_columns(const Tensor& in, Tensor& out, const BlockLayout& lay
 // The skeleton every amax-scaled block format shares (MX, HBFP, NVFP4): a
 // block holding NaN/Inf becomes NaN, an all-zero block is kept, and any other
 // block is rounded as `plan(amax)` says.
+//
+// amax_block(rounding, plan) is one block's code, for kernels that handle the
+// common blocks themselves and hand it the others.
 template <class Plan>
-void quantize_amax_blocks(const Tensor& in, Tensor& out, const BlockLayout& layout,
-                          const RoundingPolicy& rounding, Plan&& plan) {
-  const auto block = [&](const BlockRef& b) {
+auto amax_block(const RoundingPolicy& rounding, const Plan& plan) {
+  return [&rounding, &plan](const BlockRef& b) {
     const SpanAmax m = span_amax(b.in, b.n);
     if (m.nonfinite) return fill_nan(b);
     if (m.amax == 0.0f) return copy_block(b);
@@ -120,6 +122,12 @@ void quantize_amax_blocks(const Tensor& in, Tensor& out, const BlockLayout& layo
     }
     round_span(b.in, b.out, b.n, p.grid, p.scale, rounding.mode, rounding.draws(b), true);
   };
+}
+
+template <class Plan>
+void quantize_amax_blocks(const Tensor& in, Tensor& out, const BlockLayout& layout,
+                          const RoundingPolicy& rounding, Plan&& plan) {
+  const auto block = amax_block(rounding, plan);
   if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
   if (in.size() == 0) return;
   // A strided axis with nearest-even rounding takes the column kernel.

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/rng.hpp"
+#include "formats/grid.hpp"
 #include "support.hpp"
 
 using namespace interplay;
@@ -149,4 +150,40 @@ TEST_CASE("per-channel INT along the last axis equals the contiguous path",
       b.object->quantize(y, y);
       check_same(y, want);
     }
+}
+
+// NVFP4's chunked kernel for blocks of 16 along contiguous lanes against the
+// format's definition evaluated with the double-precision reference rounding
+// (round_to_grid), block by block.
+TEST_CASE("nvfp4 blocks of 16 equal the reference definition", "[quantizers][strided]") {
+  const Grid e2m1 = float_grid(float_format("fp4_e2m1"), true);
+  const Grid e4m3 = float_grid(float_format("fp8_e4m3"), true);
+  for (const Shape& shape : {Shape{37, 160}, Shape{300, 1024}}) {
+    Tensor x = awkward(shape, 13);
+    for (std::size_t i = 16; i < 32; ++i) x.data[i] = 1e-30f * float(i);  // scale rounds to 0
+    float amax_t = 0;
+    for (float v : x.data)
+      if (std::isfinite(v)) amax_t = std::max(amax_t, std::fabs(v));
+    const float g = (448.0f * 6.0f) / amax_t;
+    Tensor want(shape);
+    for (std::size_t b = 0; b < x.size(); b += 16) {
+      float amax = 0;
+      bool finite = true;
+      for (std::size_t i = b; i < b + 16; ++i)
+        finite = finite && std::isfinite(x.data[i]), amax = std::max(amax, std::fabs(x.data[i]));
+      const float sb =
+          float(round_to_grid(double((amax / 6.0f) * g), e4m3, Rounding::NearestEven, 0));
+      const float d = sb / g;
+      for (std::size_t i = b; i < b + 16; ++i) {
+        const float v = x.data[i];
+        want.data[i] =
+            !finite     ? std::numeric_limits<float>::quiet_NaN()
+            : amax == 0 ? v
+            : sb == 0   ? v * 0.0f
+                        : float(round_to_grid(double(v / d), e2m1, Rounding::NearestEven, 0)) * d;
+      }
+    }
+    INFO("shape " << shape_string(shape));
+    check_same(quantize(R"({"quantizer":"nvfp4"})", x), want);
+  }
 }
