@@ -131,25 +131,18 @@ void round_span_stochastic(const float* __restrict x, float* __restrict out, std
   }
 }
 
-// The same arithmetic in float, twice the lanes and no conversions, where
-// every step is still exact: mbits <= 21 keeps y = a / q below 2^22 (the 2^23
-// trick finds its nearest integer) and (f + up) within 24 bits; quanta from
-// 2^-126 to 2^126 keep q and 1/q normal floats, so y = a * (1/q) and
-// (f + up) * q are exact scalings. The values equal the double kernel's at
-// each step, so the results are the same bits.
-bool stochastic_f32(const Grid& g) {
-  if (!stochastic_fast(g) || g.mbits > 21 || g.emin - g.mbits < -126) return false;
-  const int etop = floor_log2(std::max(-g.lo, g.hi));
-  return std::max(etop, g.emin) - g.mbits <= 126;
-}
-
+// The same arithmetic in float (StochasticGrid), twice the lanes and no
+// conversions, where every step is still exact: mbits <= 21 keeps y = a / q
+// below 2^22 (the 2^23 trick finds its nearest integer) and (f + up) within
+// 24 bits; quanta from 2^-126 to 2^126 keep q and 1/q normal floats, so
+// y = a * (1/q) and (f + up) * q are exact scalings. The values equal the
+// double kernel's at each step, so the results are the same bits.
 template <bool Pow2>
 void round_span_stochastic_f32(const float* __restrict x, float* __restrict out, std::size_t n,
                                const Grid& g, const SpanScale& s, const Draws& d) {
   const std::uint64_t key = mix64(d.seed ^ mix64(kRoundingStream)), stride = d.stride;
-  const float neg_bound = -g.lo, pos_bound = g.hi, scale = s.scale, inv = s.inv;
-  const float max = g.max, over = static_cast<float>(overflow_value(g));
-  const std::int32_t emin = g.emin, mbits = g.mbits;
+  const StochasticGrid round(g);
+  const float scale = s.scale, inv = s.inv;
   constexpr std::size_t kChunk = 256;
   float u[kChunk];
   for (std::size_t b = 0; b < n; b += kChunk) {
@@ -160,21 +153,8 @@ void round_span_stochastic_f32(const float* __restrict x, float* __restrict out,
     unsigned special = 0;
     for (std::size_t i = 0; i < m; ++i) {
       const float v = Pow2 ? x[b + i] * inv : x[b + i] / scale;
-      const std::uint32_t bits = float_bits(v), sign = bits & 0x80000000u;
-      special |= unsigned((bits & 0x7f800000u) == 0x7f800000u);
-      float a = bits_float(bits & 0x7fffffffu);
-      const float bound = sign ? neg_bound : pos_bound;
-      a = a < bound ? a : bound;
-      const std::int32_t ev = std::int32_t(float_bits(a) >> 23) - 127;
-      const std::int32_t qexp = (ev < emin ? emin : ev) - mbits;
-      const float q = bits_float(std::uint32_t(127 + qexp) << 23);
-      const float y = a * bits_float(std::uint32_t(127 - qexp) << 23);
-      const float t = (y + 0x1p23f) - 0x1p23f;
-      const float f = t - (t > y ? 1.0f : 0.0f);
-      const float up = u[i] < y - f ? 1.0f : 0.0f;
-      float r = (f + up) * q;
-      r = r > max ? over : r;
-      out[b + i] = bits_float(float_bits(r) | sign) * scale;
+      special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
+      out[b + i] = round(v, u[i]) * scale;
     }
     if (special)
       for (std::size_t i = b; i < b + m; ++i) {
@@ -214,6 +194,12 @@ Grid fixed_grid(int quantum_exp, float lo, float hi) {
   return g;
 }
 
+void stochastic_draws(std::uint64_t seed, std::uint64_t index0, std::size_t n, float* u) {
+  const std::uint64_t key = mix64(seed ^ mix64(kRoundingStream));
+  for (std::size_t i = 0; i < n; ++i)
+    u[i] = float(std::int32_t(mix64(key + (index0 + i)) >> 40)) * 0x1p-24f;
+}
+
 double round_to_grid(double v, const Grid& g, Rounding mode, double u) {
   if (std::isnan(v)) return v;
   const bool neg = std::signbit(v);
@@ -249,7 +235,7 @@ void round_span_general(const float* x, float* out, std::size_t n, const Grid& g
       }
     return;
   }
-  if (mode == Rounding::Stochastic && stochastic_f32(g))
+  if (mode == Rounding::Stochastic && stochastic_f32_exact(g))
     return s.pow2 ? round_span_stochastic_f32<true>(x, out, n, g, s, d)
                   : round_span_stochastic_f32<false>(x, out, n, g, s, d);
   if (mode == Rounding::Stochastic && stochastic_fast(g))

@@ -124,12 +124,78 @@ auto amax_block(const RoundingPolicy& rounding, const Plan& plan) {
   };
 }
 
+// Stochastic rounding of blocks of B that tile contiguous lanes: the draws
+// of a chunk of blocks in one vectorised loop, then each block rounded with
+// the inline StochasticGrid (the per-block call, set-up and hashed key of
+// round_span cost more than a block's elements). A block that is not plain
+// (NaN/Inf, all zero, a zero plan, a grid StochasticGrid is not exact on, or
+// a value that overflows when scaled) is redone by `block`.
+template <std::size_t B, class Plan, class Block>
+void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolicy& rounding,
+                              const Plan& plan, const Block& block) {
+  constexpr std::size_t kBlocks = 2048 / B;
+  const std::size_t blocks = in.size() / B;
+  const std::int64_t chunks = std::int64_t((blocks + kBlocks - 1) / kBlocks);
+  const float* x = in.data.data();
+  float* y = out.data.data();
+#pragma omp parallel for schedule(static) if (chunks > 1 && in.size() > (1u << 15))
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    const std::size_t b0 = std::size_t(c) * kBlocks, nb = std::min(kBlocks, blocks - b0);
+    float u[kBlocks * B];
+    stochastic_draws(rounding.seed, b0 * B, nb * B, u);
+    for (std::size_t k = 0; k < nb; ++k) {
+      const std::size_t at = (b0 + k) * B;
+      const float* __restrict xb = x + at;
+      float* __restrict yb = y + at;
+      std::uint32_t m = 0;
+      for (std::size_t i = 0; i < B; ++i) {
+        const std::uint32_t b = float_bits(xb[i]) & 0x7fffffffu;
+        m = b > m ? b : m;
+      }
+      BlockPlan p;
+      if (m == 0 || m >= 0x7f800000u || (p = plan(bits_float(m))).zero ||
+          !stochastic_f32_exact(p.grid)) {
+        block(BlockRef{x + at, y + at, B, at, 1});
+        continue;
+      }
+      const StochasticGrid round(p.grid);
+      const float scale = p.scale.scale, inv = p.scale.inv;
+      const float* ub = u + k * B;
+      unsigned special = 0;
+      if (p.scale.pow2) {
+        for (std::size_t i = 0; i < B; ++i) {
+          const float v = xb[i] * inv;
+          special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
+          yb[i] = round(v, ub[i]) * scale;
+        }
+      } else {
+        for (std::size_t i = 0; i < B; ++i) {
+          const float v = xb[i] / scale;
+          special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
+          yb[i] = round(v, ub[i]) * scale;
+        }
+      }
+      if (special) block(BlockRef{x + at, y + at, B, at, 1});
+    }
+  }
+}
+
 template <class Plan>
 void quantize_amax_blocks(const Tensor& in, Tensor& out, const BlockLayout& layout,
                           const RoundingPolicy& rounding, Plan&& plan) {
   const auto block = amax_block(rounding, plan);
   if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
   if (in.size() == 0) return;
+  // Out of place only: the stochastic kernel may redo a block from its input
+  // after writing its output.
+  if (!layout.whole_tensor && rounding.mode == Rounding::Stochastic && &out != &in) {
+    const AxisLayout L = axis_layout(in.shape, layout.axis);
+    if (L.inner == 1 && layout.size > 0 && L.len % layout.size == 0) {
+      if (layout.size == 16) return quantize_amax_stochastic<16>(in, out, rounding, plan, block);
+      if (layout.size == 32) return quantize_amax_stochastic<32>(in, out, rounding, plan, block);
+      if (layout.size == 64) return quantize_amax_stochastic<64>(in, out, rounding, plan, block);
+    }
+  }
   // A strided axis with nearest-even rounding takes the column kernel.
   if (!layout.whole_tensor && rounding.mode == Rounding::NearestEven &&
       axis_layout(in.shape, layout.axis).inner > 1)

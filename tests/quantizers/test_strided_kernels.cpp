@@ -187,3 +187,26 @@ TEST_CASE("nvfp4 blocks of 16 equal the reference definition", "[quantizers][str
     check_same(quantize(R"({"quantizer":"nvfp4"})", x), want);
   }
 }
+
+// Stochastic rounding of contiguous blocks of 16/32/64 takes a chunk kernel
+// out of place; in place it takes the per-block path, which must agree.
+TEST_CASE("stochastic block kernel equals the per-block path", "[quantizers][strided]") {
+  const char* steps[] = {R"({"quantizer":"mxfp4")",
+                         R"({"quantizer":"mxfp8_e4m3")",
+                         R"({"quantizer":"mxint8")",
+                         R"({"quantizer":"hbfp4")",
+                         R"({"quantizer":"hbfp8")",
+                         R"({"quantizer":"nvfp4")",
+                         R"({"quantizer":"hbfp","mantissa_bits":23)"};
+  for (const char* step : steps)
+    for (const Shape& shape : {Shape{37, 320}, Shape{200, 1024}}) {
+      const std::string s = std::string(step) + R"(,"rounding":"stochastic","seed":3})";
+      INFO(s << " on " << shape_string(shape));
+      const Tensor x = awkward(shape, 17);
+      auto b = quantizers().build(json::parse(s), "quantizer", "test");
+      Tensor chunked, in_place = x;
+      b.object->quantize(x, chunked);
+      b.object->quantize(in_place, in_place);
+      check_same(chunked, in_place);
+    }
+}
