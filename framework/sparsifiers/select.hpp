@@ -179,7 +179,9 @@ Cut<Key> cut_after_smallest(std::size_t n, std::size_t p, int key_bits, bool par
       kmax = std::max(kmax, k);
     }
     lo = kmin, span = Key(kmax - kmin);
-    bits = n < 4096 ? 8 : 10;
+    // 12 bits for rows of 4096 and more: a smaller bucket to collect pays for
+    // the longer bin scan (measured on 4096-element rows: 10 and 14 bits slower).
+    bits = n < 4096 ? 8 : 12;
   }
   const std::size_t small_enough = std::max<std::size_t>(1024, n / 32);
   std::size_t count = n;  // keys in [lo, lo + span]
