@@ -131,6 +131,39 @@ void round_span_stochastic(const float* __restrict x, float* __restrict out, std
   }
 }
 
+// The same arithmetic in float (StochasticGrid), twice the lanes and no
+// conversions, where every step is still exact: mbits <= 21 keeps y = a / q
+// below 2^22 (the 2^23 trick finds its nearest integer) and (f + up) within
+// 24 bits; quanta from 2^-126 to 2^126 keep q and 1/q normal floats, so
+// y = a * (1/q) and (f + up) * q are exact scalings. The values equal the
+// double kernel's at each step, so the results are the same bits.
+template <bool Pow2>
+void round_span_stochastic_f32(const float* __restrict x, float* __restrict out, std::size_t n,
+                               const Grid& g, const SpanScale& s, const Draws& d) {
+  const std::uint64_t key = mix64(d.seed ^ mix64(kRoundingStream)), stride = d.stride;
+  const StochasticGrid round(g);
+  const float scale = s.scale, inv = s.inv;
+  constexpr std::size_t kChunk = 256;
+  float u[kChunk];
+  for (std::size_t b = 0; b < n; b += kChunk) {
+    const std::size_t m = std::min(kChunk, n - b);
+    const std::uint64_t i0 = d.index0 + b * stride;
+    for (std::size_t i = 0; i < m; ++i)
+      u[i] = float(std::int32_t(mix64(key + (i0 + i * stride)) >> 40)) * 0x1p-24f;
+    unsigned special = 0;
+    for (std::size_t i = 0; i < m; ++i) {
+      const float v = Pow2 ? x[b + i] * inv : x[b + i] / scale;
+      special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
+      out[b + i] = round(v, u[i]) * scale;
+    }
+    if (special)
+      for (std::size_t i = b; i < b + m; ++i) {
+        const float v = Pow2 ? x[i] * inv : x[i] / scale;
+        if (!std::isfinite(v)) out[i] = round_one(x[i], g, s, Rounding::Stochastic, d, i);
+      }
+  }
+}
+
 }  // namespace
 
 Grid float_grid(const FloatFormat& f, bool saturate) {
@@ -159,6 +192,12 @@ Grid fixed_grid(int quantum_exp, float lo, float hi) {
   g.overflow = Overflow::Saturate;
   decide_fast(g);
   return g;
+}
+
+void stochastic_draws(std::uint64_t seed, std::uint64_t index0, std::size_t n, float* u) {
+  const std::uint64_t key = mix64(seed ^ mix64(kRoundingStream));
+  for (std::size_t i = 0; i < n; ++i)
+    u[i] = float(std::int32_t(mix64(key + (index0 + i)) >> 40)) * 0x1p-24f;
 }
 
 double round_to_grid(double v, const Grid& g, Rounding mode, double u) {
@@ -196,6 +235,9 @@ void round_span_general(const float* x, float* out, std::size_t n, const Grid& g
       }
     return;
   }
+  if (mode == Rounding::Stochastic && stochastic_f32_exact(g))
+    return s.pow2 ? round_span_stochastic_f32<true>(x, out, n, g, s, d)
+                  : round_span_stochastic_f32<false>(x, out, n, g, s, d);
   if (mode == Rounding::Stochastic && stochastic_fast(g))
     return s.pow2 ? round_span_stochastic<true>(x, out, n, g, s, d)
                   : round_span_stochastic<false>(x, out, n, g, s, d);

@@ -60,6 +60,12 @@ struct FastGrid {
         mbits(g.mbits) {}
 
   float operator()(float v) const {
+    return round(v, neg_bound, pos_bound, max, overflow_value, emin, mbits);
+  }
+
+  // The same with the grid passed in pieces (per-column grids, quantizers/columns.hpp).
+  static float round(float v, float neg_bound, float pos_bound, float max, float overflow_value,
+                     std::int32_t emin, std::int32_t mbits) {
     const std::uint32_t b = float_bits(v), sign = b & 0x80000000u;
     float a = bits_float(b & 0x7fffffffu);
     const float bound = sign ? neg_bound : pos_bound;
@@ -96,6 +102,60 @@ inline void round_span_fast(const float* __restrict x, float* __restrict out, st
     for (std::size_t i = 0; i < n; ++i) out[i] = round(x[i] / scale) * scale;
   }
 }
+
+// Stochastic rounding of one finite value in float32 arithmetic, exact (the
+// same bits as round_to_grid with the same draw u) on grids where
+// stochastic_f32_exact holds; the kernel of round_span's stochastic path,
+// inline for block kernels that draw a chunk at a time (stochastic_draws).
+struct StochasticGrid {
+  float neg_bound, pos_bound, max, overflow_value;
+  std::int32_t emin, mbits;
+
+  explicit StochasticGrid(const Grid& g)
+      : neg_bound(-g.lo),
+        pos_bound(g.hi),
+        max(g.max),
+        overflow_value(g.overflow == Overflow::Infinity ? std::numeric_limits<float>::infinity()
+                       : g.overflow == Overflow::NaN    ? std::numeric_limits<float>::quiet_NaN()
+                                                        : g.max),
+        emin(g.emin),
+        mbits(g.mbits) {}
+
+  // y = a / q is below 2^22 (the 2^23 trick finds its nearest integer, then
+  // the floor), and q and 1/q are normal floats, so every step is exact.
+  float operator()(float v, float u) const {
+    const std::uint32_t bits = float_bits(v), sign = bits & 0x80000000u;
+    float a = bits_float(bits & 0x7fffffffu);
+    const float bound = sign ? neg_bound : pos_bound;
+    a = a < bound ? a : bound;
+    const std::int32_t ev = std::int32_t(float_bits(a) >> 23) - 127;
+    const std::int32_t qexp = (ev < emin ? emin : ev) - mbits;
+    const float q = bits_float(std::uint32_t(127 + qexp) << 23);
+    const float y = a * bits_float(std::uint32_t(127 - qexp) << 23);
+    const float t = (y + 0x1p23f) - 0x1p23f;
+    const float f = t - (t > y ? 1.0f : 0.0f);
+    const float up = u < y - f ? 1.0f : 0.0f;
+    float r = (f + up) * q;
+    r = r > max ? overflow_value : r;
+    return bits_float(float_bits(r) | sign);
+  }
+};
+
+// Whether StochasticGrid is exact on g: clamp bounds finite and not both
+// zero, mbits <= 21, quanta from 2^-126 to 2^126. Inline: block kernels ask
+// once per block.
+inline bool stochastic_f32_exact(const Grid& g) {
+  const float top = std::fmax(-g.lo, g.hi);
+  if (!(std::isfinite(g.lo) && std::isfinite(g.hi) && top > 0 && g.mbits >= 0 && g.mbits <= 21 &&
+        g.emin >= -126 && g.emin - g.mbits >= -126))
+    return false;
+  const int etop = floor_log2(top);
+  return (etop > g.emin ? etop : g.emin) - g.mbits <= 126;
+}
+
+// u[i] = the stochastic-rounding draw of flat index index0 + i (i < n): the
+// draws round_span uses, a chunk at a time.
+void stochastic_draws(std::uint64_t seed, std::uint64_t index0, std::size_t n, float* u);
 
 // out[i] = round(x[i] / scale) * scale onto the grid, any mode, any input.
 void round_span_general(const float* x, float* out, std::size_t n, const Grid& g,

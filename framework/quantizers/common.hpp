@@ -7,6 +7,7 @@
 #include "core/params.hpp"
 #include "formats/grid.hpp"
 #include "quantizers/blocks.hpp"
+#include "quantizers/columns.hpp"
 
 namespace interplay {
 
@@ -37,13 +38,80 @@ struct BlockPlan {
   bool zero = false;
 };
 
+// Blocks along a strided axis, nearest-even: slabs of one block's rows, in
+// strips of columns, each column a block (quantizers/columns.hpp). Per strip:
+// the columns' amax over the slab's rows, their plans, then the rows rounded
+// with those plans (the slab is still in the cache); `block` redoes the
+// special columns (NaN/Inf, a zero plan, a slow grid).
+template <class Plan, class Block>
+void quantize_amax_columns(const Tensor& in, Tensor& out, const BlockLayout& layout,
+                           const Plan& plan, const Block& block) {
+  const AxisLayout L = axis_layout(in.shape, layout.axis);
+  const std::size_t bs = layout.size == 0 ? L.len : std::min(layout.size, L.len);
+  const std::size_t nb = (L.len + bs - 1) / bs;
+  constexpr std::size_t kStrip = 512;  // columns: a 32-row slab strip is 64 KiB
+  const std::size_t strips = (L.inner + kStrip - 1) / kStrip;
+  const std::int64_t total = std::int64_t(L.outer * nb * strips);
+  const float* x = in.data.data();
+  float* y = out.data.data();
+#pragma omp parallel if (total > 1 && in.size() > (1u << 15))
+  {
+    ColumnPlans plans(kStrip);
+    SpecialColumns special;
+    std::uint32_t amax[kStrip];
+#pragma omp for schedule(static)
+    for (std::int64_t j = 0; j < total; ++j) {
+      const std::size_t strip = std::size_t(j) % strips, ob = std::size_t(j) / strips;
+      const std::size_t o = ob / nb, k0 = (ob % nb) * bs, rows = std::min(bs, L.len - k0);
+      const std::size_t c0 = strip * kStrip, w = std::min(kStrip, L.inner - c0);
+      const std::size_t base = o * L.len * L.inner + k0 * L.inner + c0;
+      std::fill(amax, amax + w, 0u);
+      for (std::size_t r = 0; r < rows; ++r) {  // span_amax of each column
+        const float* row = x + base + r * L.inner;
+        for (std::size_t c = 0; c < w; ++c) {
+          const std::uint32_t b = float_bits(row[c]) & 0x7fffffffu;
+          amax[c] = b > amax[c] ? b : amax[c];
+        }
+      }
+      // One scale kind per strip (a format's plans share it): the first
+      // column with a plan decides, any other is special.
+      int pow2 = -1;
+      for (std::size_t c = 0; c < w; ++c) {
+        if (amax[c] >= 0x7f800000u) {
+          plans.set_identity(c, true);
+        } else if (amax[c] == 0) {
+          plans.set_identity(c, false);
+        } else {
+          const BlockPlan p = plan(bits_float(amax[c]));
+          if (pow2 < 0 && !p.zero && p.grid.fast) pow2 = p.scale.pow2;
+          if (p.zero || !p.grid.fast || int(p.scale.pow2) != pow2)
+            plans.set_identity(c, true);
+          else
+            plans.set(c, p.grid, p.scale);
+        }
+      }
+      special.gather(plans, x + base, rows, w, L.inner);
+      for (std::size_t r = 0; r < rows; ++r) {
+        const std::size_t at = base + r * L.inner;
+        if (pow2 == 0)
+          round_columns<false>(plans, x + at, y + at, w);
+        else
+          round_columns<true>(plans, x + at, y + at, w);
+      }
+      special.redo(y + base, rows, L.inner, base, block);
+    }
+  }
+}
+
 // The skeleton every amax-scaled block format shares (MX, HBFP, NVFP4): a
 // block holding NaN/Inf becomes NaN, an all-zero block is kept, and any other
 // block is rounded as `plan(amax)` says.
+//
+// amax_block(rounding, plan) is one block's code, for kernels that handle the
+// common blocks themselves and hand it the others.
 template <class Plan>
-void quantize_amax_blocks(const Tensor& in, Tensor& out, const BlockLayout& layout,
-                          const RoundingPolicy& rounding, Plan&& plan) {
-  for_each_block(in, out, layout, [&](const BlockRef& b) {
+auto amax_block(const RoundingPolicy& rounding, const Plan& plan) {
+  return [&rounding, &plan](const BlockRef& b) {
     const SpanAmax m = span_amax(b.in, b.n);
     if (m.nonfinite) return fill_nan(b);
     if (m.amax == 0.0f) return copy_block(b);
@@ -53,7 +121,86 @@ void quantize_amax_blocks(const Tensor& in, Tensor& out, const BlockLayout& layo
       return;
     }
     round_span(b.in, b.out, b.n, p.grid, p.scale, rounding.mode, rounding.draws(b), true);
-  });
+  };
+}
+
+// Stochastic rounding of blocks of B that tile contiguous lanes: the draws
+// of a chunk of blocks in one vectorised loop, then each block rounded with
+// the inline StochasticGrid (the per-block call, set-up and hashed key of
+// round_span cost more than a block's elements). A block that is not plain
+// (NaN/Inf, all zero, a zero plan, a grid StochasticGrid is not exact on, or
+// a value that overflows when scaled) is redone by `block`.
+template <std::size_t B, class Plan, class Block>
+void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolicy& rounding,
+                              const Plan& plan, const Block& block) {
+  constexpr std::size_t kBlocks = 2048 / B;
+  const std::size_t blocks = in.size() / B;
+  const std::int64_t chunks = std::int64_t((blocks + kBlocks - 1) / kBlocks);
+  const float* x = in.data.data();
+  float* y = out.data.data();
+#pragma omp parallel for schedule(static) if (chunks > 1 && in.size() > (1u << 15))
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    const std::size_t b0 = std::size_t(c) * kBlocks, nb = std::min(kBlocks, blocks - b0);
+    float u[kBlocks * B];
+    stochastic_draws(rounding.seed, b0 * B, nb * B, u);
+    for (std::size_t k = 0; k < nb; ++k) {
+      const std::size_t at = (b0 + k) * B;
+      const float* __restrict xb = x + at;
+      float* __restrict yb = y + at;
+      std::uint32_t m = 0;
+      for (std::size_t i = 0; i < B; ++i) {
+        const std::uint32_t b = float_bits(xb[i]) & 0x7fffffffu;
+        m = b > m ? b : m;
+      }
+      BlockPlan p;
+      if (m == 0 || m >= 0x7f800000u || (p = plan(bits_float(m))).zero ||
+          !stochastic_f32_exact(p.grid)) {
+        block(BlockRef{x + at, y + at, B, at, 1});
+        continue;
+      }
+      const StochasticGrid round(p.grid);
+      const float scale = p.scale.scale, inv = p.scale.inv;
+      const float* ub = u + k * B;
+      unsigned special = 0;
+      if (p.scale.pow2) {
+        for (std::size_t i = 0; i < B; ++i) {
+          const float v = xb[i] * inv;
+          special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
+          yb[i] = round(v, ub[i]) * scale;
+        }
+      } else {
+        for (std::size_t i = 0; i < B; ++i) {
+          const float v = xb[i] / scale;
+          special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
+          yb[i] = round(v, ub[i]) * scale;
+        }
+      }
+      if (special) block(BlockRef{x + at, y + at, B, at, 1});
+    }
+  }
+}
+
+template <class Plan>
+void quantize_amax_blocks(const Tensor& in, Tensor& out, const BlockLayout& layout,
+                          const RoundingPolicy& rounding, Plan&& plan) {
+  const auto block = amax_block(rounding, plan);
+  if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
+  if (in.size() == 0) return;
+  // Out of place only: the stochastic kernel may redo a block from its input
+  // after writing its output.
+  if (!layout.whole_tensor && rounding.mode == Rounding::Stochastic && &out != &in) {
+    const AxisLayout L = axis_layout(in.shape, layout.axis);
+    if (L.inner == 1 && layout.size > 0 && L.len % layout.size == 0) {
+      if (layout.size == 16) return quantize_amax_stochastic<16>(in, out, rounding, plan, block);
+      if (layout.size == 32) return quantize_amax_stochastic<32>(in, out, rounding, plan, block);
+      if (layout.size == 64) return quantize_amax_stochastic<64>(in, out, rounding, plan, block);
+    }
+  }
+  // A strided axis with nearest-even rounding takes the column kernel.
+  if (!layout.whole_tensor && rounding.mode == Rounding::NearestEven &&
+      axis_layout(in.shape, layout.axis).inner > 1)
+    return quantize_amax_columns(in, out, layout, plan, block);
+  for_each_block(in, out, layout, block);
 }
 
 }  // namespace interplay

@@ -16,6 +16,7 @@
 #include "core/registry.hpp"
 #include "quantizers/channels.hpp"
 #include "quantizers/codec.hpp"
+#include "quantizers/columns.hpp"
 #include "quantizers/common.hpp"
 
 namespace interplay {
@@ -70,6 +71,7 @@ class IntQuantizer final : public Quantizer {
       if (!std::isfinite(r.lo) || !std::isfinite(r.hi)) return fill_nan(b);
       apply(b, fit(b, Range{std::min(r.lo, 0.0f), std::max(r.hi, 0.0f)}), b.out);
     };
+    if (per_channel_ && takes_column_kernel(in)) return quantize_last_axis(in, out, group);
     if (per_channel_) return for_each_channel(in, out, channel_axis_, group);
     for_each_block(in, out, layout_, group);
   }
@@ -123,6 +125,72 @@ class IntQuantizer final : public Quantizer {
   }
 
  private:
+  // Per-channel scales along the last axis of a matrix-like tensor (each
+  // channel a strided column), nearest-even, amax clipping: see quantize_last_axis.
+  bool takes_column_kernel(const Tensor& in) const {
+    if (rounding_.mode != Rounding::NearestEven || clip_ != Clip::Amax || in.rank() < 2)
+      return false;
+    const AxisLayout L = axis_layout(in.shape, channel_axis_, "channel_axis");
+    return L.inner == 1 && L.outer > 1;
+  }
+
+  // The column kernel (quantizers/columns.hpp) instead of gathering lanes:
+  // one streaming pass takes every channel's range (span_range's integer keys,
+  // per thread over a share of the rows, then combined: min and max are exact
+  // in any order), the channels' plans follow, and a second pass rounds every
+  // row with them. `group` redoes the special channels (NaN/Inf, a zero
+  // scale, a slow grid).
+  template <class Group>
+  void quantize_last_axis(const Tensor& in, Tensor& out, const Group& group) const {
+    if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
+    const AxisLayout L = axis_layout(in.shape, channel_axis_, "channel_axis");
+    const std::size_t channels = L.len;
+    const std::int64_t rows = std::int64_t(L.outer);
+    const float* x = in.data.data();
+    float* y = out.data.data();
+    const bool parallel = in.size() > (1u << 15);
+    std::vector<std::int32_t> lo(channels, 0x7fffffff), hi(channels, std::int32_t(0x80000000u));
+#pragma omp parallel if (parallel)
+    {
+      std::vector<std::int32_t> l(channels, 0x7fffffff), h(channels, std::int32_t(0x80000000u));
+#pragma omp for schedule(static)
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const float* row = x + std::size_t(r) * channels;
+        for (std::size_t c = 0; c < channels; ++c) {
+          const std::int32_t k = ordered_key(float_bits(row[c]));
+          l[c] = k < l[c] ? k : l[c];
+          h[c] = k > h[c] ? k : h[c];
+        }
+      }
+#pragma omp critical
+      for (std::size_t c = 0; c < channels; ++c) {
+        lo[c] = std::min(lo[c], l[c]);
+        hi[c] = std::max(hi[c], h[c]);
+      }
+    }
+    ColumnPlans plans(channels);
+    for (std::size_t c = 0; c < channels; ++c) {
+      const float rlo = key_float(lo[c]), rhi = key_float(hi[c]);
+      if (!std::isfinite(rlo) || !std::isfinite(rhi)) {
+        plans.set_identity(c, true);
+        continue;
+      }
+      const IntScale s = scale_for(Range{std::min(rlo, 0.0f), std::max(rhi, 0.0f)}, 1.0);
+      const Grid g = fixed_grid(0, s.lo, s.hi);
+      if (s.scale == 0.0f || !g.fast)
+        plans.set_identity(c, true);
+      else
+        plans.set(c, g, SpanScale{s.scale, 0.0f, false});
+    }
+    SpecialColumns special;
+    special.gather(plans, x, L.outer, channels, channels);
+#pragma omp parallel for schedule(static) if (parallel)
+    for (std::int64_t r = 0; r < rows; ++r)
+      round_columns<false>(plans, x + std::size_t(r) * channels, y + std::size_t(r) * channels,
+                           channels);
+    special.redo(y, L.outer, channels, 0, group);
+  }
+
   // The scale of one block of finite values: its range (clip), then GPTQ's
   // MSE shrink search if asked.
   IntScale fit(const BlockRef& b) const {

@@ -42,8 +42,73 @@ class Nvfp4Quantizer final : public Quantizer {
 
   void quantize(const Tensor& in, Tensor& out) const override {
     const float g = tensor_scale(in.data.data(), in.size());
-    quantize_amax_blocks(in, out, layout_, rounding_,
-                         [&](float block_amax) { return block_plan(block_amax, g); });
+    const auto plan = [&](float block_amax) { return block_plan(block_amax, g); };
+    if (takes_block16_kernel(in)) return quantize_blocks16(in, out, g, amax_block(rounding_, plan));
+    quantize_amax_blocks(in, out, layout_, rounding_, plan);
+  }
+
+  // The common case (blocks of 16 that tile contiguous lanes, nearest-even)
+  // takes a kernel that fixes the plans of a chunk of blocks in one
+  // vectorised loop: one scalar plan per 16 elements cost as much as the
+  // elements.
+  bool takes_block16_kernel(const Tensor& in) const {
+    if (layout_.whole_tensor || layout_.size != 16 || in.size() == 0 ||
+        rounding_.mode != Rounding::NearestEven || !elem_.fast || !scale_.fast)
+      return false;
+    const AxisLayout L = axis_layout(in.shape, layout_.axis);
+    return L.inner == 1 && L.len % 16 == 0;
+  }
+
+  // Per chunk of blocks: each block's amax (span_amax), then its scale as
+  // block_plan computes it (E4M3 nearest-even of (amax / 6) * g through the
+  // same FastGrid::round, then / g), then its elements as round_span_fast
+  // rounds them. A block that is not plain (NaN/Inf, all zero, a scale that is
+  // not finite or rounds to 0) goes to `block`, the per-block code.
+  template <class Block>
+  void quantize_blocks16(const Tensor& in, Tensor& out, float g, const Block& block) const {
+    if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
+    constexpr std::size_t kBlocks = 64;
+    const std::size_t blocks = in.size() / 16;
+    const std::int64_t chunks = std::int64_t((blocks + kBlocks - 1) / kBlocks);
+    const float* x = in.data.data();
+    float* y = out.data.data();
+    const FastGrid elem(elem_), sr = scale_round_;
+#pragma omp parallel for schedule(static) if (chunks > 1 && in.size() > (1u << 15))
+    for (std::int64_t c = 0; c < chunks; ++c) {
+      const std::size_t b0 = std::size_t(c) * kBlocks, nb = std::min(kBlocks, blocks - b0);
+      std::uint32_t amax[kBlocks];
+      float scale[kBlocks];
+      std::uint32_t plain[kBlocks];
+      for (std::size_t k = 0; k < nb; ++k) {
+        const float* xb = x + (b0 + k) * 16;
+        std::uint32_t m = 0;
+        for (std::size_t i = 0; i < 16; ++i) {
+          const std::uint32_t b = float_bits(xb[i]) & 0x7fffffffu;
+          m = b > m ? b : m;
+        }
+        amax[k] = m;
+      }
+      for (std::size_t k = 0; k < nb; ++k) {
+        const float v = (bits_float(amax[k]) / 6.0f) * g;
+        const float sb = FastGrid::round(v, sr.neg_bound, sr.pos_bound, sr.max, sr.overflow_value,
+                                         sr.emin, sr.mbits);
+        scale[k] = sb / g;
+        plain[k] = std::uint32_t(amax[k] != 0) & std::uint32_t(amax[k] < 0x7f800000u) &
+                   std::uint32_t((float_bits(v) & 0x7f800000u) != 0x7f800000u) &
+                   std::uint32_t(sb != 0.0f);
+      }
+      for (std::size_t k = 0; k < nb; ++k) {
+        const std::size_t at = (b0 + k) * 16;
+        if (!plain[k]) {
+          block(BlockRef{x + at, y + at, 16, at, 1});
+          continue;
+        }
+        const float s = scale[k];
+        const float* __restrict xb = x + at;
+        float* __restrict yb = y + at;
+        for (std::size_t i = 0; i < 16; ++i) yb[i] = elem(xb[i] / s) * s;
+      }
+    }
   }
 
   // The tensor scale from the whole original W (once, as the solver starts);
@@ -72,9 +137,15 @@ class Nvfp4Quantizer final : public Quantizer {
     return BlockPlan{elem_, SpanScale{sb / g, 0.0f, false}, sb == 0.0f};
   }
 
-  const BlockLayout& layout() const { return layout_; }
-  const RoundingPolicy& rounding() const { return rounding_; }
-  const Grid& element_grid() const { return elem_; }
+  const BlockLayout& layout() const {
+    return layout_;
+  }
+  const RoundingPolicy& rounding() const {
+    return rounding_;
+  }
+  const Grid& element_grid() const {
+    return elem_;
+  }
 
   // E4M3 scale per block plus the FP32 per-tensor scale.
   // Two scale levels: an element's scale depends on its block and on the tensor.

@@ -179,7 +179,9 @@ Cut<Key> cut_after_smallest(std::size_t n, std::size_t p, int key_bits, bool par
       kmax = std::max(kmax, k);
     }
     lo = kmin, span = Key(kmax - kmin);
-    bits = n < 4096 ? 8 : 10;
+    // 12 bits for rows of 4096 and more: a smaller bucket to collect pays for
+    // the longer bin scan (measured on 4096-element rows: 10 and 14 bits slower).
+    bits = n < 4096 ? 8 : 12;
   }
   const std::size_t small_enough = std::max<std::size_t>(1024, n / 32);
   std::size_t count = n;  // keys in [lo, lo + span]
@@ -215,7 +217,16 @@ Cut<Key> cut_after_smallest(std::size_t n, std::size_t p, int key_bits, bool par
     });
     for (int t = 1; t < threads; ++t)
       for (std::size_t b = 0; b < bins; ++b) hist[b] += hist[std::size_t(t) * stride + b];
+    // The bucket holding the rank-th key: whole runs of 64 bins are skipped
+    // while their total (a vectorised sum) does not exceed the rank, which
+    // passes exactly the bins the bin-by-bin step would.
     std::size_t bucket = 0;
+    for (; bucket + 64 <= bins; bucket += 64) {
+      std::size_t run = 0;
+      for (std::size_t b = bucket; b < bucket + 64; ++b) run += hist[b];
+      if (run > rank) break;
+      rank -= run;
+    }
     while (hist[bucket] <= rank) rank -= hist[bucket++];
     count = hist[bucket];
     lo = Key(lo + (Key(bucket) << shift));

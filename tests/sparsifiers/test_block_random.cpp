@@ -1,11 +1,13 @@
 // Block and random sparsifiers: hand-computed block norms and ties, ragged
 // blocks, axis 0, a brute-force reference; random counts, reproducibility by
 // seed, independence from values, and a loose uniformity check.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <numeric>
 
+#include "core/rng.hpp"
 #include "sparsifiers/reference.hpp"
 #include "support.hpp"
 
@@ -192,4 +194,35 @@ TEST_CASE("random: every position is pruned about equally often", "[sparsifiers]
   }
   // Each position: Binomial(2000, 1/2), sd ~ 22.4; allow 5 sd.
   for (int h : hits) CHECK(std::abs(h - seeds / 2) < 112);
+}
+
+// The random mask against a full sort of the documented keys
+// (counter_hash(seed, "RANDSPAR", i), prune the smallest, a tie keeps the
+// lower index), on sizes below and above the one-pass window selection's
+// threshold (2^16) and fractions near the ends, where the window is clamped.
+TEST_CASE("random: mask equals a full sort of the counter-hash keys", "[sparsifiers][random]") {
+  constexpr std::uint64_t kStream = 0x52414e4453504152ULL;  // "RANDSPAR"
+  for (const std::size_t n : {std::size_t(1000), std::size_t(65536), std::size_t(200003)})
+    for (const double fraction : {0.0001, 0.123, 0.5, 0.9999})
+      for (const int seed : {0, 5}) {
+        INFO("n " << n << " fraction " << fraction << " seed " << seed);
+        std::vector<std::size_t> order(n);
+        std::iota(order.begin(), order.end(), std::size_t(0));
+        std::vector<std::uint64_t> key(n);
+        for (std::size_t i = 0; i < n; ++i) key[i] = counter_hash(std::uint64_t(seed), kStream, i);
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+          return key[a] < key[b] || (key[a] == key[b] && a > b);
+        });
+        const auto p = std::size_t(std::floor(double(n) * fraction));
+        std::vector<std::uint8_t> expected(n, 1);
+        for (std::size_t r = 0; r < p; ++r) expected[order[r]] = 0;
+        const json step{{"sparsifier", "random"}, {"fraction", fraction}, {"seed", seed}};
+        const Tensor x = interplay::test::gaussian({n}, 4);
+        CHECK(mask(step, x) == expected);
+        const Tensor y = sparsify(step.dump(), x);
+        bool same = true;
+        for (std::size_t i = 0; i < n; ++i)
+          same = same && same_bits(y.data[i], expected[i] ? x.data[i] : 0.0f);
+        CHECK(same);
+      }
 }

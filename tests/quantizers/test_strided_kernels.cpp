@@ -1,0 +1,212 @@
+// The kernels for scale groups along a strided axis (quantizers/columns.hpp:
+// blocks along axis 0, per-channel scales along the last axis) against the
+// contiguous per-group path: the same step on the tensor with that axis moved
+// last must give the same bits, moved back. Random tensors mix magnitudes from
+// subnormal to huge, exact ties, signed zeros, all-zero groups and NaN/Inf.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "core/rng.hpp"
+#include "formats/grid.hpp"
+#include "support.hpp"
+
+using namespace interplay;
+using interplay::test::quantize;
+using interplay::test::same_bits;
+
+namespace {
+
+Tensor awkward(const Shape& shape, std::uint64_t seed) {
+  Tensor x(shape);
+  const std::size_t last = shape.back();
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double u = uniform53(seed, 0, i), v = uniform53(seed, 1, i);
+    const float sign = v < 0.5 ? -1.0f : 1.0f;
+    float value;
+    if (u < 0.05)
+      value = sign * 0.0f;  // signed zeros
+    else if (u < 0.25)      // ties: odd multiples of a half quantum on many grids
+      value = sign * std::ldexp(float(2 * int(v * 64) + 1), int(u * 40) - 20);
+    else if (u < 0.30)  // subnormals and tiny normals
+      value = sign * std::ldexp(float(1 + v), -149 + int(u * 100) % 30);
+    else
+      value = sign * std::ldexp(float(1 + v), int(u * 300) % 60 - 30);
+    x.data[i] = value;
+  }
+  // Whole columns (groups along axis 0) of zeros and one NaN / Inf each.
+  const std::size_t rows = x.size() / last;
+  for (std::size_t r = 0; r < rows; ++r) {
+    x.data[r * last + 1] = 0.0f;
+    x.data[r * last + 2] = r % 2 ? -0.0f : 0.0f;
+  }
+  x.data[3 + last * (rows / 2)] = std::numeric_limits<float>::quiet_NaN();
+  x.data[4] = -std::numeric_limits<float>::infinity();
+  x.data[5 + last * (rows - 1)] = std::numeric_limits<float>::infinity();
+  return x;
+}
+
+// x with axis `a` moved to the end (and back: `back`).
+Tensor move_axis(const Tensor& x, std::size_t a, bool back) {
+  const Shape& s = x.shape;
+  std::size_t outer = 1, inner = 1;
+  for (std::size_t d = 0; d < a; ++d) outer *= s[d];
+  const std::size_t len = back ? s.back() : s[a];
+  inner = x.size() / outer / len;
+  Shape moved;
+  if (!back) {
+    for (std::size_t d = 0; d < s.size(); ++d)
+      if (d != a) moved.push_back(s[d]);
+    moved.push_back(s[a]);
+  } else {
+    for (std::size_t d = 0; d + 1 < s.size(); ++d) {
+      if (d == a) moved.push_back(s.back());
+      moved.push_back(s[d]);
+    }
+    if (a == s.size() - 1) moved.push_back(s.back());
+  }
+  Tensor y(moved);
+  for (std::size_t o = 0; o < outer; ++o)
+    for (std::size_t k = 0; k < len; ++k)
+      for (std::size_t i = 0; i < inner; ++i) {
+        const std::size_t strided = (o * len + k) * inner + i, last = (o * inner + i) * len + k;
+        if (back)
+          y.data[strided] = x.data[last];
+        else
+          y.data[last] = x.data[strided];
+      }
+  return y;
+}
+
+void check_same(const Tensor& got, const Tensor& want) {
+  REQUIRE(got.shape == want.shape);
+  std::size_t differ = 0, first = 0;
+  for (std::size_t i = 0; i < got.size(); ++i)
+    if (!same_bits(got.data[i], want.data[i]) && differ++ == 0) first = i;
+  INFO("first difference at " << first << ": " << got.data[first] << " vs " << want.data[first]);
+  CHECK(differ == 0);
+}
+
+}  // namespace
+
+TEST_CASE("amax block formats along a strided axis equal the contiguous path",
+          "[quantizers][strided]") {
+  const char* steps[] = {R"({"quantizer":"mxfp8_e4m3")",
+                         R"({"quantizer":"mxfp8_e5m2")",
+                         R"({"quantizer":"mxfp6_e3m2")",
+                         R"({"quantizer":"mxfp4")",
+                         R"({"quantizer":"mxint8")",
+                         R"({"quantizer":"mx","element":"fp4_e2m1","block":7)",
+                         R"({"quantizer":"hbfp8")",
+                         R"({"quantizer":"hbfp4","block":5)",
+                         R"({"quantizer":"nvfp4")",
+                         R"({"quantizer":"nvfp4","block":9)",
+                         R"({"quantizer":"hbfp","mantissa_bits":23)"};
+  struct Case {
+    Shape shape;
+    std::size_t axis;
+  };
+  const Case cases[] = {{{37, 300}, 0}, {{70, 1100}, 0}, {{3, 40, 50}, 1}, {{33, 2, 20}, 0}};
+  for (const char* step : steps)
+    for (const Case& c : cases) {
+      const Tensor x = awkward(c.shape, 7 + c.axis);
+      const std::string strided = std::string(step) + ",\"axis\":" + std::to_string(c.axis) + "}";
+      const std::string last = std::string(step) + ",\"axis\":-1}";
+      INFO(strided << " on " << shape_string(c.shape));
+      const Tensor want = move_axis(quantize(last, move_axis(x, c.axis, false)), c.axis, true);
+      check_same(quantize(strided, x), want);
+      // In place: the special groups are gathered before the rows are overwritten.
+      auto b = quantizers().build(json::parse(strided), "quantizer", "test");
+      Tensor y = x;
+      b.object->quantize(y, y);
+      check_same(y, want);
+    }
+}
+
+TEST_CASE("per-channel INT along the last axis equals the contiguous path",
+          "[quantizers][strided]") {
+  const char* steps[] = {R"({"quantizer":"int8")", R"({"quantizer":"int4")",
+                         R"({"quantizer":"int","bits":3,"scheme":"asymmetric")",
+                         R"({"quantizer":"int","bits":4,"scheme":"gptq_symmetric")",
+                         R"({"quantizer":"int","bits":16)"};
+  const Shape shapes[] = {{37, 300}, {70, 1100}, {3, 4, 50}};
+  for (const char* step : steps)
+    for (const Shape& shape : shapes) {
+      const Tensor x = awkward(shape, 11);
+      const std::size_t channels = shape.back(), rows = x.size() / channels;
+      const std::string strided =
+          std::string(step) + ",\"channel_axis\":" + std::to_string(shape.size() - 1) + "}";
+      INFO(strided << " on " << shape_string(shape));
+      // Reference: the [rows, channels] matrix transposed, one scale per row.
+      const Tensor matrix({rows, channels}, x.data);
+      Tensor want = move_axis(
+          quantize(std::string(step) + ",\"channel_axis\":0}", move_axis(matrix, 0, false)), 0,
+          true);
+      want.shape = shape;
+      check_same(quantize(strided, x), want);
+      auto b = quantizers().build(json::parse(strided), "quantizer", "test");
+      Tensor y = x;
+      b.object->quantize(y, y);
+      check_same(y, want);
+    }
+}
+
+// NVFP4's chunked kernel for blocks of 16 along contiguous lanes against the
+// format's definition evaluated with the double-precision reference rounding
+// (round_to_grid), block by block.
+TEST_CASE("nvfp4 blocks of 16 equal the reference definition", "[quantizers][strided]") {
+  const Grid e2m1 = float_grid(float_format("fp4_e2m1"), true);
+  const Grid e4m3 = float_grid(float_format("fp8_e4m3"), true);
+  for (const Shape& shape : {Shape{37, 160}, Shape{300, 1024}}) {
+    Tensor x = awkward(shape, 13);
+    for (std::size_t i = 16; i < 32; ++i) x.data[i] = 1e-30f * float(i);  // scale rounds to 0
+    float amax_t = 0;
+    for (float v : x.data)
+      if (std::isfinite(v)) amax_t = std::max(amax_t, std::fabs(v));
+    const float g = (448.0f * 6.0f) / amax_t;
+    Tensor want(shape);
+    for (std::size_t b = 0; b < x.size(); b += 16) {
+      float amax = 0;
+      bool finite = true;
+      for (std::size_t i = b; i < b + 16; ++i)
+        finite = finite && std::isfinite(x.data[i]), amax = std::max(amax, std::fabs(x.data[i]));
+      const float sb =
+          float(round_to_grid(double((amax / 6.0f) * g), e4m3, Rounding::NearestEven, 0));
+      const float d = sb / g;
+      for (std::size_t i = b; i < b + 16; ++i) {
+        const float v = x.data[i];
+        want.data[i] =
+            !finite     ? std::numeric_limits<float>::quiet_NaN()
+            : amax == 0 ? v
+            : sb == 0   ? v * 0.0f
+                        : float(round_to_grid(double(v / d), e2m1, Rounding::NearestEven, 0)) * d;
+      }
+    }
+    INFO("shape " << shape_string(shape));
+    check_same(quantize(R"({"quantizer":"nvfp4"})", x), want);
+  }
+}
+
+// Stochastic rounding of contiguous blocks of 16/32/64 takes a chunk kernel
+// out of place; in place it takes the per-block path, which must agree.
+TEST_CASE("stochastic block kernel equals the per-block path", "[quantizers][strided]") {
+  const char* steps[] = {R"({"quantizer":"mxfp4")",
+                         R"({"quantizer":"mxfp8_e4m3")",
+                         R"({"quantizer":"mxint8")",
+                         R"({"quantizer":"hbfp4")",
+                         R"({"quantizer":"hbfp8")",
+                         R"({"quantizer":"nvfp4")",
+                         R"({"quantizer":"hbfp","mantissa_bits":23)"};
+  for (const char* step : steps)
+    for (const Shape& shape : {Shape{37, 320}, Shape{200, 1024}}) {
+      const std::string s = std::string(step) + R"(,"rounding":"stochastic","seed":3})";
+      INFO(s << " on " << shape_string(shape));
+      const Tensor x = awkward(shape, 17);
+      auto b = quantizers().build(json::parse(s), "quantizer", "test");
+      Tensor chunked, in_place = x;
+      b.object->quantize(x, chunked);
+      b.object->quantize(in_place, in_place);
+      check_same(chunked, in_place);
+    }
+}
