@@ -1,15 +1,12 @@
 #include "proofs_check/model_check.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <exception>
 #include <map>
-#include <mutex>
-#include <thread>
 
 #include "core/pipeline.hpp"
+#include "core/work_pool.hpp"
 #include "models/model_study.hpp"
 #include "models/weights_file.hpp"
 #include "proofs_check/tolerance.hpp"
@@ -24,24 +21,9 @@ std::map<std::string, ExampleResults> evaluate_all(const ModelStudy& study,
                                                    const std::vector<json>& pipelines,
                                                    int threads) {
   std::vector<ExampleResults> results(pipelines.size());
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex lock;
-  const auto worker = [&] {
-    for (std::size_t i = next++; i < pipelines.size(); i = next++) {
-      try {
-        results[i] = study.evaluate_examples(Pipeline::from_json(pipelines[i]));
-      } catch (...) {
-        std::lock_guard<std::mutex> g(lock);
-        if (!failure) failure = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
+  run_jobs(pipelines.size(), threads, [&](std::size_t i) {
+    results[i] = study.evaluate_examples(Pipeline::from_json(pipelines[i]));
+  });
   std::map<std::string, ExampleResults> out;
   for (std::size_t i = 0; i < pipelines.size(); ++i) out[pipelines[i].dump()] = results[i];
   return out;

@@ -1,14 +1,12 @@
 #include "proofs_check/run.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <exception>
 #include <iostream>
 #include <mutex>
-#include <thread>
 
 #include "core/registry.hpp"
+#include "core/work_pool.hpp"
 #include "experiment/progress.hpp"
 
 namespace interplay::proofs {
@@ -37,35 +35,18 @@ RunReport run_checks(const RunOptions& options) {
   sparsifiers();
 
   std::vector<std::vector<ConfigResult>> per_case(cases.size());
-  std::exception_ptr failure;
   std::mutex lock;
-  std::atomic<std::size_t> next{0};
   std::size_t finished = 0;  // under `lock`
-  experiment::Progress bar(cases.size(), 0, !options.bar || cases.empty(), 10.0,
-                           "interplay prove", "cases");
-  // Plain threads, not an OpenMP team: the plugins open (inactive) OpenMP
-  // regions on every call, which costs several times more when nested inside
-  // an active team than from a thread of its own.
-  const auto worker = [&] {
-    for (std::size_t i = next++; i < cases.size(); i = next++) {
-      try {
-        CaseChecker checker(cases[i], tensor_level, options.weights);
-        per_case[i] = checker.run(options.budget);
-        std::lock_guard<std::mutex> g(lock);
-        if (options.progress) std::cerr << "  checked " << cases[i].id() << "\n";
-        bar.update(++finished);
-      } catch (...) {
-        std::lock_guard<std::mutex> g(lock);
-        if (!failure) failure = std::current_exception();
-      }
-    }
-  };
+  experiment::Progress bar(cases.size(), 0, !options.bar || cases.empty(), 10.0, "interplay prove",
+                           "cases");
   const int threads = std::max(1, options.threads);
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
+  run_jobs(cases.size(), threads, [&](std::size_t i) {
+    CaseChecker checker(cases[i], tensor_level, options.weights);
+    per_case[i] = checker.run(options.budget);
+    std::lock_guard<std::mutex> g(lock);
+    if (options.progress) std::cerr << "  checked " << cases[i].id() << "\n";
+    bar.update(++finished);
+  });
   if (!cases.empty()) bar.finish(finished);
 
   RunReport report;
