@@ -19,6 +19,11 @@ MultiHeadAttention::MultiHeadAttention(std::size_t dim, std::size_t heads, bool 
                 std::to_string(heads));
 }
 
+std::uint64_t MultiHeadAttention::score_macs() const {
+  const std::uint64_t T = tokens_, pairs = causal_ ? T * (T + 1) / 2 : T * T;
+  return std::uint64_t(batch_) * pairs * dim_;  // H heads of D/H each
+}
+
 void MultiHeadAttention::forward(const Tensor& x, Tensor& y) {
   if (x.rank() != 3 || x.shape[2] != dim_)
     throw Error("attention expects inputs [B, T, " + std::to_string(dim_) + "], got " +
@@ -65,6 +70,7 @@ void MultiHeadAttention::forward(const Tensor& x, Tensor& y) {
       }
     }
   }
+  if (macs) macs->add(0, 2 * score_macs());
   proj_.forward(context_, y);
 }
 
@@ -124,6 +130,7 @@ void MultiHeadAttention::backward(const Tensor& dy, Tensor& dx) {
       }
     }
   }
+  if (macs) macs->add(0, 4 * score_macs());
   qkv_.input_grad = input_grad;
   qkv_.backward(qkv_grad_, dx);
 }

@@ -19,6 +19,9 @@ class MultiHeadAttention final : public LayerBase<MultiHeadAttention> {
   std::string kind() const override { return "attention"; }
   void forward(const Tensor& x, Tensor& y) override;
   void backward(const Tensor& dy, Tensor& dx) override;
+  // When set, the products Q K^T and P V (forward) and their four backward
+  // products are counted here as FP32 MACs: they are not HBFP yet.
+  MacCounter* macs = nullptr;
   std::vector<std::pair<std::string, Layer*>> children() override {
     return {{"qkv", &qkv_}, {"proj", &proj_}};
   }
@@ -28,6 +31,8 @@ class MultiHeadAttention final : public LayerBase<MultiHeadAttention> {
   bool causal_;
   Linear qkv_, proj_;
   std::size_t batch_ = 0, tokens_ = 0;
+  // MACs of one score product over the batch: B * H * (attended pairs) * D/H.
+  std::uint64_t score_macs() const;
   Tensor qkv_out_, probs_, context_;  // [B,T,3D], [B,H,T,T], [B,T,D]
   Tensor context_grad_, qkv_grad_;
 };
