@@ -42,8 +42,8 @@ json MacCounter::to_json() const {
   return {{"total", all}, {"by_width", by}, {"fraction", frac}, {"per_epoch", epochs}};
 }
 
-void hbfp_convert(const float* x, std::size_t rows, std::size_t cols, int axis, int width,
-                  std::size_t block, Rounding rounding, std::uint64_t seed, Tensor& out) {
+void hbfp_convert(const Tensor& in, int axis, int width, std::size_t block, Rounding rounding,
+                  std::uint64_t seed, Tensor& out) {
   if (width < 2 || width > 24)
     throw Error("hbfp arithmetic: mantissa width " + std::to_string(width) +
                 " is outside 2..24 (sign + 1..23 magnitude bits)");
@@ -54,9 +54,24 @@ void hbfp_convert(const float* x, std::size_t rows, std::size_t cols, int axis, 
                      {"axis", axis},
                      {"rounding", rounding_names()[std::size_t(rounding)]},
                      {"seed", seed & ((std::uint64_t(1) << 53) - 1)}};
-  const auto q = quantizers().build(step, "name", "hbfp arithmetic").object;
-  Tensor in({rows, cols}, std::vector<float>(x, x + rows * cols));
-  q->quantize(in, out);
+  quantizers().build(step, "name", "hbfp arithmetic").object->quantize(in, out);
+}
+
+void hbfp_convert(const float* x, std::size_t rows, std::size_t cols, int axis, int width,
+                  std::size_t block, Rounding rounding, std::uint64_t seed, Tensor& out) {
+  hbfp_convert(Tensor({rows, cols}, std::vector<float>(x, x + rows * cols)), axis, width, block,
+               rounding, seed, out);
+}
+
+namespace {
+std::uint64_t draw_seed(const GemmArithmetic& g, std::uint64_t call, OperandClass c) {
+  return counter_hash(g.seed, call, std::uint64_t(c));
+}
+}  // namespace
+
+void arithmetic_convert(const GemmArithmetic& g, std::uint64_t call, OperandClass c,
+                        const Tensor& in, int axis, Tensor& out) {
+  hbfp_convert(in, axis, g.width, g.block, g.rounding[std::size_t(c)], draw_seed(g, call, c), out);
 }
 
 void hbfp_gemm(int width, std::size_t block, Rounding ra, std::uint64_t sa, Rounding rb,
@@ -77,9 +92,9 @@ void arithmetic_gemm(GemmArithmetic& g, OperandClass ca, OperandClass cb, bool t
   if (g.macs) g.macs->add(g.width, std::uint64_t(m) * n * k);
   const std::uint64_t call = g.calls++;
   if (g.width == 0) return gemm(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
-  const auto draws = [&](OperandClass o) { return counter_hash(g.seed, call, std::uint64_t(o)); };
-  hbfp_gemm(g.width, g.block, g.rounding[std::size_t(ca)], draws(ca), g.rounding[std::size_t(cb)],
-            draws(cb), trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
+  hbfp_gemm(g.width, g.block, g.rounding[std::size_t(ca)], draw_seed(g, call, ca),
+            g.rounding[std::size_t(cb)], draw_seed(g, call, cb), trans_a, trans_b, m, n, k, alpha,
+            a, b, beta, c);
 }
 
 }  // namespace interplay

@@ -49,6 +49,15 @@ struct GemmArithmetic {
   MacCounter* macs = nullptr;  // counts every GEMM when set (the trainer owns it)
 };
 
+// `in` converted to HBFP(width) with blocks running along `axis` of its shape.
+void hbfp_convert(const Tensor& in, int axis, int width, std::size_t block, Rounding rounding,
+                  std::uint64_t seed, Tensor& out);
+
+// The same under `g` for operand class `c` of GEMM call `call` (its rounding
+// and stochastic draws; see GemmArithmetic::seed).
+void arithmetic_convert(const GemmArithmetic& g, std::uint64_t call, OperandClass c,
+                        const Tensor& in, int axis, Tensor& out);
+
 // x is a row-major [rows, cols] matrix; out = HBFP(width) of it with blocks
 // running along `axis` (1: along each row, 0: down each column).
 void hbfp_convert(const float* x, std::size_t rows, std::size_t cols, int axis, int width,

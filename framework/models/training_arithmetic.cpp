@@ -53,6 +53,7 @@ json ArithmeticSchedule::to_json() const {
     j["last_epochs"] = {{"count", last_epochs}, {"mantissa", last_epochs_mantissa}};
   if (first_last_layers > 0) j["first_last_layers"] = first_last_layers;
   if (!schedule.empty()) j["schedule"] = schedule;
+  if (attention_scores) j["attention_scores"] = true;
   return j;
 }
 
@@ -82,8 +83,9 @@ ArithmeticSchedule ArithmeticSchedule::from_json(const json& j, const std::strin
   }
   for (auto& [k, v] : j.items())
     if (k != "schedule" && k != "format") merged[k] = v;
-  const std::vector<std::string> keys = {"format",      "schedule",          "mantissa", "block",
-                                         "last_epochs", "first_last_layers", "rounding"};
+  const std::vector<std::string> keys = {"format",   "schedule",        "mantissa",
+                                         "block",    "last_epochs",     "first_last_layers",
+                                         "rounding", "attention_scores"};
   for (auto& [k, v] : merged.items()) {
     const std::string path = where + "." + k;
     if (k == "mantissa") {
@@ -102,6 +104,9 @@ ArithmeticSchedule ArithmeticSchedule::from_json(const json& j, const std::strin
         throw Error(at(path + ".count", "expected a non-negative integer, got " + n.dump()));
       s.last_epochs = n.get<std::size_t>();
       s.last_epochs_mantissa = parse_width(v.at("mantissa"), path + ".mantissa");
+    } else if (k == "attention_scores") {
+      if (!v.is_boolean()) throw Error(at(path, "expected true or false, got " + v.dump()));
+      s.attention_scores = v.get<bool>();
     } else if (k == "rounding") {
       if (!v.is_object())
         throw Error(at(path, "expected {\"weights\"|\"activations\"|\"gradients\": ROUNDING}"));
@@ -137,14 +142,21 @@ TrainingArithmetic::TrainingArithmetic(Model& model, const ArithmeticSchedule& s
     g.seed = counter_hash(seed, 0x48424650u /* "HBFP" */, i);
     g.macs = macs_.get();
   }
+  std::size_t n = layers.size();
   for (auto& [path, layer] : model_.layers())
-    if (auto* a = dynamic_cast<MultiHeadAttention*>(layer)) a->macs = macs_.get();
+    if (auto* a = dynamic_cast<MultiHeadAttention*>(layer)) {
+      a->scores = GemmArithmetic{};
+      a->scores.block = schedule.block;
+      a->scores.rounding = schedule.rounding;
+      a->scores.seed = counter_hash(seed, 0x48424650u, n++);  // after the matmul layers'
+      a->scores.macs = macs_.get();
+    }
 }
 
 TrainingArithmetic::~TrainingArithmetic() {
   for (auto& [path, layer] : model_.matmul_layers()) layer->arithmetic = GemmArithmetic{};
   for (auto& [path, layer] : model_.layers())
-    if (auto* a = dynamic_cast<MultiHeadAttention*>(layer)) a->macs = nullptr;
+    if (auto* a = dynamic_cast<MultiHeadAttention*>(layer)) a->scores = GemmArithmetic{};
 }
 
 void TrainingArithmetic::begin_epoch(std::size_t epoch, std::size_t epochs) {
@@ -152,6 +164,14 @@ void TrainingArithmetic::begin_epoch(std::size_t epoch, std::size_t epochs) {
   const auto layers = model_.matmul_layers();
   for (std::size_t i = 0; i < layers.size(); ++i)
     layers[i].layer->arithmetic.width = schedule_.width(epoch, epochs, i, layers.size());
+  // Score products follow their block's qkv projection.
+  for (auto& [path, layer] : model_.layers())
+    if (auto* a = dynamic_cast<MultiHeadAttention*>(layer)) {
+      a->scores.width = 0;
+      if (!schedule_.attention_scores) continue;
+      for (auto& m : layers)
+        if (m.path == path + "/qkv") a->scores.width = m.layer->arithmetic.width;
+    }
 }
 
 std::string mac_summary(const json& macs) {

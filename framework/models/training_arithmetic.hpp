@@ -31,6 +31,9 @@ struct ArithmeticSchedule {
   std::array<Rounding, 3> rounding{Rounding::NearestEven, Rounding::NearestEven,
                                    Rounding::NearestEven};  // by OperandClass
   std::string schedule;  // the preset it started from ("boosters"), for the record
+  // Whether attention's score products (Q K^T, P V and their gradients) run in
+  // HBFP too, at the width of the block's qkv projection; FP32 otherwise.
+  bool attention_scores = false;
 
   // The width of matmul layer `layer` (0-based, of `layers`) in epoch `epoch`
   // (0-based, of `epochs`): the largest of `mantissa`, the last-epoch width
@@ -46,7 +49,7 @@ struct ArithmeticSchedule {
 };
 
 // Applies a schedule to a model's matmul layers for one training run and
-// counts every GEMM's MACs (attention score products as FP32). The
+// counts every GEMM's MACs (attention score products included). The
 // destructor puts the layers back to FP32 with no counter, so evaluation
 // after training uses the FP32 master weights in FP32.
 class TrainingArithmetic {

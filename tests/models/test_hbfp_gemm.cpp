@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "core/rng.hpp"
+#include "models/attention.hpp"
 #include "models/gemm.hpp"
 #include "models/gemm_arithmetic.hpp"
 #include "models/linear.hpp"
@@ -176,4 +177,86 @@ TEST_CASE("hbfp linear: forward and gradients follow the explicit formula", "[hb
     CHECK(dx24.data[i] == Approx(dx32.data[i]).margin(1e-5));
   for (std::size_t i = 0; i < out * in; ++i)
     CHECK(l.weight().grad.data[i] == Approx(f.weight().grad.data[i]).margin(1e-5));
+}
+
+TEST_CASE("hbfp attention: score products block along dh and along tokens", "[hbfp]") {
+  // Forward reference per (batch, head): S = HBFP_rows(Q) HBFP_rows(K)^T / sqrt(dh),
+  // P = softmax(S), O = HBFP_rows(P) HBFP_cols(V), y = proj(O) in FP32.
+  const std::size_t B = 2, T = 9, D = 16, H = 2, dh = D / H;
+  for (bool causal : {false, true}) {
+    MultiHeadAttention a(D, H, causal);
+    std::uint64_t stream = 20;
+    for (auto& [name, child] : a.children())
+      for (Param& p : child->params()) {
+        // Scaled down: with the raw spread (up to +-4) the scores reach 1e5 and
+        // the softmax amplifies even 23-bit rounding (and FP32's own).
+        p.value.data = random_values(p.value.size(), stream++);
+        for (float& w : p.value.data) w *= 0.125f;
+      }
+    const auto x = random_values(B * T * D, 30);
+    Tensor y, y32;
+    MultiHeadAttention f = a;
+    a.scores.width = 4;
+    a.forward(Tensor({B, T, D}, x), y);
+    f.forward(Tensor({B, T, D}, x), y32);
+
+    Linear& qkv = *static_cast<Linear*>(a.children()[0].second);
+    Linear& proj = *static_cast<Linear*>(a.children()[1].second);
+    Tensor qkv_out, out;
+    qkv.forward(Tensor({B, T, D}, x), qkv_out);
+    Tensor context({B, T, D});
+    for (std::size_t b = 0; b < B; ++b)
+      for (std::size_t h = 0; h < H; ++h) {
+        std::vector<float> q(T * dh), k(T * dh), v(T * dh);
+        for (std::size_t t = 0; t < T; ++t)
+          for (std::size_t d = 0; d < dh; ++d) {
+            const float* row = qkv_out.data.data() + (b * T + t) * 3 * D + h * dh + d;
+            q[t * dh + d] = row[0], k[t * dh + d] = row[D], v[t * dh + d] = row[2 * D];
+          }
+        q = hbfp_reference(q, T, dh, 1, 4, 64);
+        k = hbfp_reference(k, T, dh, 1, 4, 64);
+        v = hbfp_reference(v, T, dh, 0, 4, 64);
+        std::vector<float> p(T * T, 0.0f);
+        for (std::size_t t = 0; t < T; ++t) {
+          const std::size_t seen = causal ? t + 1 : T;
+          float mx = -INFINITY, sum = 0.0f;
+          for (std::size_t s = 0; s < seen; ++s) {
+            float dot = 0.0f;
+            for (std::size_t d = 0; d < dh; ++d) dot += q[t * dh + d] * k[s * dh + d];
+            p[t * T + s] = dot / std::sqrt(float(dh));
+            mx = std::max(mx, p[t * T + s]);
+          }
+          for (std::size_t s = 0; s < seen; ++s)
+            sum += (p[t * T + s] = std::exp(p[t * T + s] - mx));
+          for (std::size_t s = 0; s < seen; ++s) p[t * T + s] /= sum;
+        }
+        p = hbfp_reference(p, T, T, 1, 4, 64);
+        for (std::size_t t = 0; t < T; ++t)
+          for (std::size_t d = 0; d < dh; ++d) {
+            float o = 0.0f;
+            for (std::size_t s = 0; s < T; ++s) o += p[t * T + s] * v[s * dh + d];
+            context.data[(b * T + t) * D + h * dh + d] = o;
+          }
+      }
+    proj.forward(context, out);
+    double worst = 0.0, moved = 0.0;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      worst = std::max(worst, double(std::fabs(y.data[i] - out.data[i])));
+      moved = std::max(moved, double(std::fabs(y.data[i] - y32.data[i])));
+    }
+    INFO("causal " << causal);
+    CHECK(worst < 1e-5);
+    CHECK(moved > 1e-3);  // HBFP4 really changed the products
+
+    // Backward: at 23-bit magnitudes the HBFP products are the FP32 ones up to
+    // rounding: catches wiring errors (wrong buffer, offset or product).
+    a.scores.width = 24;
+    Tensor dx, dx32;
+    const auto dy = random_values(B * T * D, 31);
+    a.forward(Tensor({B, T, D}, x), y);
+    a.backward(Tensor({B, T, D}, dy), dx);
+    f.backward(Tensor({B, T, D}, dy), dx32);
+    for (std::size_t i = 0; i < dx.size(); ++i)
+      CHECK(dx.data[i] == Approx(dx32.data[i]).margin(1e-5));
+  }
 }

@@ -106,7 +106,7 @@ TEST_CASE("hbfp accounting: MACs of a tiny MLP equal a hand count", "[hbfp]") {
   CHECK(train_model(f, all, cfg).macs["by_width"] == json{{"fp32", 4 * (fc1 + fc2 + fc3)}});
 }
 
-TEST_CASE("hbfp accounting: attention score products are counted as FP32", "[hbfp]") {
+TEST_CASE("hbfp accounting: attention score products, FP32 or HBFP", "[hbfp]") {
   const Dataset all = load_fashion_mnist("train", 20);
   // ViT: 16 patches + class token = 17 tokens, dim 8, 2 heads, depth 1.
   Model m(json{{"model", "vit"}, {"dim", 8}, {"depth", 1}, {"heads", 2}, {"mlp_dim", 16}});
@@ -117,8 +117,24 @@ TEST_CASE("hbfp accounting: attention score products are counted as FP32", "[hbf
   cfg.arithmetic = parse({{"mantissa", 8}});
   const TrainResult r = train_model(m, all, cfg);
   // Q K^T and P V forward, four products backward: 6 x B x T^2 x D.
-  CHECK(r.macs["by_width"]["fp32"] == std::uint64_t(6) * 20 * 17 * 17 * 8);
-  CHECK(r.macs["by_width"]["hbfp8"].get<std::uint64_t>() > 0);
+  const std::uint64_t scores = std::uint64_t(6) * 20 * 17 * 17 * 8;
+  CHECK(r.macs["by_width"]["fp32"] == scores);
+  const std::uint64_t projections = r.macs["by_width"]["hbfp8"];
+  CHECK(projections > 0);
+  // With attention_scores they join their block's width (and the run stays thread-count free).
+  cfg.arithmetic = parse({{"mantissa", 8}, {"attention_scores", true}});
+  auto run = [&](int threads) {
+    omp_set_num_threads(threads);
+    Model v(json{{"model", "vit"}, {"dim", 8}, {"depth", 1}, {"heads", 2}, {"mlp_dim", 16}});
+    v.init(0);
+    const TrainResult t = train_model(v, all, cfg);
+    return std::make_pair(t.macs, all_weights(v));
+  };
+  const auto one = run(1), two = run(2);
+  omp_set_num_threads(omp_get_num_procs());
+  CHECK(one.first["by_width"] == json{{"hbfp8", scores + projections}});
+  CHECK((one.second == two.second));
+  CHECK((one.second != all_weights(m)));
 }
 
 TEST_CASE("hbfp training: a short HBFP4 run is deterministic and reaches a stated loss",
