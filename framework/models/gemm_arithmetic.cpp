@@ -59,8 +59,11 @@ void hbfp_convert(const Tensor& in, int axis, int width, std::size_t block, Roun
 
 void hbfp_convert(const float* x, std::size_t rows, std::size_t cols, int axis, int width,
                   std::size_t block, Rounding rounding, std::uint64_t seed, Tensor& out) {
-  hbfp_convert(Tensor({rows, cols}, std::vector<float>(x, x + rows * cols)), axis, width, block,
-               rounding, seed, out);
+  // Reused per thread: fresh multi-megabyte buffers per GEMM cost page faults.
+  thread_local Tensor in;
+  in.shape = {rows, cols};
+  in.data.assign(x, x + rows * cols);
+  hbfp_convert(in, axis, width, block, rounding, seed, out);
 }
 
 namespace {
@@ -80,7 +83,7 @@ void hbfp_gemm(int width, std::size_t block, Rounding ra, std::uint64_t sa, Roun
   if (m == 0 || n == 0 || k == 0) return gemm(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
   // The reduction dimension k is the column axis of A [m,k] and B^T [n,k],
   // the row axis of A^T [k,m] and B [k,n].
-  Tensor qa, qb;
+  thread_local Tensor qa, qb;
   hbfp_convert(a, trans_a ? k : m, trans_a ? m : k, trans_a ? 0 : 1, width, block, ra, sa, qa);
   hbfp_convert(b, trans_b ? n : k, trans_b ? k : n, trans_b ? 1 : 0, width, block, rb, sb, qb);
   gemm(trans_a, trans_b, m, n, k, alpha, qa.data.data(), qb.data.data(), beta, c);
