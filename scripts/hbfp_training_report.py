@@ -13,7 +13,7 @@ Needs h5py and numpy (Debian's python3-h5py); run from the repository root."""
 import argparse, json, math, os, sys
 import h5py
 
-SETTINGS = ["fp32", "hbfp8", "hbfp6", "hbfp4", "boosters"]
+SETTINGS = ["fp32", "hbfp8", "hbfp6", "hbfp4", "boosters", "boosters-epochs"]
 # Two-sided 95 % Student t quantiles by degrees of freedom.
 T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
 
