@@ -28,7 +28,12 @@ const char* command_examples(const std::string& command) {
        "  interplay prove --quick\n"
        "  interplay prove --statement T2 --sparsifier unstructured50 --report /tmp/t2.md\n"},
       {"bench", "  interplay bench --size 1024 --filter mx\n"},
-      {"train", "  interplay train --model mlp --output data/models/mlp.h5 --epochs 5\n"},
+      {"train",
+       "  interplay train --model mlp --output data/models/mlp.h5 --epochs 5\n"
+       "  interplay train --model mlp --output mlp.boosters.h5 --arithmetic hbfp --schedule "
+       "boosters   # HBFP4, HBFP6 in the last epoch and first/last layers\n"
+       "  interplay train --model cnn --output cnn.hbfp6.h5 --arithmetic hbfp --mantissa 6 "
+       "--settings '{\"arithmetic\": {\"rounding\": {\"gradients\": \"stochastic\"}}}'\n"},
       {"list-plugins", "  interplay list-plugins --json\n"},
   };
   const auto it = examples.find(command);

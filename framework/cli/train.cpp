@@ -97,17 +97,35 @@ int train_gpt(Model& model, const TrainConfig& config, const std::string& output
   training["test_loss"] = t.loss;
   training["test_perplexity"] = t.perplexity();
   training["test_bits_per_byte"] = t.bits_per_byte();
+  training["macs"] = r.macs;
   save_model(model, output, training);
   std::printf(
       "gpt: test perplexity %.4f per byte (%.4f bits/byte, %zu bytes), validation %.4f (%.4f "
       "bits/byte); trained in %.1f s -> %s\n",
       t.perplexity(), t.bits_per_byte(), t.bytes, v.perplexity(), v.bits_per_byte(), r.seconds,
       output.c_str());
+  std::printf("gpt: training %s\n", mac_summary(r.macs).c_str());
   return 0;
 }
 
 json parse_json_option(const std::string& text, const std::string& option) {
   return parse_json(text, option);
+}
+
+// --arithmetic, --mantissa, --block and --schedule override the keys of the
+// "arithmetic" object in the settings; the last three imply hbfp.
+void merge_arithmetic_options(const po::variables_map& vm, json& settings) {
+  const bool any =
+      vm.count("arithmetic") || vm.count("mantissa") || vm.count("block") || vm.count("schedule");
+  if (!any) return;
+  json a = settings.contains("arithmetic") ? settings["arithmetic"] : json::object();
+  if (a.is_string()) a = json{{"format", a}};
+  if (!a.is_object()) return;  // TrainConfig::from_json reports it
+  if (vm.count("arithmetic")) a["format"] = vm["arithmetic"].as<std::string>();
+  if (vm.count("mantissa")) a["mantissa"] = vm["mantissa"].as<int>();
+  if (vm.count("block")) a["block"] = vm["block"].as<std::size_t>();
+  if (vm.count("schedule")) a["schedule"] = vm["schedule"].as<std::string>();
+  settings["arithmetic"] = a;
 }
 
 }  // namespace
@@ -122,7 +140,17 @@ int cmd_train(const std::vector<std::string>& args) {
       "lr", po::value<double>(), "peak learning rate (default per model)")(
       "arch", po::value<std::string>(), "architecture overrides as JSON, e.g. '{\"depth\": 2}'")(
       "settings", po::value<std::string>(),
-      "other training settings as JSON (optimizer, weight_decay, momentum, warmup_steps, cosine)")(
+      "other training settings as JSON (optimizer, weight_decay, momentum, warmup_steps, cosine, "
+      "arithmetic)")(
+      "arithmetic", po::value<std::string>(),
+      "GEMM arithmetic in training: fp32 (default) or hbfp (both operands of every matmul in "
+      "hybrid block floating point, FP32 accumulation; data/README.md)")(
+      "mantissa", po::value<int>(),
+      "hbfp: mantissa width k of HBFPk, sign included (default 4; 2..24)")(
+      "block", po::value<std::size_t>(), "hbfp: elements per shared exponent (default 64)")(
+      "schedule", po::value<std::string>(),
+      "hbfp: boosters (HBFP4, HBFP6 in the last epoch and the first/last layers) or constant; "
+      "the full schedule is the \"arithmetic\" object of --settings")(
       "train-limit", po::value<std::size_t>()->default_value(0),
       "use only the first N training images (gpt: bytes) (0 = all)")(
       "test-limit", po::value<std::size_t>()->default_value(0),
@@ -141,9 +169,12 @@ int cmd_train(const std::vector<std::string>& args) {
   Model model(arch, "--arch");
 
   TrainConfig config = default_train_config(model_name);
-  if (vm.count("settings"))
-    config = TrainConfig::from_json(
-        parse_json_option(vm["settings"].as<std::string>(), "--settings"), "--settings", config);
+  json settings = vm.count("settings")
+                      ? parse_json_option(vm["settings"].as<std::string>(), "--settings")
+                      : json::object();
+  if (!settings.is_object()) throw Error("--settings: expected a JSON object");
+  merge_arithmetic_options(vm, settings);
+  config = TrainConfig::from_json(settings, "--settings", config);
   if (vm.count("epochs")) config.epochs = vm["epochs"].as<std::size_t>();
   if (vm.count("batch")) config.batch = vm["batch"].as<std::size_t>();
   if (vm.count("lr")) {
@@ -183,9 +214,11 @@ int cmd_train(const std::vector<std::string>& args) {
   training["test_images"] = e.count;
   training["test_accuracy"] = e.accuracy;
   training["test_loss"] = e.loss;
+  training["macs"] = r.macs;
   save_model(model, output, training);
   std::printf("%s: test accuracy %.2f %%, test loss %.4f (%zu images); trained in %.1f s -> %s\n",
               model_name.c_str(), 100.0 * e.accuracy, e.loss, e.count, r.seconds, output.c_str());
+  std::printf("%s: training %s\n", model_name.c_str(), mac_summary(r.macs).c_str());
   return 0;
 }
 

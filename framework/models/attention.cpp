@@ -19,26 +19,47 @@ MultiHeadAttention::MultiHeadAttention(std::size_t dim, std::size_t heads, bool 
                 std::to_string(heads));
 }
 
+std::uint64_t MultiHeadAttention::score_macs() const {
+  const std::uint64_t T = tokens_, pairs = causal_ ? T * (T + 1) / 2 : T * T;
+  return std::uint64_t(batch_) * pairs * dim_;  // H heads of D/H each
+}
+
+const float* MultiHeadAttention::converted(Tensor& t, const Shape& view, int axis, OperandClass c,
+                                           std::uint64_t call, Tensor& out) {
+  if (scores.width == 0) return t.data.data();
+  const Shape shape = t.shape;
+  t.shape = view;  // the same data seen with the reduction dimension as one axis
+  arithmetic_convert(scores, call, c, t, axis, out);
+  t.shape = shape;
+  out.shape = shape;
+  return out.data.data();
+}
+
 void MultiHeadAttention::forward(const Tensor& x, Tensor& y) {
   if (x.rank() != 3 || x.shape[2] != dim_)
     throw Error("attention expects inputs [B, T, " + std::to_string(dim_) + "], got " +
                 shape_string(x.shape));
   batch_ = x.shape[0];
   tokens_ = x.shape[1];
-  const std::size_t T = tokens_, D = dim_, H = heads_, dh = D / H;
+  const std::size_t B = batch_, T = tokens_, D = dim_, H = heads_, dh = D / H;
   const float scale = 1.0f / std::sqrt(float(dh));
   qkv_.forward(x, qkv_out_);
-  probs_.shape = {batch_, H, T, T};
-  probs_.data.resize(batch_ * H * T * T);
-  context_.shape = {batch_, T, D};
-  context_.data.resize(batch_ * T * D);
+  probs_.shape = {B, H, T, T};
+  probs_.data.resize(B * H * T * T);
+  context_.shape = {B, T, D};
+  context_.data.resize(B * T * D);
 
-  const float* qkv = qkv_out_.data.data();
-  const std::int64_t pairs = std::int64_t(batch_ * H);
+  // Q K^T reduces over each head's dh features (rows of dh), P V over the
+  // tokens (P along its rows, V down its columns).
+  const std::uint64_t call = scores.calls;
+  scores.calls += 2;
+  const float* qk =
+      converted(qkv_out_, {B * T * 3 * H, dh}, 1, OperandClass::Activations, call, qkv_rows_);
+  const std::int64_t pairs = std::int64_t(B * H);
 #pragma omp parallel for schedule(static)
   for (std::int64_t bh = 0; bh < pairs; ++bh) {
     const std::size_t b = std::size_t(bh) / H, h = std::size_t(bh) % H;
-    const float* base = qkv + b * T * 3 * D;
+    const float* base = qk + b * T * 3 * D;
     float* A = probs_.data.data() + std::size_t(bh) * T * T;
     for (std::size_t t = 0; t < T; ++t) {
       const float* q = base + t * 3 * D + h * dh;
@@ -57,6 +78,20 @@ void MultiHeadAttention::forward(const Tensor& x, Tensor& y) {
       for (std::size_t s = 0; s < seen; ++s) sum += (row[s] = std::exp(row[s] - mx));
       const float inv = 1.0f / sum;
       for (std::size_t s = 0; s < seen; ++s) row[s] *= inv;
+    }
+  }
+  const float* P =
+      converted(probs_, {B * H * T, T}, 1, OperandClass::Activations, call + 1, probs_rows_);
+  const float* vals =
+      converted(qkv_out_, {B, T, 3 * D}, 1, OperandClass::Activations, call + 1, qkv_cols_);
+#pragma omp parallel for schedule(static)
+  for (std::int64_t bh = 0; bh < pairs; ++bh) {
+    const std::size_t b = std::size_t(bh) / H, h = std::size_t(bh) % H;
+    const float* base = vals + b * T * 3 * D;
+    const float* A = P + std::size_t(bh) * T * T;
+    for (std::size_t t = 0; t < T; ++t) {
+      const float* row = A + t * T;
+      const std::size_t seen = causal_ ? t + 1 : T;
       float* o = context_.data.data() + (b * T + t) * D + h * dh;
       for (std::size_t d = 0; d < dh; ++d) o[d] = 0.0f;
       for (std::size_t s = 0; s < seen; ++s) {
@@ -65,65 +100,91 @@ void MultiHeadAttention::forward(const Tensor& x, Tensor& y) {
       }
     }
   }
+  if (scores.macs) scores.macs->add(scores.width, 2 * score_macs());
   proj_.forward(context_, y);
 }
 
 void MultiHeadAttention::backward(const Tensor& dy, Tensor& dx) {
-  const std::size_t T = tokens_, D = dim_, H = heads_, dh = D / H;
+  const std::size_t B = batch_, T = tokens_, D = dim_, H = heads_, dh = D / H;
   const float scale = 1.0f / std::sqrt(float(dh));
   proj_.backward(dy, context_grad_);
   qkv_grad_.shape = qkv_out_.shape;
   qkv_grad_.data.assign(qkv_out_.size(), 0.0f);
+  dscores_.shape = {B, H, T, T};
+  dscores_.data.assign(B * H * T * T, 0.0f);  // masked entries stay 0 (they join blocks)
 
-  const float* qkv = qkv_out_.data.data();
-  const float* dctx = context_grad_.data.data();
-  const std::int64_t pairs = std::int64_t(batch_ * H);
-#pragma omp parallel
-  {
-    std::vector<float> dscore(T * T);
-#pragma omp for schedule(static)
-    for (std::int64_t bh = 0; bh < pairs; ++bh) {
-      const std::size_t b = std::size_t(bh) / H, h = std::size_t(bh) % H;
-      const float* base = qkv + b * T * 3 * D;
-      float* gbase = qkv_grad_.data.data() + b * T * 3 * D;
-      const float* A = probs_.data.data() + std::size_t(bh) * T * T;
-      for (std::size_t t = 0; t < T; ++t) {
-        const float* go = dctx + (b * T + t) * D + h * dh;
-        // Masked entries have A = 0, so every term below vanishes for s >= seen.
-        const std::size_t seen = causal_ ? t + 1 : T;
-        // dA[t,s] = <dO_t, V_s>; dV_s += A[t,s] dO_t
-        float weighted = 0.0f;
-        for (std::size_t s = 0; s < seen; ++s) {
-          const float* v = base + s * 3 * D + 2 * D + h * dh;
-          float* gv = gbase + s * 3 * D + 2 * D + h * dh;
-          float da = 0.0f;
-          for (std::size_t d = 0; d < dh; ++d) {
-            da += go[d] * v[d];
-            gv[d] += A[t * T + s] * go[d];
-          }
-          dscore[t * T + s] = da;
-          weighted += A[t * T + s] * da;
+  // dA = dO V^T reduces over dh (rows of dO and V), dV = A^T dO over the
+  // queries (columns of A and dO); dQ = dS K over the keys (rows of dS,
+  // columns of K), dK = dS^T Q over the queries (columns of dS and Q).
+  const std::uint64_t call = scores.calls;
+  scores.calls += 4;
+  const float* go_rows =
+      converted(context_grad_, {B * T * H, dh}, 1, OperandClass::Gradients, call, grad_rows_);
+  const float* v_rows = scores.width ? qkv_rows_.data.data() : qkv_out_.data.data();
+  const float* go_cols =
+      converted(context_grad_, {B, T, D}, 1, OperandClass::Gradients, call + 1, grad_cols_);
+  const float* a_cols =
+      converted(probs_, {B * H, T, T}, 1, OperandClass::Activations, call + 1, probs_cols_);
+  const std::int64_t pairs = std::int64_t(B * H);
+#pragma omp parallel for schedule(static)
+  for (std::int64_t bh = 0; bh < pairs; ++bh) {
+    const std::size_t b = std::size_t(bh) / H, h = std::size_t(bh) % H;
+    const float* vbase = v_rows + b * T * 3 * D;
+    float* gbase = qkv_grad_.data.data() + b * T * 3 * D;
+    const float* A = probs_.data.data() + std::size_t(bh) * T * T;
+    const float* Ac = a_cols + std::size_t(bh) * T * T;
+    float* dscore = dscores_.data.data() + std::size_t(bh) * T * T;
+    for (std::size_t t = 0; t < T; ++t) {
+      const float* go = go_rows + (b * T + t) * D + h * dh;
+      const float* goc = go_cols + (b * T + t) * D + h * dh;
+      // Masked entries have A = 0, so every term below vanishes for s >= seen.
+      const std::size_t seen = causal_ ? t + 1 : T;
+      // dA[t,s] = <dO_t, V_s>; dV_s += A[t,s] dO_t
+      float weighted = 0.0f;
+      for (std::size_t s = 0; s < seen; ++s) {
+        const float* v = vbase + s * 3 * D + 2 * D + h * dh;
+        float* gv = gbase + s * 3 * D + 2 * D + h * dh;
+        float da = 0.0f;
+        for (std::size_t d = 0; d < dh; ++d) {
+          da += go[d] * v[d];
+          gv[d] += Ac[t * T + s] * goc[d];
         }
-        // Softmax backward, folded with the 1/sqrt(dh) score scale.
-        for (std::size_t s = 0; s < seen; ++s)
-          dscore[t * T + s] = A[t * T + s] * (dscore[t * T + s] - weighted) * scale;
+        dscore[t * T + s] = da;
+        weighted += A[t * T + s] * da;
       }
-      for (std::size_t t = 0; t < T; ++t) {
-        const float* q = base + t * 3 * D + h * dh;
-        float* gq = gbase + t * 3 * D + h * dh;
-        const std::size_t seen = causal_ ? t + 1 : T;
-        for (std::size_t s = 0; s < seen; ++s) {
-          const float* k = base + s * 3 * D + D + h * dh;
-          float* gk = gbase + s * 3 * D + D + h * dh;
-          const float w = dscore[t * T + s];
-          for (std::size_t d = 0; d < dh; ++d) {
-            gq[d] += w * k[d];
-            gk[d] += w * q[d];
-          }
+      // Softmax backward (FP32), folded with the 1/sqrt(dh) score scale.
+      for (std::size_t s = 0; s < seen; ++s)
+        dscore[t * T + s] = A[t * T + s] * (dscore[t * T + s] - weighted) * scale;
+    }
+  }
+  const float* ds_rows =
+      converted(dscores_, {B * H * T, T}, 1, OperandClass::Gradients, call + 2, dscores_rows_);
+  const float* ds_cols =
+      converted(dscores_, {B * H, T, T}, 1, OperandClass::Gradients, call + 3, dscores_cols_);
+  const float* qk_cols = scores.width ? qkv_cols_.data.data() : qkv_out_.data.data();
+#pragma omp parallel for schedule(static)
+  for (std::int64_t bh = 0; bh < pairs; ++bh) {
+    const std::size_t b = std::size_t(bh) / H, h = std::size_t(bh) % H;
+    const float* base = qk_cols + b * T * 3 * D;
+    float* gbase = qkv_grad_.data.data() + b * T * 3 * D;
+    const float* dsr = ds_rows + std::size_t(bh) * T * T;
+    const float* dsc = ds_cols + std::size_t(bh) * T * T;
+    for (std::size_t t = 0; t < T; ++t) {
+      const float* q = base + t * 3 * D + h * dh;
+      float* gq = gbase + t * 3 * D + h * dh;
+      const std::size_t seen = causal_ ? t + 1 : T;
+      for (std::size_t s = 0; s < seen; ++s) {
+        const float* k = base + s * 3 * D + D + h * dh;
+        float* gk = gbase + s * 3 * D + D + h * dh;
+        const float wr = dsr[t * T + s], wc = dsc[t * T + s];
+        for (std::size_t d = 0; d < dh; ++d) {
+          gq[d] += wr * k[d];
+          gk[d] += wc * q[d];
         }
       }
     }
   }
+  if (scores.macs) scores.macs->add(scores.width, 4 * score_macs());
   qkv_.input_grad = input_grad;
   qkv_.backward(qkv_grad_, dx);
 }

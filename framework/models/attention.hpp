@@ -19,6 +19,11 @@ class MultiHeadAttention final : public LayerBase<MultiHeadAttention> {
   std::string kind() const override { return "attention"; }
   void forward(const Tensor& x, Tensor& y) override;
   void backward(const Tensor& dy, Tensor& dx) override;
+  // The arithmetic of the score products Q K^T and P V and of their four
+  // backward products (the projections are the children's own): FP32 by
+  // default; at width > 0 each product converts both operands to HBFP along
+  // its reduction dimension (dh features or tokens), softmax staying FP32.
+  GemmArithmetic scores;
   std::vector<std::pair<std::string, Layer*>> children() override {
     return {{"qkv", &qkv_}, {"proj", &proj_}};
   }
@@ -28,8 +33,19 @@ class MultiHeadAttention final : public LayerBase<MultiHeadAttention> {
   bool causal_;
   Linear qkv_, proj_;
   std::size_t batch_ = 0, tokens_ = 0;
-  Tensor qkv_out_, probs_, context_;  // [B,T,3D], [B,H,T,T], [B,T,D]
-  Tensor context_grad_, qkv_grad_;
+  // MACs of one score product over the batch: B * H * (attended pairs) * D/H.
+  std::uint64_t score_macs() const;
+  Tensor qkv_out_, probs_, context_;          // [B,T,3D], [B,H,T,T], [B,T,D]
+  Tensor context_grad_, qkv_grad_, dscores_;  // dscores_: dL/dscores [B,H,T,T]
+  // HBFP copies (used only at scores.width > 0): qkv blocked along dh and
+  // along tokens, probabilities and score gradients along rows and columns,
+  // output gradients along dh and tokens.
+  Tensor qkv_rows_, qkv_cols_, probs_rows_, probs_cols_, dscores_rows_, dscores_cols_, grad_rows_,
+      grad_cols_;
+  // The data of `t` under scores (FP32: t itself), viewed as `view` with
+  // blocks along `axis` of the view; `out` holds the converted copy.
+  const float* converted(Tensor& t, const Shape& view, int axis, OperandClass c, std::uint64_t call,
+                         Tensor& out);
 };
 
 }  // namespace interplay

@@ -4,7 +4,6 @@
 #include <cstdint>
 
 #include "core/error.hpp"
-#include "models/gemm.hpp"
 
 namespace interplay {
 
@@ -57,7 +56,8 @@ void Conv2d::forward(const Tensor& x, Tensor& y) {
 
   rows_.shape = {n * hw, out};
   rows_.data.resize(n * hw * out);
-  gemm(false, true, n * hw, out, ckk, 1.0f, cols, effective_weight(), 0.0f, rows_.data.data());
+  matmul(OperandClass::Activations, OperandClass::Weights, false, true, n * hw, out, ckk, cols,
+         effective_weight(), 0.0f, rows_.data.data());
 
   y.shape = {n, out, out_h_, out_w_};
   y.data.resize(n * out * hw);
@@ -88,8 +88,8 @@ void Conv2d::backward(const Tensor& dy, Tensor& dx) {
       float* dst = r + std::size_t(b) * hw * out + o;
       for (std::size_t p = 0; p < hw; ++p) dst[p * out] = src[p];
     }
-  gemm(true, false, out, ckk, n * hw, 1.0f, r, operand_.data.data(), 0.0f,
-       params_[0].grad.data.data());
+  matmul(OperandClass::Gradients, OperandClass::Activations, true, false, out, ckk, n * hw, r,
+         operand_.data.data(), 0.0f, params_[0].grad.data.data());
   float* db = params_[1].grad.data.data();
   for (std::size_t o = 0; o < out; ++o) {
     float s = 0.0f;
@@ -103,7 +103,8 @@ void Conv2d::backward(const Tensor& dy, Tensor& dx) {
 
   operand_grad_.data.resize(n * hw * ckk);
   float* dcols = operand_grad_.data.data();
-  gemm(false, false, n * hw, ckk, out, 1.0f, r, effective_weight(), 0.0f, dcols);
+  matmul(OperandClass::Gradients, OperandClass::Weights, false, false, n * hw, ckk, out, r,
+         effective_weight(), 0.0f, dcols);
   dx.shape = input_shape_;
   dx.data.assign(n * in_c_ * h * w, 0.0f);
   float* dxd = dx.data.data();

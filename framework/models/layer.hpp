@@ -11,6 +11,7 @@
 
 #include "core/plugin.hpp"
 #include "core/tensor.hpp"
+#include "models/gemm_arithmetic.hpp"
 
 namespace interplay {
 
@@ -91,6 +92,9 @@ class MatmulLayer : public Layer {
   // forward hooks on a layer's input).
   bool record_input = false;
   Tensor recorded_input;
+  // The arithmetic of this layer's GEMMs (FP32 unless a trainer sets HBFP):
+  // forward (activations x weights) and both backward products.
+  GemmArithmetic arithmetic;
 
  protected:
   const float* effective_weight() const {
@@ -99,6 +103,11 @@ class MatmulLayer : public Layer {
   // Quantizes `rows` ([n, fan_in]) in place when an input quantizer is set.
   void quantize_operand(Tensor& rows) const {
     if (input_quantizer) input_quantizer->quantize(rows, rows);
+  }
+  // One GEMM of this layer under `arithmetic` (models/gemm.hpp layout).
+  void matmul(OperandClass ca, OperandClass cb, bool trans_a, bool trans_b, std::size_t m,
+              std::size_t n, std::size_t k, const float* a, const float* b, float beta, float* c) {
+    arithmetic_gemm(arithmetic, ca, cb, trans_a, trans_b, m, n, k, 1.0f, a, b, beta, c);
   }
   void record(const Tensor& y) {
     if (record_output) recorded_output = y;

@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "core/error.hpp"
-#include "models/gemm.hpp"
 
 namespace interplay {
 
@@ -35,7 +34,8 @@ void Linear::forward(const Tensor& x, Tensor& y) {
   float* yd = y.data.data();
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t j = 0; j < out; ++j) yd[r * out + j] = b[j];
-  gemm(false, true, rows, out, in, 1.0f, operand_.data.data(), effective_weight(), 1.0f, yd);
+  matmul(OperandClass::Activations, OperandClass::Weights, false, true, rows, out, in,
+         operand_.data.data(), effective_weight(), 1.0f, yd);
   record(y);
 }
 
@@ -44,8 +44,8 @@ void Linear::backward(const Tensor& dy, Tensor& dx) {
   const std::size_t rows = operand_.shape[0];
   if (dy.size() != rows * out) throw Error("linear backward: gradient shape mismatch");
   const float* g = dy.data.data();
-  gemm(true, false, out, in, rows, 1.0f, g, operand_.data.data(), 0.0f,
-       params_[0].grad.data.data());
+  matmul(OperandClass::Gradients, OperandClass::Activations, true, false, out, in, rows, g,
+         operand_.data.data(), 0.0f, params_[0].grad.data.data());
   // Bias gradient: rows summed in order, so the result is thread-count free.
   float* db = params_[1].grad.data.data();
   for (std::size_t j = 0; j < out; ++j) db[j] = 0.0f;
@@ -54,7 +54,8 @@ void Linear::backward(const Tensor& dy, Tensor& dx) {
   if (!input_grad) return;
   dx.shape = input_shape_;
   dx.data.resize(rows * in);
-  gemm(false, false, rows, in, out, 1.0f, g, effective_weight(), 0.0f, dx.data.data());
+  matmul(OperandClass::Gradients, OperandClass::Weights, false, false, rows, in, out, g,
+         effective_weight(), 0.0f, dx.data.data());
 }
 
 }  // namespace interplay

@@ -64,7 +64,9 @@ TrainResult train_lm(Model& model, const std::string& text, const TrainConfig& c
   std::vector<std::size_t> starts(bs);
   const auto start = clock::now();
   long step = 0;
+  TrainingArithmetic arithmetic(model, config.arithmetic, config.seed);
   for (std::size_t epoch = 0; epoch < config.epochs; ++epoch) {
+    arithmetic.begin_epoch(epoch, config.epochs);
     const std::size_t offset = counter_hash(config.seed, 0x1a7u, epoch) % T;
     const std::vector<std::size_t> order = epoch_order(n, config.seed, epoch);
     const auto epoch_start = clock::now();
@@ -89,6 +91,7 @@ TrainResult train_lm(Model& model, const std::string& text, const TrainConfig& c
   }
   if (hooks.before_forward) hooks.before_forward();  // leave the final weights in effect
   result.seconds = std::chrono::duration<double>(clock::now() - start).count();
+  result.macs = arithmetic.macs().to_json();
   return result;
 }
 

@@ -39,6 +39,8 @@ class Model {
   void forward(const Tensor& x, Tensor& logits);
   void backward(const Tensor& dlogits);
 
+  // Every layer of the tree (composites too), depth first in forward order.
+  std::vector<NamedLayer> layers();
   // Layers that own parameters, in forward order, with their paths.
   std::vector<NamedLayer> parameter_layers();
   // The layers compression acts on (linear, conv, attention projections), in forward order.

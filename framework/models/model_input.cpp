@@ -203,6 +203,7 @@ void ensure_trained(const ModelInputSpec& spec,
     info["test_images"] = e.count;
     info["test_accuracy"] = e.accuracy;
     info["test_loss"] = e.loss;
+    info["macs"] = r.macs;
     const auto parent = std::filesystem::path(spec.weights).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
     save_model(model, spec.weights, info);

@@ -12,24 +12,27 @@
 namespace interplay {
 
 json TrainConfig::to_json() const {
-  return {{"epochs", epochs},
-          {"batch", batch},
-          {"lr", lr},
-          {"seed", seed},
-          {"optimizer", optimizer.kind},
-          {"weight_decay", optimizer.weight_decay},
-          {"momentum", optimizer.momentum},
-          {"warmup_steps", warmup_steps},
-          {"cosine", cosine}};
+  json j = {{"epochs", epochs},
+            {"batch", batch},
+            {"lr", lr},
+            {"seed", seed},
+            {"optimizer", optimizer.kind},
+            {"weight_decay", optimizer.weight_decay},
+            {"momentum", optimizer.momentum},
+            {"warmup_steps", warmup_steps},
+            {"cosine", cosine}};
+  // FP32 runs keep the settings record they always had.
+  if (arithmetic.hbfp) j["arithmetic"] = arithmetic.to_json();
+  return j;
 }
 
 TrainConfig TrainConfig::from_json(const json& j, const std::string& where,
                                    const TrainConfig& base) {
   if (!j.is_object()) throw Error(at(where, "expected an object of training settings"));
   TrainConfig c = base;
-  const std::vector<std::string> keys = {"epochs",   "batch",        "lr",
-                                         "seed",     "optimizer",    "weight_decay",
-                                         "momentum", "warmup_steps", "cosine"};
+  const std::vector<std::string> keys = {"epochs",    "batch",        "lr",       "seed",
+                                         "optimizer", "weight_decay", "momentum", "warmup_steps",
+                                         "cosine",    "arithmetic"};
   auto count = [&](const json& v, const std::string& path, bool allow_zero) {
     if (!v.is_number_integer() || v.get<long long>() < (allow_zero ? 0 : 1))
       throw Error(at(path, std::string("expected a ") + (allow_zero ? "non-negative" : "positive") +
@@ -60,6 +63,8 @@ TrainConfig TrainConfig::from_json(const json& j, const std::string& where,
     else if (k == "cosine") {
       if (!v.is_boolean()) throw Error(at(path, "expected true or false, got " + v.dump()));
       c.cosine = v.get<bool>();
+    } else if (k == "arithmetic") {
+      c.arithmetic = ArithmeticSchedule::from_json(v, path);
     } else if (k == "optimizer") {
       if (!v.is_string() || (v != "adam" && v != "sgd"))
         throw Error(at(path, "expected \"adam\" or \"sgd\", got " + v.dump()));
@@ -108,7 +113,9 @@ TrainResult train_model(Model& model, const Dataset& data, const TrainConfig& co
   std::vector<std::uint8_t> y;
   const auto start = clock::now();
   long step = 0;
+  TrainingArithmetic arithmetic(model, config.arithmetic, config.seed);
   for (std::size_t epoch = 0; epoch < config.epochs; ++epoch) {
+    arithmetic.begin_epoch(epoch, config.epochs);
     const std::vector<std::size_t> order = epoch_order(n, config.seed, epoch);
     const auto epoch_start = clock::now();
     double loss_sum = 0.0;
@@ -132,6 +139,7 @@ TrainResult train_model(Model& model, const Dataset& data, const TrainConfig& co
   }
   if (hooks.before_forward) hooks.before_forward();  // leave the final weights in effect
   result.seconds = std::chrono::duration<double>(clock::now() - start).count();
+  result.macs = arithmetic.macs().to_json();
   return result;
 }
 

@@ -10,6 +10,7 @@
 #include "models/dataset.hpp"
 #include "models/model.hpp"
 #include "models/optimizer.hpp"
+#include "models/training_arithmetic.hpp"
 
 namespace interplay {
 
@@ -20,6 +21,8 @@ struct TrainConfig {
   OptimizerConfig optimizer;
   std::size_t warmup_steps = 0;  // linear warm-up, then cosine decay when `cosine`
   bool cosine = true;
+  // The GEMM arithmetic per epoch and layer (FP32 unless "arithmetic" is set).
+  ArithmeticSchedule arithmetic;
 
   json to_json() const;
   // Starts from `base` and overrides the keys present in `j`; errors name `where`.<key>.
@@ -63,6 +66,7 @@ struct TrainHooks {
 struct TrainResult {
   std::vector<double> epoch_loss;  // mean training loss per epoch
   double seconds = 0.0;
+  json macs;  // MacCounter::to_json() of every GEMM of the run, by width
 };
 
 TrainResult train_model(Model& model, const Dataset& data, const TrainConfig& config,

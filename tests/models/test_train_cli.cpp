@@ -29,6 +29,29 @@ TEST_CASE("train cli: a tiny model end to end", "[models][cli]") {
   CHECK(f.dataset("/fc1/weight").shape() == Shape{8, 784});
 }
 
+TEST_CASE("train cli: HBFP training with the boosters schedule", "[models][cli][hbfp]") {
+  ScratchDir dir;
+  const std::string out = dir.path("m.h5");
+  const auto r =
+      run_cli({"train", "--model", "mlp", "--arch", R"({"hidden": [8, 8]})", "--epochs", "2",
+               "--train-limit", "200", "--test-limit", "100", "--arithmetic", "hbfp", "--schedule",
+               "boosters", "--settings",
+               R"({"arithmetic": {"rounding": {"gradients": "stochastic"}}})", "-o", out});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out,
+             Catch::Contains("MACs") && Catch::Contains("hbfp4") && Catch::Contains("hbfp6"));
+  const auto f = io::h5::File::open(out);
+  const json training = json::parse(f.string_attribute("training"));
+  CHECK(training["arithmetic"]["schedule"] == "boosters");
+  CHECK(training["arithmetic"]["mantissa"] == 4);
+  CHECK(training["arithmetic"]["rounding"]["gradients"] == "stochastic");
+  const json& macs = training["macs"];
+  CHECK(macs["per_epoch"].size() == 2);
+  CHECK(macs["fraction"]["hbfp4"].get<double>() + macs["fraction"]["hbfp6"].get<double>() ==
+        Approx(1.0));
+}
+
 TEST_CASE("train cli: bad input is one line, before any training", "[models][cli]") {
   ScratchDir dir;
   const std::string out = dir.path("m.h5");
@@ -43,6 +66,9 @@ TEST_CASE("train cli: bad input is one line, before any training", "[models][cli
       {{"--model", "mlp", "--settings", R"({"optimizer": "rmsprop"})", "-o", out},
        "--settings.optimizer"},
       {{"--model", "mlp", "--batch", "0", "-o", out}, "--batch: must be positive"},
+      {{"--model", "mlp", "--arithmetic", "hbfp", "--mantissa", "1", "-o", out},
+       "--settings.arithmetic.mantissa"},
+      {{"--model", "mlp", "--schedule", "booster", "-o", out}, "did you mean 'boosters'"},
       {{"--model", "mlp", "-o", "/proc/m.h5"}, "/proc/m.h5"},
       {{"--model", "mlp"}, "output"},
   };
