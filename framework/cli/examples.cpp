@@ -28,7 +28,12 @@ const char* command_examples(const std::string& command) {
        "  interplay prove --quick\n"
        "  interplay prove --statement T2 --sparsifier unstructured50 --report /tmp/t2.md\n"},
       {"bench", "  interplay bench --size 1024 --filter mx\n"},
-      {"train", "  interplay train --model mlp --output data/models/mlp.h5 --epochs 5\n"},
+      {"train",
+       "  interplay train --model mlp --output data/models/mlp.h5 --epochs 5\n"
+       "  interplay train --model gpt --output data/models/gpt.h5\n"},
+      {"lm-eval",
+       "  interplay lm-eval --model data/models/gpt.h5 --pipeline mxfp4 --activations "
+       "--attention --test-limit 100000\n"},
       {"list-plugins", "  interplay list-plugins --json\n"},
   };
   const auto it = examples.find(command);

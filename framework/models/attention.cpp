@@ -33,8 +33,14 @@ void MultiHeadAttention::forward(const Tensor& x, Tensor& y) {
   context_.shape = {batch_, T, D};
   context_.data.resize(batch_ * T * D);
 
+  if (matmul_quantizer) {
+    quantize_qk();
+    quantize_v();
+  }
   const float* qkv = qkv_out_.data.data();
   const std::int64_t pairs = std::int64_t(batch_ * H);
+  // Scores and softmax first, then A v: the attention probabilities are a
+  // matmul operand that the matmul quantizer rounds in between.
 #pragma omp parallel for schedule(static)
   for (std::int64_t bh = 0; bh < pairs; ++bh) {
     const std::size_t b = std::size_t(bh) / H, h = std::size_t(bh) % H;
@@ -57,6 +63,17 @@ void MultiHeadAttention::forward(const Tensor& x, Tensor& y) {
       for (std::size_t s = 0; s < seen; ++s) sum += (row[s] = std::exp(row[s] - mx));
       const float inv = 1.0f / sum;
       for (std::size_t s = 0; s < seen; ++s) row[s] *= inv;
+    }
+  }
+  if (matmul_quantizer) quantize_probs();
+#pragma omp parallel for schedule(static)
+  for (std::int64_t bh = 0; bh < pairs; ++bh) {
+    const std::size_t b = std::size_t(bh) / H, h = std::size_t(bh) % H;
+    const float* base = qkv + b * T * 3 * D;
+    const float* A = probs_.data.data() + std::size_t(bh) * T * T;
+    for (std::size_t t = 0; t < T; ++t) {
+      const float* row = A + t * T;
+      const std::size_t seen = causal_ ? t + 1 : T;
       float* o = context_.data.data() + (b * T + t) * D + h * dh;
       for (std::size_t d = 0; d < dh; ++d) o[d] = 0.0f;
       for (std::size_t s = 0; s < seen; ++s) {
@@ -66,6 +83,48 @@ void MultiHeadAttention::forward(const Tensor& x, Tensor& y) {
     }
   }
   proj_.forward(context_, y);
+}
+
+// q and k: each token's D values of the block are H rows of dh values, the
+// reduction of q k^T; rounded in place in qkv_out_.
+void MultiHeadAttention::quantize_qk() {
+  const std::size_t rows = batch_ * tokens_, D = dim_, dh = D / heads_;
+  scratch_.shape = {rows * heads_, dh};
+  scratch_.data.resize(rows * D);
+  for (const std::size_t part : {std::size_t(0), D}) {
+    for (std::size_t r = 0; r < rows; ++r)
+      std::copy_n(qkv_out_.data.data() + r * 3 * D + part, D, scratch_.data.data() + r * D);
+    matmul_quantizer->quantize(scratch_, scratch_);
+    for (std::size_t r = 0; r < rows; ++r)
+      std::copy_n(scratch_.data.data() + r * D, D, qkv_out_.data.data() + r * 3 * D + part);
+  }
+}
+
+// v: the reduction of A v runs over the tokens, so the rows are v_h transposed
+// ([B, H, dh] rows of T values).
+void MultiHeadAttention::quantize_v() {
+  const std::size_t B = batch_, T = tokens_, D = dim_, H = heads_, dh = D / H;
+  scratch_.shape = {B * H * dh, T};
+  scratch_.data.resize(B * H * dh * T);
+  float* v = qkv_out_.data.data();
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t s = 0; s < T; ++s)
+      for (std::size_t c = 0; c < D; ++c)  // c = h * dh + d
+        scratch_.data[(b * D + c) * T + s] = v[(b * T + s) * 3 * D + 2 * D + c];
+  matmul_quantizer->quantize(scratch_, scratch_);
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t s = 0; s < T; ++s)
+      for (std::size_t c = 0; c < D; ++c)
+        v[(b * T + s) * 3 * D + 2 * D + c] = scratch_.data[(b * D + c) * T + s];
+}
+
+// A: rows of T key weights (a causal row's masked entries are rounded with
+// it but never enter A v).
+void MultiHeadAttention::quantize_probs() {
+  const Shape shape = probs_.shape;
+  probs_.shape = {batch_ * heads_ * tokens_, tokens_};
+  matmul_quantizer->quantize(probs_, probs_);
+  probs_.shape = shape;
 }
 
 void MultiHeadAttention::backward(const Tensor& dy, Tensor& dx) {

@@ -8,6 +8,13 @@
 // exactly a -inf mask before the softmax.
 //   y = concat_h(o_h) Wproj^T + bproj   (child "proj": Linear D -> D)
 // The two projections are the attention weights compression acts on.
+//
+// `matmul_quantizer` (null by default) quantizes the operands of the two
+// activation-activation products, as MX / HBFP inference runs them: q_h and
+// k_h along the head dimension (the reduction of q k^T), then A_h along the
+// keys and v_h along the tokens (the reduction of A v), each in blocks of the
+// quantizer along that reduction. Backward then differentiates the quantized
+// forward and passes the gradient straight through the rounding.
 #include "models/linear.hpp"
 
 namespace interplay {
@@ -22,6 +29,7 @@ class MultiHeadAttention final : public LayerBase<MultiHeadAttention> {
   std::vector<std::pair<std::string, Layer*>> children() override {
     return {{"qkv", &qkv_}, {"proj", &proj_}};
   }
+  std::shared_ptr<const Quantizer> matmul_quantizer;
 
  private:
   std::size_t dim_, heads_;
@@ -30,6 +38,10 @@ class MultiHeadAttention final : public LayerBase<MultiHeadAttention> {
   std::size_t batch_ = 0, tokens_ = 0;
   Tensor qkv_out_, probs_, context_;  // [B,T,3D], [B,H,T,T], [B,T,D]
   Tensor context_grad_, qkv_grad_;
+  Tensor scratch_;  // operand rows for matmul_quantizer
+  void quantize_qk();
+  void quantize_v();
+  void quantize_probs();
 };
 
 }  // namespace interplay

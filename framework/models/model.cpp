@@ -91,6 +91,14 @@ std::vector<NamedLayer> Model::parameter_layers() {
   return out;
 }
 
+std::vector<NamedLayer> Model::layers() {
+  std::vector<NamedLayer> out;
+  walk(root_, "", [&](const std::string& path, Layer& l) {
+    if (!path.empty()) out.push_back({path, &l});
+  });
+  return out;
+}
+
 std::vector<NamedMatmul> Model::matmul_layers() {
   std::vector<NamedMatmul> out;
   walk(root_, "", [&](const std::string& path, Layer& l) {

@@ -41,6 +41,8 @@ class Model {
 
   // Layers that own parameters, in forward order, with their paths.
   std::vector<NamedLayer> parameter_layers();
+  // Every layer, composite ones included (e.g. gpt's "block0"), in forward order.
+  std::vector<NamedLayer> layers();
   // The layers compression acts on (linear, conv, attention projections), in forward order.
   std::vector<NamedMatmul> matmul_layers();
   std::vector<Param*> parameters();
