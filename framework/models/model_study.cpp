@@ -212,6 +212,9 @@ ModelStudy::ModelStudy(const Model& dense, ModelStudyOptions options, LmTexts te
   calib_source_ = [train, T, windows] {
     Dataset d;
     d.images = lm_chunk_inputs(train, T, windows);
+    if (d.images.shape[0] == 0)
+      throw Error("calibration: the training text has no window of context " + std::to_string(T) +
+                  " to capture layer inputs on");
     d.labels.assign(d.images.shape[0], 0);  // unused: calibration reads images only
     return d;
   };

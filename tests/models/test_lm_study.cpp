@@ -203,3 +203,25 @@ TEST_CASE("attention quantizer: a no-op where the 8-bit format is exact",
   CHECK(quantized.data == dense.data);
   CHECK(dense.data == x.data);  // the identity-like weights pass x through
 }
+
+TEST_CASE("lm study: calibrated pipelines fit on windows of the training text",
+          "[models][gpt][study]") {
+  const Model dense = trained_tiny_gpt();
+  ModelStudyOptions o;
+  o.layers.include_first = o.layers.include_last = true;
+  o.layers.only = {"block*"};
+  o.probe_images = 2;
+  o.calibration.images = 12;  // 12 windows of 16 bytes: 192 rows per layer (fan-in <= 32)
+  ModelStudy study(dense, o, LmTexts{sentence_text(300), sentence_text(2000)});
+  const auto gptq =
+      study.evaluate(Pipeline::from_text(R"({"quantizer": "int4", "solver": "gptq"})"));
+  const auto rtn = study.evaluate(Pipeline::from_text("int4"));
+  const double loss = column(study, gptq, "test_loss");
+  CHECK(std::isfinite(loss));
+  CHECK(loss != column(study, rtn, "test_loss"));  // the solver did use the calibration rows
+  // A study without training text cannot calibrate, and says so.
+  ModelStudy no_train(dense, o, LmTexts{sentence_text(300), ""});
+  CHECK_THROWS_WITH(
+      no_train.evaluate(Pipeline::from_text(R"({"quantizer": "int4", "solver": "gptq"})")),
+      Catch::Contains("calibration"));
+}
