@@ -35,7 +35,9 @@ std::string skeleton(const std::string& md) {
       const auto b = cell.find_first_not_of(' '), e = cell.find_last_not_of(' ');
       cells.push_back(b == std::string::npos ? "" : cell.substr(b, e - b + 1));
     }
-    const bool separator = !cells.empty() && cells[0].find_first_not_of('-') == std::string::npos;
+    // (A row whose first cell is blank, e.g. a Q row without a sparsity, is not one.)
+    const bool separator = !cells.empty() && !cells[0].empty() &&
+                           cells[0].find_first_not_of('-') == std::string::npos;
     if (separator) is_key.clear();
     std::string row = "|";
     for (std::size_t i = 0; i < cells.size(); ++i) {
