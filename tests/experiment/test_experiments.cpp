@@ -36,8 +36,8 @@ std::string skeleton(const std::string& md) {
       cells.push_back(b == std::string::npos ? "" : cell.substr(b, e - b + 1));
     }
     // (A row whose first cell is blank, e.g. a Q row without a sparsity, is not one.)
-    const bool separator = !cells.empty() && !cells[0].empty() &&
-                           cells[0].find_first_not_of('-') == std::string::npos;
+    const bool separator =
+        !cells.empty() && !cells[0].empty() && cells[0].find_first_not_of('-') == std::string::npos;
     if (separator) is_key.clear();
     std::string row = "|";
     for (std::size_t i = 0; i < cells.size(); ++i) {
