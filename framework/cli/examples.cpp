@@ -33,7 +33,11 @@ const char* command_examples(const std::string& command) {
        "  interplay train --model mlp --output mlp.boosters.h5 --arithmetic hbfp --schedule "
        "boosters   # HBFP4, HBFP6 in the last epoch and first/last layers\n"
        "  interplay train --model cnn --output cnn.hbfp6.h5 --arithmetic hbfp --mantissa 6 "
-       "--settings '{\"arithmetic\": {\"rounding\": {\"gradients\": \"stochastic\"}}}'\n"},
+       "--settings '{\"arithmetic\": {\"rounding\": {\"gradients\": \"stochastic\"}}}'\n"
+       "  interplay train --model gpt --output data/models/gpt.h5\n"},
+      {"lm-eval",
+       "  interplay lm-eval --model data/models/gpt.h5 --pipeline mxfp4 --activations "
+       "--attention --test-limit 100000\n"},
       {"list-plugins", "  interplay list-plugins --json\n"},
   };
   const auto it = examples.find(command);

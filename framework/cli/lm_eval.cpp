@@ -3,7 +3,8 @@
 // compression pipeline applied to the weights of its decoder blocks' linear
 // layers (attention qkv and proj, fc1, fc2; the embedding and the head stay
 // dense, as in the usual LLM protocol), optionally also to those layers'
-// inputs. A first, single-point form of the model-level studies in perplexity.
+// inputs and the attention products (Q K^T, A v). The single-point form of the
+// model-level studies in perplexity (experiment `model` inputs give sweeps).
 #include <cstdio>
 #include <optional>
 
@@ -25,13 +26,15 @@ int cmd_lm_eval(const std::vector<std::string>& args) {
       "pipeline", po::value<std::string>(), "compression pipeline (JSON, file or preset name)")(
       "activations",
       "also quantize the compressed layers' inputs with the pipeline's last quantizer")(
-      "layers", po::value<std::vector<std::string>>()->multitoken(),
-      "layer path patterns to compress (default: block*)")(
+      "attention",
+      "also quantize the attention products' operands (Q K^T, A v) with the pipeline's last "
+      "quantizer")("layers", po::value<std::vector<std::string>>()->multitoken(),
+                   "layer path patterns to compress (default: block*)")(
       "test-limit", po::value<std::size_t>()->default_value(0),
       "evaluate on the first N validation and test bytes (0 = all)");
   po::variables_map vm;
-  if (!parse_command_line("lm-eval", "--model FILE.h5 [--pipeline P] [--activations]", args, opts,
-                          {}, vm))
+  if (!parse_command_line("lm-eval", "--model FILE.h5 [--pipeline P] [--activations] [--attention]",
+                          args, opts, {}, vm))
     return 0;
   const std::string path = vm["model"].as<std::string>();
   LoadedModel loaded = load_model(path);
@@ -51,7 +54,7 @@ int cmd_lm_eval(const std::vector<std::string>& args) {
   // Every option is checked before the (slow) dense evaluation.
   std::optional<Pipeline> pipeline;
   LayerSelection selection;
-  std::shared_ptr<const Quantizer> act;
+  std::shared_ptr<const Quantizer> act, attn;
   if (vm.count("pipeline")) {
     pipeline = Pipeline::from_text(vm["pipeline"].as<std::string>());
     selection.include_first = selection.include_last = true;
@@ -63,11 +66,22 @@ int cmd_lm_eval(const std::vector<std::string>& args) {
       act = last_quantizer(*pipeline);
       if (!act) throw Error("--activations: the pipeline has no quantize step");
     }
+    if (vm.count("attention")) {
+      attn = last_quantizer(*pipeline);
+      if (!attn) throw Error("--attention: the pipeline has no quantize step");
+    }
+  } else if (vm.count("activations") || vm.count("attention")) {
+    throw Error(std::string(vm.count("activations") ? "--activations" : "--attention") +
+                ": needs --pipeline");
   }
   report("dense");
   if (!pipeline) return 0;
   compress_weights(model, *pipeline, selection, act);
-  report(act ? "compressed (weights + activations)" : "compressed (weights)");
+  if (attn) set_attention_quantizer(model, attn);
+  report(act && attn ? "compressed (weights + activations + attention)"
+         : act       ? "compressed (weights + activations)"
+         : attn      ? "compressed (weights + attention)"
+                     : "compressed (weights)");
   return 0;
 }
 

@@ -14,8 +14,7 @@
 #include "core/error.hpp"
 #include "core/json_text.hpp"
 #include "io/atomic_output.hpp"
-#include "models/bible_corpus.hpp"
-#include "models/lm_trainer.hpp"
+#include "models/gpt_training.hpp"
 #include "models/trainer.hpp"
 #include "models/weights_file.hpp"
 
@@ -63,48 +62,25 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_draw_{};
 };
 
-std::string prefix(const std::string& s, std::size_t limit) {
-  return limit > 0 && limit < s.size() ? s.substr(0, limit) : s;
-}
-
 // The gpt branch: the Bible split instead of Fashion-MNIST, perplexity instead of accuracy.
 int train_gpt(Model& model, const TrainConfig& config, const std::string& output,
               std::size_t train_limit, std::size_t eval_limit, bool quiet) {
-  const TextSplit split = split_bible(load_bible_text());
-  const std::string train = prefix(split.train, train_limit);
-  const std::string validation = prefix(split.validation, eval_limit);
-  const std::string test = prefix(split.test, eval_limit);
-  model.init(config.seed);
-  if (!quiet)
-    std::cerr << "training gpt (" << model.parameter_count() << " parameters) on " << train.size()
-              << " bytes: " << config.to_json().dump() << "\n";
   ProgressBar bar("tok");
-  const TrainResult r = train_lm(model, train, config, [&](const TrainProgress& p) {
-    if (!quiet) bar.update(p);
-  });
-  const LmEval v = evaluate_lm(model, validation), t = evaluate_lm(model, test);
-  json training = config.to_json();
-  training["data_split"] = split.describe();
-  training["train_bytes"] = train.size();
-  training["epoch_loss"] = r.epoch_loss;
-  training["train_seconds"] = r.seconds;
-  training["evaluation"] = "non-overlapping chunks of the context (see data/README.md)";
-  training["validation_bytes"] = v.bytes;
-  training["validation_loss"] = v.loss;
-  training["validation_perplexity"] = v.perplexity();
-  training["validation_bits_per_byte"] = v.bits_per_byte();
-  training["test_bytes"] = t.bytes;
-  training["test_loss"] = t.loss;
-  training["test_perplexity"] = t.perplexity();
-  training["test_bits_per_byte"] = t.bits_per_byte();
-  training["macs"] = r.macs;
-  save_model(model, output, training);
+  const GptTrainingRun run = train_gpt_on_bible(
+      model, config, train_limit, eval_limit,
+      [&](const TrainProgress& p) {
+        if (!quiet) bar.update(p);
+      },
+      [&](const std::string& line) {
+        if (!quiet) std::cerr << line << "\n";
+      });
+  save_model(model, output, run.training);
   std::printf(
       "gpt: test perplexity %.4f per byte (%.4f bits/byte, %zu bytes), validation %.4f (%.4f "
       "bits/byte); trained in %.1f s -> %s\n",
-      t.perplexity(), t.bits_per_byte(), t.bytes, v.perplexity(), v.bits_per_byte(), r.seconds,
-      output.c_str());
-  std::printf("gpt: training %s\n", mac_summary(r.macs).c_str());
+      run.test.perplexity(), run.test.bits_per_byte(), run.test.bytes, run.validation.perplexity(),
+      run.validation.bits_per_byte(), run.seconds, output.c_str());
+  std::printf("gpt: training %s\n", mac_summary(run.macs).c_str());
   return 0;
 }
 
@@ -136,7 +112,7 @@ int cmd_train(const std::vector<std::string>& args) {
       "output,o", po::value<std::string>()->required(), "weights file to write (.h5)")(
       "epochs", po::value<std::size_t>(), "training epochs (default per model)")(
       "seed", po::value<std::uint64_t>()->default_value(0), "initialisation and shuffling seed")(
-      "batch", po::value<std::size_t>(), "mini-batch size (default 128)")(
+      "batch", po::value<std::size_t>(), "mini-batch size (default 128; gpt: 8 windows)")(
       "lr", po::value<double>(), "peak learning rate (default per model)")(
       "arch", po::value<std::string>(), "architecture overrides as JSON, e.g. '{\"depth\": 2}'")(
       "settings", po::value<std::string>(),

@@ -91,11 +91,16 @@ ExperimentConfig parse_config(const json& config, const std::string& file,
         if (std::find(cfg.value_columns.begin(), cfg.value_columns.end(), c) ==
             cfg.value_columns.end())
           cfg.value_columns.push_back(c);
-  if (std::any_of(cfg.inputs.begin(), cfg.inputs.end(),
-                  [](const InputInstance& in) { return bool(in.model); })) {
-    cfg.replicate_columns = example_replicate_columns();
-    cfg.replicate_count = kExampleReplicates;
-  }
+  // The union of the model inputs' replicate columns, in first-seen order
+  // (classifier inputs alone give example_replicate_columns(), as before gpt).
+  for (const auto& in : cfg.inputs)
+    if (in.model) {
+      cfg.replicate_count = kExampleReplicates;
+      for (const auto& c : model_input_replicate_columns(*in.model))
+        if (std::find(cfg.replicate_columns.begin(), cfg.replicate_columns.end(), c) ==
+            cfg.replicate_columns.end())
+          cfg.replicate_columns.push_back(c);
+    }
   cfg.sweep = parse_sweep(required(config, "", "sweep"), "sweep");
   if (const json* v = optional(config, "derived"))
     cfg.derived = parse_derived(*v, "derived", cfg.value_columns);

@@ -45,8 +45,9 @@ struct ExperimentConfig {
   // columns of each model input's study (NaN where a point has no such value).
   std::vector<std::string> value_columns;
   // Value columns that also carry test-set bootstrap replicates: with any
-  // model input, example_replicate_columns() (models/model_study.hpp) with
-  // replicate_count = kExampleReplicates each; empty otherwise. A point's
+  // model input, the union of its inputs' replicate columns
+  // (replicate_columns_of in models/model_study.hpp: classifier and gpt
+  // columns) with replicate_count = kExampleReplicates each; empty otherwise. A point's
   // stored vector is its value_columns values, then replicate_count values
   // per replicate column, in this order (NaN where the point has none).
   std::vector<std::string> replicate_columns;

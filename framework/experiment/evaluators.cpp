@@ -202,9 +202,17 @@ std::vector<double> PointEvaluators::evaluate(const Point& p) const {
     const PointEvaluation raw = e.evaluate(p);
     std::vector<double> values(cfg_.point_value_count(), std::numeric_limits<double>::quiet_NaN());
     for (std::size_t i = 0; i < raw.values.size(); ++i) values[slots_[p.input][i]] = raw.values[i];
-    // The study's replicates are in the order of cfg.replicate_columns.
-    std::copy(raw.replicates.begin(), raw.replicates.end(),
-              values.begin() + std::ptrdiff_t(cfg_.value_columns.size()));
+    // Each of the study's replicate columns into its slot among cfg.replicate_columns.
+    const std::size_t B = cfg_.replicate_count;
+    for (std::size_t c = 0; c < raw.replicate_columns.size(); ++c) {
+      const auto& all = cfg_.replicate_columns;
+      const auto slot =
+          std::size_t(std::find(all.begin(), all.end(), raw.replicate_columns[c]) - all.begin());
+      if (slot == all.size() || raw.replicates.size() < (c + 1) * B)
+        throw Error("replicate column '" + raw.replicate_columns[c] + "' has no slot");
+      std::copy_n(raw.replicates.begin() + std::ptrdiff_t(c * B), B,
+                  values.begin() + std::ptrdiff_t(cfg_.value_columns.size() + slot * B));
+    }
     return values;
   } catch (const std::exception& e) {
     throw Error("point " + std::to_string(p.index) + " (" + p.id + ", input '" +

@@ -32,6 +32,9 @@ std::vector<InputInstance> parse_model_layer_inputs(const json& entry, const std
   std::vector<InputInstance> out;
   for (ModelInputSpec& one : per_seed(parse_model_input(model_entry, where, base_dir), where)) {
     auto spec = std::make_shared<const ModelInputSpec>(std::move(one));
+    // Layer inputs are captured on Fashion-MNIST images.
+    if (model_input_kind(*spec) == "gpt")
+      throw Error(at(lp, "layer_inputs is for the image models (mlp, cnn, vit), not gpt"));
     for (const auto& [path, shape] : model_input_layers(*spec)) {
       InputInstance in;
       in.name = spec->name + ":" + path;

@@ -44,6 +44,10 @@ void MultiHeadAttention::forward(const Tensor& x, Tensor& y) {
   const std::size_t B = batch_, T = tokens_, D = dim_, H = heads_, dh = D / H;
   const float scale = 1.0f / std::sqrt(float(dh));
   qkv_.forward(x, qkv_out_);
+  if (matmul_quantizer) {
+    quantize_qk();
+    quantize_v();
+  }
   probs_.shape = {B, H, T, T};
   probs_.data.resize(B * H * T * T);
   context_.shape = {B, T, D};
@@ -80,6 +84,7 @@ void MultiHeadAttention::forward(const Tensor& x, Tensor& y) {
       for (std::size_t s = 0; s < seen; ++s) row[s] *= inv;
     }
   }
+  if (matmul_quantizer) quantize_probs();
   const float* P =
       converted(probs_, {B * H * T, T}, 1, OperandClass::Activations, call + 1, probs_rows_);
   const float* vals =
@@ -102,6 +107,48 @@ void MultiHeadAttention::forward(const Tensor& x, Tensor& y) {
   }
   if (scores.macs) scores.macs->add(scores.width, 2 * score_macs());
   proj_.forward(context_, y);
+}
+
+// q and k: each token's D values of the block are H rows of dh values, the
+// reduction of q k^T; rounded in place in qkv_out_.
+void MultiHeadAttention::quantize_qk() {
+  const std::size_t rows = batch_ * tokens_, D = dim_, dh = D / heads_;
+  scratch_.shape = {rows * heads_, dh};
+  scratch_.data.resize(rows * D);
+  for (const std::size_t part : {std::size_t(0), D}) {
+    for (std::size_t r = 0; r < rows; ++r)
+      std::copy_n(qkv_out_.data.data() + r * 3 * D + part, D, scratch_.data.data() + r * D);
+    matmul_quantizer->quantize(scratch_, scratch_);
+    for (std::size_t r = 0; r < rows; ++r)
+      std::copy_n(scratch_.data.data() + r * D, D, qkv_out_.data.data() + r * 3 * D + part);
+  }
+}
+
+// v: the reduction of A v runs over the tokens, so the rows are v_h transposed
+// ([B, H, dh] rows of T values).
+void MultiHeadAttention::quantize_v() {
+  const std::size_t B = batch_, T = tokens_, D = dim_, H = heads_, dh = D / H;
+  scratch_.shape = {B * H * dh, T};
+  scratch_.data.resize(B * H * dh * T);
+  float* v = qkv_out_.data.data();
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t s = 0; s < T; ++s)
+      for (std::size_t c = 0; c < D; ++c)  // c = h * dh + d
+        scratch_.data[(b * D + c) * T + s] = v[(b * T + s) * 3 * D + 2 * D + c];
+  matmul_quantizer->quantize(scratch_, scratch_);
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t s = 0; s < T; ++s)
+      for (std::size_t c = 0; c < D; ++c)
+        v[(b * T + s) * 3 * D + 2 * D + c] = scratch_.data[(b * D + c) * T + s];
+}
+
+// A: rows of T key weights (a causal row's masked entries are rounded with
+// it but never enter A v).
+void MultiHeadAttention::quantize_probs() {
+  const Shape shape = probs_.shape;
+  probs_.shape = {batch_ * heads_ * tokens_, tokens_};
+  matmul_quantizer->quantize(probs_, probs_);
+  probs_.shape = shape;
 }
 
 void MultiHeadAttention::backward(const Tensor& dy, Tensor& dx) {

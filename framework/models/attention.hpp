@@ -8,6 +8,15 @@
 // exactly a -inf mask before the softmax.
 //   y = concat_h(o_h) Wproj^T + bproj   (child "proj": Linear D -> D)
 // The two projections are the attention weights compression acts on.
+//
+// `matmul_quantizer` (null by default) quantizes the operands of the two
+// activation-activation products, as MX / HBFP inference runs them: q_h and
+// k_h along the head dimension (the reduction of q k^T), then A_h along the
+// keys and v_h along the tokens (the reduction of A v), each in blocks of the
+// quantizer along that reduction. Backward then differentiates the quantized
+// forward and passes the gradient straight through the rounding.
+#include <memory>
+
 #include "models/linear.hpp"
 
 namespace interplay {
@@ -24,6 +33,7 @@ class MultiHeadAttention final : public LayerBase<MultiHeadAttention> {
   // default; at width > 0 each product converts both operands to HBFP along
   // its reduction dimension (dh features or tokens), softmax staying FP32.
   GemmArithmetic scores;
+  std::shared_ptr<const Quantizer> matmul_quantizer;
   std::vector<std::pair<std::string, Layer*>> children() override {
     return {{"qkv", &qkv_}, {"proj", &proj_}};
   }
@@ -46,6 +56,10 @@ class MultiHeadAttention final : public LayerBase<MultiHeadAttention> {
   // blocks along `axis` of the view; `out` holds the converted copy.
   const float* converted(Tensor& t, const Shape& view, int axis, OperandClass c, std::uint64_t call,
                          Tensor& out);
+  Tensor scratch_;  // operand rows for matmul_quantizer
+  void quantize_qk();
+  void quantize_v();
+  void quantize_probs();
 };
 
 }  // namespace interplay

@@ -26,10 +26,11 @@ void gather_windows(const std::string& text, const std::size_t* starts, std::siz
 }
 
 // Logits [n, t, 256] viewed as [n*t, 256] rows (no copy of the layout, only the shape).
-double batch_loss(Tensor& logits, const std::vector<std::uint8_t>& y, Tensor* dlogits) {
+double batch_loss(Tensor& logits, const std::vector<std::uint8_t>& y, Tensor* dlogits,
+                  std::vector<double>* row_losses = nullptr) {
   const Shape shape = logits.shape;
   logits.shape = {y.size(), 256};
-  const LossStats s = softmax_cross_entropy(logits, y.data(), dlogits);
+  const LossStats s = softmax_cross_entropy(logits, y.data(), dlogits, row_losses);
   logits.shape = shape;
   if (dlogits) dlogits->shape = shape;
   return s.loss_sum;
@@ -95,32 +96,58 @@ TrainResult train_lm(Model& model, const std::string& text, const TrainConfig& c
   return result;
 }
 
-LmEval evaluate_lm(Model& model, const std::string& text, std::size_t batch) {
+std::vector<double> lm_chunk_losses(Model& model, const std::string& text, std::size_t batch) {
   const std::size_t T = model.input_shape().at(0);
-  LmEval r;
-  if (text.size() < 2) return r;
+  std::vector<double> out;
+  if (text.size() < 2) return out;
   const std::size_t full = (text.size() - 1) / T, rest = (text.size() - 1) % T;
   Tensor x, logits;
   std::vector<std::uint8_t> y;
   std::vector<std::size_t> starts;
-  double loss = 0.0;
+  std::vector<double> rows;
+  auto add_chunks = [&](std::size_t count, std::size_t t) {
+    model.forward(x, logits);
+    batch_loss(logits, y, nullptr, &rows);
+    for (std::size_t i = 0; i < count; ++i) {
+      double sum = 0.0;
+      for (std::size_t j = 0; j < t; ++j) sum += rows[i * t + j];
+      out.push_back(sum);
+    }
+  };
   for (std::size_t b = 0; b < full; b += batch) {
     const std::size_t count = std::min(batch, full - b);
     starts.resize(count);
     for (std::size_t i = 0; i < count; ++i) starts[i] = (b + i) * T;
     gather_windows(text, starts.data(), count, T, x, y);
-    model.forward(x, logits);
-    loss += batch_loss(logits, y, nullptr);
+    add_chunks(count, T);
   }
   if (rest > 0) {  // the tail: one shorter chunk
     const std::size_t s = full * T;
     gather_windows(text, &s, 1, rest, x, y);
-    model.forward(x, logits);
-    loss += batch_loss(logits, y, nullptr);
+    add_chunks(1, rest);
   }
+  return out;
+}
+
+LmEval evaluate_lm(Model& model, const std::string& text, std::size_t batch) {
+  LmEval r;
+  if (text.size() < 2) return r;
+  double loss = 0.0;
+  for (double c : lm_chunk_losses(model, text, batch)) loss += c;
   r.bytes = text.size() - 1;
   r.loss = loss / double(r.bytes);
   return r;
+}
+
+Tensor lm_chunk_inputs(const std::string& text, std::size_t context, std::size_t n) {
+  const std::size_t full = text.size() > 0 ? (text.size() - 1) / context : 0;
+  n = std::min(n, full);
+  std::vector<std::size_t> starts(n);
+  for (std::size_t i = 0; i < n; ++i) starts[i] = i * context;
+  Tensor x;
+  std::vector<std::uint8_t> y;
+  gather_windows(text, starts.data(), n, context, x, y);
+  return x;
 }
 
 }  // namespace interplay

@@ -35,4 +35,13 @@ TrainResult train_lm(Model& model, const std::string& text, const TrainConfig& c
 // compared.
 LmEval evaluate_lm(Model& model, const std::string& text, std::size_t batch = 32);
 
+// The same chunks one by one: each chunk's summed next-byte loss in nats, in
+// text order. evaluate_lm's loss is their sum over the predicted bytes.
+std::vector<double> lm_chunk_losses(Model& model, const std::string& text, std::size_t batch = 32);
+
+// The first n chunks of evaluate_lm's grid (full ones only) as model inputs
+// [n', T] (byte values; n' = min(n, number of full chunks)), or n consecutive
+// windows of the training text: the per-layer probe and calibration batches.
+Tensor lm_chunk_inputs(const std::string& text, std::size_t context, std::size_t n);
+
 }  // namespace interplay

@@ -7,7 +7,8 @@
 
 namespace interplay {
 
-LossStats softmax_cross_entropy(const Tensor& logits, const std::uint8_t* labels, Tensor* dlogits) {
+LossStats softmax_cross_entropy(const Tensor& logits, const std::uint8_t* labels, Tensor* dlogits,
+                                std::vector<double>* row_losses) {
   if (logits.rank() != 2) throw Error("cross-entropy expects logits [N, classes]");
   const std::size_t n = logits.shape[0], k = logits.shape[1];
   std::vector<double> losses(n);
@@ -41,6 +42,7 @@ LossStats softmax_cross_entropy(const Tensor& logits, const std::uint8_t* labels
   }
   LossStats s;
   for (std::size_t r = 0; r < n; ++r) s.loss_sum += losses[r], s.correct += hit[r];
+  if (row_losses) *row_losses = std::move(losses);
   return s;
 }
 

@@ -13,8 +13,10 @@ struct LossStats {
 
 // Per-example losses are computed independently and summed in order, so the
 // result does not depend on the thread count. When `dlogits` is given it
-// receives d(mean loss)/d(logits) = (softmax - onehot) / N.
+// receives d(mean loss)/d(logits) = (softmax - onehot) / N; `row_losses`,
+// when given, each row's -log p(label).
 LossStats softmax_cross_entropy(const Tensor& logits, const std::uint8_t* labels,
-                                Tensor* dlogits = nullptr);
+                                Tensor* dlogits = nullptr,
+                                std::vector<double>* row_losses = nullptr);
 
 }  // namespace interplay

@@ -83,16 +83,18 @@ void Model::backward(const Tensor& dlogits) {
   root_.backward(dlogits, unused);
 }
 
-std::vector<NamedLayer> Model::layers() {
-  std::vector<NamedLayer> out;
-  walk(root_, "", [&](const std::string& path, Layer& l) { out.push_back({path, &l}); });
-  return out;
-}
-
 std::vector<NamedLayer> Model::parameter_layers() {
   std::vector<NamedLayer> out;
   walk(root_, "", [&](const std::string& path, Layer& l) {
     if (!l.params().empty()) out.push_back({path, &l});
+  });
+  return out;
+}
+
+std::vector<NamedLayer> Model::layers() {
+  std::vector<NamedLayer> out;
+  walk(root_, "", [&](const std::string& path, Layer& l) {
+    if (!path.empty()) out.push_back({path, &l});
   });
   return out;
 }

@@ -39,10 +39,10 @@ class Model {
   void forward(const Tensor& x, Tensor& logits);
   void backward(const Tensor& dlogits);
 
-  // Every layer of the tree (composites too), depth first in forward order.
-  std::vector<NamedLayer> layers();
   // Layers that own parameters, in forward order, with their paths.
   std::vector<NamedLayer> parameter_layers();
+  // Every layer, composite ones included (e.g. gpt's "block0"), in forward order.
+  std::vector<NamedLayer> layers();
   // The layers compression acts on (linear, conv, attention projections), in forward order.
   std::vector<NamedMatmul> matmul_layers();
   std::vector<Param*> parameters();

@@ -6,15 +6,26 @@
 
 #include "core/error.hpp"
 #include "core/suggest.hpp"
+#include "models/bible_corpus.hpp"
+#include "models/gpt_training.hpp"
 #include "models/weights_file.hpp"
 
 namespace interplay {
 
 namespace {
 
-const std::vector<std::string> kKeys = {
-    "name",     "model",       "train",        "layers", "activation_quantizer",
-    "finetune", "test_images", "probe_images", "seeds",  "calibration"};
+const std::vector<std::string> kKeys = {"name",
+                                        "model",
+                                        "train",
+                                        "layers",
+                                        "activation_quantizer",
+                                        "attention_quantizer",
+                                        "finetune",
+                                        "test_images",
+                                        "test_bytes",
+                                        "probe_images",
+                                        "seeds",
+                                        "calibration"};
 
 std::string resolve(const std::string& file, const std::string& base_dir) {
   if (file.empty() || file[0] == '/' || base_dir.empty()) return file;
@@ -27,19 +38,25 @@ struct TrainBlock {
   std::size_t images = 0;  // first N training images (0 = all)
 };
 
-// The studies here evaluate classifiers on Fashion-MNIST; the gpt model has
-// only the single-point `interplay lm-eval` so far (data/README.md).
-void reject_language_model(const Model& model, const std::string& where) {
-  if (model.kind() == "gpt")
-    throw Error(at(where,
-                   "gpt models are not supported as experiment inputs yet; evaluate them "
-                   "with `interplay lm-eval`"));
+// Options that only one kind of model has are errors naming `where`.<key>.
+void check_options_for_kind(const ModelStudyOptions& o, const std::string& kind,
+                            const std::string& where) {
+  if (kind == "gpt") {
+    if (o.test_images > 0)
+      throw Error(at(where + ".test_images", "a gpt input counts test bytes: use test_bytes"));
+  } else {
+    if (!o.attention_quantizer.is_null())
+      throw Error(at(where + ".attention_quantizer", "only gpt inputs have attention products"));
+    if (o.test_bytes > 0)
+      throw Error(at(where + ".test_bytes", "only gpt inputs have a test text (use test_images)"));
+  }
 }
 
 TrainBlock parse_train_block(const json& t, const std::string& where) {
   if (!t.is_object() || !t.contains("model"))
     throw Error(
-        at(where, "expected {\"model\": \"mlp\" | \"cnn\" | \"vit\", ...training settings}"));
+        at(where,
+           "expected {\"model\": \"mlp\" | \"cnn\" | \"vit\" | \"gpt\", ...training settings}"));
   TrainBlock b;
   json settings = t;
   b.arch = t.contains("arch") ? t.at("arch") : json::object();
@@ -55,7 +72,6 @@ TrainBlock parse_train_block(const json& t, const std::string& where) {
     settings.erase("images");
   }
   Model check(b.arch, where + ".arch");  // validates the architecture
-  reject_language_model(check, where + ".model");
   b.config = TrainConfig::from_json(settings, where,
                                     default_train_config(b.arch["model"].get<std::string>()));
   return b;
@@ -135,6 +151,7 @@ ModelInputSpec parse_model_input(const json& entry, const std::string& where,
   }
   if (s.name.empty()) throw Error(at(where, "a model input needs a \"name\""));
   s.options = ModelStudyOptions::from_json(study, where);
+  if (s.train.is_object()) check_options_for_kind(s.options, s.train.at("model"), where);
   if (!s.seeds.empty() && s.train.is_object() && s.train.contains("seed"))
     throw Error(at(where + ".train.seed", "give train.seed or seeds, not both"));
   if (!s.seeds.empty()) {
@@ -148,23 +165,36 @@ ModelInputSpec parse_model_input(const json& entry, const std::string& where,
   return s;
 }
 
+namespace {
+
+// The architecture from the weights file, or from the train block when the
+// file does not exist yet; options that do not fit the model kind are errors
+// naming the input's key.
+std::unique_ptr<Model> input_architecture(const ModelInputSpec& spec) {
+  std::unique_ptr<Model> model =
+      std::filesystem::exists(spec.weights)
+          ? std::move(load_model(spec.weights).model)
+          : std::make_unique<Model>(parse_train_block(spec.train, spec.name + ".train").arch);
+  check_options_for_kind(spec.options, model->kind(), "input '" + spec.name + "'");
+  return model;
+}
+
+}  // namespace
+
+std::string model_input_kind(const ModelInputSpec& spec) {
+  return input_architecture(spec)->kind();
+}
+
 std::vector<std::string> model_input_columns(const ModelInputSpec& spec) {
-  if (std::filesystem::exists(spec.weights)) {
-    auto model = std::move(load_model(spec.weights).model);
-    reject_language_model(*model, spec.name + ": " + spec.weights);
-    return model_study_columns(*model);
-  }
-  Model model(parse_train_block(spec.train, spec.name + ".train").arch);
-  return model_study_columns(model);
+  return model_study_columns(*input_architecture(spec));
+}
+
+const std::vector<std::string>& model_input_replicate_columns(const ModelInputSpec& spec) {
+  return replicate_columns_of(input_architecture(spec)->kind());
 }
 
 std::vector<std::pair<std::string, Shape>> model_input_layers(const ModelInputSpec& spec) {
-  std::unique_ptr<Model> model;
-  if (std::filesystem::exists(spec.weights)) {
-    model = std::move(load_model(spec.weights).model);
-    reject_language_model(*model, spec.name + ": " + spec.weights);
-  } else
-    model = std::make_unique<Model>(parse_train_block(spec.train, spec.name + ".train").arch);
+  std::unique_ptr<Model> model = input_architecture(spec);
   std::vector<std::pair<std::string, Shape>> out;
   for (const auto& l : select_layers(*model, spec.options.layers))
     out.push_back({l.path, {l.layer->out_features(), l.layer->fan_in()}});
@@ -187,6 +217,15 @@ void check_model_pipeline(const ModelInputSpec& spec, const Pipeline& pipeline,
 
 void ensure_trained(const ModelInputSpec& spec,
                     const std::function<void(const std::string&)>& log) {
+  if (!std::filesystem::exists(spec.weights) && spec.train.at("model") == "gpt") {
+    // As `interplay train --model gpt` does (train.images: the first N training bytes).
+    const TrainBlock b = parse_train_block(spec.train, spec.name + ".train");
+    Model model(b.arch);
+    const GptTrainingRun run = train_gpt_on_bible(model, b.config, b.images, 0, {}, log);
+    const auto parent = std::filesystem::path(spec.weights).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    save_model(model, spec.weights, run.training);
+  }
   if (!std::filesystem::exists(spec.weights)) {
     const TrainBlock b = parse_train_block(spec.train, spec.name + ".train");
     Model model(b.arch);
@@ -215,8 +254,15 @@ std::unique_ptr<ModelStudy> open_model_study(const ModelInputSpec& spec,
   const bool need_train_set = spec.options.finetune.epochs > 0;
   ensure_trained(spec, log);
   LoadedModel loaded = load_model(spec.weights);
-  reject_language_model(*loaded.model, spec.name + ": " + spec.weights);
+  input_architecture(spec);  // checks the options against the model kind
   const ModelStudyOptions& o = spec.options;
+  if (loaded.model->kind() == "gpt") {
+    // Test text for evaluation and probes, training text for fine-tuning and
+    // calibration windows (the model was trained on it; the test books stay held out).
+    TextSplit split = split_bible(load_bible_text());
+    return std::make_unique<ModelStudy>(*loaded.model, o,
+                                        LmTexts{std::move(split.test), std::move(split.train)});
+  }
   auto study = std::make_unique<ModelStudy>(
       *loaded.model, o,
       load_fashion_mnist("test", o.test_images ? std::max(o.test_images, o.probe_images) : 0),

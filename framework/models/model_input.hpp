@@ -10,6 +10,7 @@
 //      "activation_quantizer": "same",                 or null, or a quantizer step
 //      "finetune": {"epochs": 1, "lr": 1e-4, "images": 10000},
 //      "test_images": 0, "probe_images": 256,
+//      "test_bytes": 0, "attention_quantizer": null,   gpt only (test text, Q K^T and A v)
 //      "calibration": {"images": 256, "sequential": true},  for calibrated pipelines
 //      "seeds": [0, 1, 2, 3, 4]}                       one trained model per seed (below)
 //   ]
@@ -63,10 +64,14 @@ ModelInputSpec parse_model_input(const json& entry, const std::string& where,
 // The columns evaluate_model_point() will produce for this input, known
 // without loading any data (from the file's architecture or the train block).
 std::vector<std::string> model_input_columns(const ModelInputSpec& spec);
+// The columns that carry test-set replicates (replicate_columns_of the kind).
+const std::vector<std::string>& model_input_replicate_columns(const ModelInputSpec& spec);
 
 // Shapes [out, fan_in] of the weight matrices the study compresses (for the
 // bits-per-element column), known without training.
 std::vector<Shape> model_input_weight_shapes(const ModelInputSpec& spec);
+// "mlp", "cnn", "vit" or "gpt", from the file or the train block.
+std::string model_input_kind(const ModelInputSpec& spec);
 // The same with each layer's path.
 std::vector<std::pair<std::string, Shape>> model_input_layers(const ModelInputSpec& spec);
 
@@ -76,7 +81,8 @@ void ensure_trained(const ModelInputSpec& spec,
                     const std::function<void(const std::string&)>& log = {});
 
 // Loads the weights (training and saving them first when the file is missing
-// and a train block is given) and the Fashion-MNIST data the study needs.
+// and a train block is given) and the data the study needs: Fashion-MNIST,
+// or for gpt the King James Bible split (data/README.md).
 // `log` receives one-line progress messages (may be empty).
 std::unique_ptr<ModelStudy> open_model_study(
     const ModelInputSpec& spec, const std::function<void(const std::string&)>& log = {});

@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "models/lm_trainer.hpp"
+#include "models/vit_parts.hpp"
 #include "stats/bootstrap.hpp"
 
 namespace interplay {
@@ -18,6 +20,9 @@ json ModelStudyOptions::to_json() const {
   // Only when configured: the canonical JSON (and so the point ids) of model
   // inputs without the key stay what they were before it existed.
   if (calibration.given) j["calibration"] = calibration.to_json();
+  // Likewise for the gpt-only keys.
+  if (!attention_quantizer.is_null()) j["attention_quantizer"] = attention_quantizer;
+  if (test_bytes > 0) j["test_bytes"] = test_bytes;
   return j;
 }
 
@@ -33,11 +38,13 @@ ModelStudyOptions ModelStudyOptions::from_json(const json& j, const std::string&
     const std::string path = where + "." + k;
     if (k == "layers") {
       o.layers = LayerSelection::from_json(v, path);
-    } else if (k == "activation_quantizer") {
+    } else if (k == "activation_quantizer" || k == "attention_quantizer") {
       if (!v.is_null() && v != "same") Pipeline::from_json(json::array({v}), path);  // validates
       if (v.is_object() && v.contains("sparsifier"))
         throw Error(at(path, "expected a quantizer, got a sparsifier"));
-      o.activation_quantizer = v;
+      (k == "activation_quantizer" ? o.activation_quantizer : o.attention_quantizer) = v;
+    } else if (k == "test_bytes") {
+      o.test_bytes = count(v, path);
     } else if (k == "finetune") {
       if (!v.is_object()) throw Error(at(path, "expected an object of training settings"));
       json settings = v;
@@ -55,8 +62,8 @@ ModelStudyOptions ModelStudyOptions::from_json(const json& j, const std::string&
       o.calibration = ModelCalibrationOptions::from_json(v, path);
     } else {
       throw Error(at(where, "unknown key '" + k +
-                                "' (valid: layers, activation_quantizer, finetune, test_images, "
-                                "probe_images, calibration)"));
+                                "' (valid: layers, activation_quantizer, attention_quantizer, "
+                                "finetune, test_images, test_bytes, probe_images, calibration)"));
     }
   }
   return o;
@@ -84,16 +91,49 @@ std::string column_name(const std::string& path) {
   return "layer_err." + s;
 }
 
-// Runs the probe batch with every matmul layer recording its output.
+// The layers whose outputs the probe compares, in forward order: every
+// matmul layer, and for gpt each decoder block after its own matmuls (its
+// output is the residual stream).
+struct ProbeLayer {
+  std::string path;
+  MatmulLayer* matmul = nullptr;
+  EncoderBlock* block = nullptr;
+  bool& recording() { return matmul ? matmul->record_output : block->record_output; }
+  Tensor& recorded() { return matmul ? matmul->recorded_output : block->recorded_output; }
+};
+
+std::vector<ProbeLayer> probe_layers(Model& model) {
+  std::vector<ProbeLayer> out;
+  if (model.kind() != "gpt") {
+    for (auto& l : model.matmul_layers()) out.push_back({l.path, l.layer, nullptr});
+    return out;
+  }
+  std::vector<ProbeLayer> open;  // blocks whose children are still being listed
+  auto close_until = [&](const std::string& path) {
+    while (!open.empty() && path.rfind(open.back().path + "/", 0) != 0) {
+      out.push_back(open.back());
+      open.pop_back();
+    }
+  };
+  for (auto& l : model.layers()) {
+    close_until(l.path);
+    if (auto* m = dynamic_cast<MatmulLayer*>(l.layer)) out.push_back({l.path, m, nullptr});
+    if (auto* b = dynamic_cast<EncoderBlock*>(l.layer)) open.push_back({l.path, nullptr, b});
+  }
+  close_until("");
+  return out;
+}
+
+// Runs the probe batch with every probe layer recording its output.
 std::vector<Tensor> layer_outputs(Model& model, const Dataset& probe) {
-  auto layers = model.matmul_layers();
-  for (auto& l : layers) l.layer->record_output = true;
+  auto layers = probe_layers(model);
+  for (auto& l : layers) l.recording() = true;
   Tensor logits;
   model.forward(probe.images, logits);
   std::vector<Tensor> out;
   for (auto& l : layers) {
-    out.push_back(std::move(l.layer->recorded_output));
-    l.layer->record_output = false;
+    out.push_back(std::move(l.recorded()));
+    l.recording() = false;
   }
   return out;
 }
@@ -108,11 +148,20 @@ double relative_l2(const Tensor& approx, const Tensor& ref) {
   return den > 0.0 ? std::sqrt(num / den) : std::sqrt(num);
 }
 
-// Replicate means of accuracy and loss over the shared example multisets.
+// Replicate means of accuracy and loss (gpt: loss only) over the shared
+// example multisets.
 std::vector<std::vector<double>> example_replicates(const ExampleResults& r) {
   stats::BootstrapOptions o;
   o.resamples = kExampleReplicates;
+  if (r.correct.empty()) return stats::example_replicate_means({&r.loss}, o);
   return stats::example_replicate_means({&r.correct, &r.loss}, o);
+}
+
+std::shared_ptr<const Quantizer> quantizer_option(const json& option, const Pipeline& pipeline,
+                                                  const char* name) {
+  if (option == "same") return last_quantizer(pipeline);
+  if (option.is_null()) return nullptr;
+  return last_quantizer(Pipeline::from_json(json::array({option}), name));
 }
 
 }  // namespace
@@ -123,8 +172,62 @@ const std::vector<std::string>& example_replicate_columns() {
   return c;
 }
 
+const std::vector<std::string>& lm_replicate_columns() {
+  static const std::vector<std::string> c = {"test_loss", "test_perplexity", "test_bits_per_byte",
+                                             "loss_increase", "perplexity_increase"};
+  return c;
+}
+
+const std::vector<std::string>& replicate_columns_of(const std::string& model_kind) {
+  return model_kind == "gpt" ? lm_replicate_columns() : example_replicate_columns();
+}
+
+void set_attention_quantizer(Model& model, std::shared_ptr<const Quantizer> q) {
+  for (auto& l : model.layers())
+    if (auto* a = dynamic_cast<MultiHeadAttention*>(l.layer)) a->matmul_quantizer = q;
+}
+
+ModelStudy::ModelStudy(const Model& dense, ModelStudyOptions options, LmTexts texts)
+    : dense_model_(std::make_unique<Model>(dense)),
+      options_(std::move(options)),
+      lm_(true),
+      texts_(std::move(texts)) {
+  if (dense_model_->kind() != "gpt")
+    throw Error("a language-model study needs a gpt model, not " + dense_model_->kind());
+  if (options_.test_images > 0)
+    throw Error(at("test_images", "a gpt study counts test bytes: use test_bytes"));
+  if (options_.test_bytes > 0 && options_.test_bytes < texts_.test.size())
+    texts_.test.resize(options_.test_bytes);
+  if (texts_.test.size() < 2) throw Error("test_bytes: fewer than 2 test bytes to evaluate");
+  if (options_.finetune.epochs > 0 && options_.finetune_images > 0 &&
+      options_.finetune_images < texts_.train.size())
+    texts_.train.resize(options_.finetune_images);
+  const std::size_t T = dense_model_->input_shape().at(0);
+  probe_.images = lm_chunk_inputs(texts_.test, T, options_.probe_images);
+  if (probe_.images.shape[0] == 0)
+    throw Error("test_bytes: the test text is shorter than one chunk of context " +
+                std::to_string(T) + " (the probe batch)");
+  const std::string train = texts_.train;
+  const std::size_t windows = options_.calibration.images;
+  calib_source_ = [train, T, windows] {
+    Dataset d;
+    d.images = lm_chunk_inputs(train, T, windows);
+    if (d.images.shape[0] == 0)
+      throw Error("calibration: the training text has no window of context " + std::to_string(T) +
+                  " to capture layer inputs on");
+    d.labels.assign(d.images.shape[0], 0);  // unused: calibration reads images only
+    return d;
+  };
+  finish_setup();
+}
+
 ModelStudy::ModelStudy(const Model& dense, ModelStudyOptions options, Dataset test, Dataset train)
     : dense_model_(std::make_unique<Model>(dense)), options_(std::move(options)) {
+  if (dense_model_->kind() == "gpt")
+    throw Error("a gpt model needs the language-model study (LmTexts), not images");
+  if (!options_.attention_quantizer.is_null())
+    throw Error(at("attention_quantizer", "only gpt models have this option"));
+  if (options_.test_bytes > 0) throw Error(at("test_bytes", "only gpt models have this option"));
   test_ = first_images(test, options_.test_images);
   probe_ = first_images(test, options_.probe_images);
   if (options_.finetune.epochs > 0) {
@@ -135,20 +238,46 @@ ModelStudy::ModelStudy(const Model& dense, ModelStudyOptions options, Dataset te
     Dataset calib = first_images(train, options_.calibration.images);
     calib_source_ = [calib] { return calib; };
   }
+  finish_setup();
+}
+
+void ModelStudy::finish_setup() {
   // The reference is the uncompressed model after the same protocol: with
   // fine-tuning, the dense model fine-tuned alike, so that the deltas (and
   // the M1 threshold built from them) measure compression, not fine-tuning.
-  const std::unique_ptr<Model> reference = compress_and_tune(Pipeline(), nullptr);
-  const ExampleResults examples = interplay::evaluate_examples(*reference, test_, dense_);
+  const std::unique_ptr<Model> reference = compress_and_tune(Pipeline(), nullptr, nullptr);
+  const ExampleResults examples = examples_of(*reference, dense_);
   dense_replicates_ = example_replicates(examples);
   dense_outputs_ = layer_outputs(*reference, probe_);
   columns_ = model_study_columns(*dense_model_);
 }
 
+ExampleResults ModelStudy::examples_of(Model& model, EvalResult& summary) const {
+  if (!lm_) return interplay::evaluate_examples(model, test_, summary);
+  ExampleResults r;
+  r.loss = lm_chunk_losses(model, texts_.test);
+  const double bytes = double(texts_.test.size() - 1);
+  double total = 0.0;
+  for (double c : r.loss) total += c;
+  // Each chunk's loss over the mean chunk length: the mean over chunks is then
+  // the per-byte loss, exactly evaluate_lm's.
+  const double scale = double(r.loss.size()) / bytes;
+  for (double& c : r.loss) c *= scale;
+  summary = EvalResult{};
+  summary.count = r.loss.size();
+  summary.loss = total / bytes;
+  return r;
+}
+
 std::vector<std::string> model_study_columns(Model& model) {
-  std::vector<std::string> c = {"test_accuracy", "test_loss",     "accuracy_drop",
-                                "loss_increase", "weight_rel_l2", "weight_sparsity"};
-  for (auto& l : model.matmul_layers()) c.push_back(column_name(l.path));
+  std::vector<std::string> c;
+  if (model.kind() == "gpt")
+    c = {"test_loss",           "test_perplexity", "test_bits_per_byte", "loss_increase",
+         "perplexity_increase", "weight_rel_l2",   "weight_sparsity"};
+  else
+    c = {"test_accuracy", "test_loss",     "accuracy_drop",
+         "loss_increase", "weight_rel_l2", "weight_sparsity"};
+  for (auto& l : probe_layers(model)) c.push_back(column_name(l.path));
   return c;
 }
 
@@ -159,10 +288,11 @@ std::vector<std::string> ModelStudy::selected_layers() const {
 }
 
 std::shared_ptr<const Quantizer> ModelStudy::activation_quantizer(const Pipeline& pipeline) const {
-  if (options_.activation_quantizer == "same") return last_quantizer(pipeline);
-  if (options_.activation_quantizer.is_null()) return nullptr;
-  return last_quantizer(
-      Pipeline::from_json(json::array({options_.activation_quantizer}), "activation_quantizer"));
+  return quantizer_option(options_.activation_quantizer, pipeline, "activation_quantizer");
+}
+
+std::shared_ptr<const Quantizer> ModelStudy::attention_quantizer(const Pipeline& pipeline) const {
+  return quantizer_option(options_.attention_quantizer, pipeline, "attention_quantizer");
 }
 
 const Tensor& ModelStudy::calibration_images() const {
@@ -175,8 +305,10 @@ const Tensor& ModelStudy::calibration_images() const {
 }
 
 std::unique_ptr<Model> ModelStudy::compress_and_tune(const Pipeline& pipeline,
-                                                     std::shared_ptr<const Quantizer> act) const {
+                                                     std::shared_ptr<const Quantizer> act,
+                                                     std::shared_ptr<const Quantizer> attn) const {
   auto model = std::make_unique<Model>(*dense_model_);
+  if (attn) set_attention_quantizer(*model, attn);
   if (pipeline.needs_calibration()) {
     // Re-running GPTQ / SparseGPT at every training step is not what the
     // fine-tuning protocol (fixed masks, re-applied quantizers) means.
@@ -218,13 +350,18 @@ std::unique_ptr<Model> ModelStudy::compress_and_tune(const Pipeline& pipeline,
       for (std::size_t j = 0; j < keep.size(); ++j) g[j] = keep[j] ? g[j] : 0.0f;
     }
   };
-  train_model(*model, train_, options_.finetune, {}, hooks);
+  if (lm_)
+    train_lm(*model, texts_.train, options_.finetune, {}, hooks);
+  else
+    train_model(*model, train_, options_.finetune, {}, hooks);
   return model;
 }
 
 ExampleResults ModelStudy::evaluate_examples(const Pipeline& pipeline) const {
-  const std::unique_ptr<Model> model = compress_and_tune(pipeline, activation_quantizer(pipeline));
-  return interplay::evaluate_examples(*model, test_);
+  const std::unique_ptr<Model> model =
+      compress_and_tune(pipeline, activation_quantizer(pipeline), attention_quantizer(pipeline));
+  EvalResult summary;
+  return examples_of(*model, summary);
 }
 
 std::vector<double> ModelStudy::evaluate(const Pipeline& pipeline) const {
@@ -233,7 +370,7 @@ std::vector<double> ModelStudy::evaluate(const Pipeline& pipeline) const {
 
 PointEvaluation ModelStudy::evaluate_point(const Pipeline& pipeline) const {
   const std::unique_ptr<Model> compressed =
-      compress_and_tune(pipeline, activation_quantizer(pipeline));
+      compress_and_tune(pipeline, activation_quantizer(pipeline), attention_quantizer(pipeline));
   Model& model = *compressed;
   const std::vector<NamedMatmul> selected = select_layers(model, options_.layers);
   std::vector<Tensor> original;
@@ -257,15 +394,23 @@ PointEvaluation ModelStudy::evaluate_point(const Pipeline& pipeline) const {
   }
 
   EvalResult r;
-  const ExampleResults examples = interplay::evaluate_examples(model, test_, r);
+  const ExampleResults examples = examples_of(model, r);
   PointEvaluation out;
+  out.replicate_columns = replicate_columns();
   std::vector<double>& v = out.values;
-  v = {r.accuracy,
-       r.loss,
-       dense_.accuracy - r.accuracy,
-       r.loss - dense_.loss,
-       ref2 > 0 ? std::sqrt(diff2 / ref2) : 0.0,
-       total ? double(zeros) / double(total) : 0.0};
+  const double weight_err = ref2 > 0 ? std::sqrt(diff2 / ref2) : 0.0;
+  const double sparsity = total ? double(zeros) / double(total) : 0.0;
+  if (lm_)
+    v = {r.loss,
+         std::exp(r.loss),
+         r.loss / std::log(2.0),
+         r.loss - dense_.loss,
+         std::exp(r.loss) - std::exp(dense_.loss),
+         weight_err,
+         sparsity};
+  else
+    v = {r.accuracy,           r.loss,     dense_.accuracy - r.accuracy,
+         r.loss - dense_.loss, weight_err, sparsity};
   const std::vector<Tensor> outputs = layer_outputs(model, probe_);
   for (std::size_t i = 0; i < outputs.size(); ++i)
     v.push_back(relative_l2(outputs[i], dense_outputs_[i]));
@@ -274,6 +419,18 @@ PointEvaluation ModelStudy::evaluate_point(const Pipeline& pipeline) const {
   // the replicate means exactly as the values are from the means.
   const auto reps = example_replicates(examples);
   const std::size_t B = kExampleReplicates;
+  if (lm_) {  // in the order of lm_replicate_columns()
+    out.replicates.resize(5 * B);
+    for (std::size_t b = 0; b < B; ++b) {
+      const double loss = reps[0][b], ref = dense_replicates_[0][b];
+      out.replicates[b] = loss;
+      out.replicates[B + b] = std::exp(loss);
+      out.replicates[2 * B + b] = loss / std::log(2.0);
+      out.replicates[3 * B + b] = loss - ref;
+      out.replicates[4 * B + b] = std::exp(loss) - std::exp(ref);
+    }
+    return out;
+  }
   out.replicates.resize(4 * B);
   for (std::size_t b = 0; b < B; ++b) {
     out.replicates[b] = reps[0][b];

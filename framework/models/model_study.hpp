@@ -30,6 +30,10 @@ struct ModelStudyOptions {
   // quantizes the inputs of the selected layers (nothing for a pipeline
   // without one). Otherwise a quantizer step ({"quantizer": ...} or a preset name).
   json activation_quantizer;
+  // gpt only, same values: the operands of every attention block's two
+  // activation products, Q K^T and A V (MultiHeadAttention::matmul_quantizer).
+  json attention_quantizer;
+  std::size_t test_bytes = 0;  // gpt only: the first N bytes of the test books (0 = all)
   TrainConfig finetune = no_finetuning();  // epochs 0 (no fine-tuning), lr 1e-4
   std::size_t finetune_images = 0;         // first N training images (0 = all)
   std::size_t test_images = 0;             // first N test images (0 = all)
@@ -43,8 +47,11 @@ struct ModelStudyOptions {
     return c;
   }
   json to_json() const;
-  // Keys: layers, activation_quantizer, finetune {epochs, lr, batch, ...,
-  // images}, test_images, probe_images, calibration {images, sequential}.
+  // Keys: layers, activation_quantizer, attention_quantizer, finetune
+  // {epochs, lr, batch, ..., images}, test_images, test_bytes, probe_images,
+  // calibration {images, sequential}. For gpt, "images" of finetune counts
+  // training bytes, probe_images and calibration.images count windows of
+  // the context.
   // Errors name `where`.<key>.
   static ModelStudyOptions from_json(const json& j, const std::string& where);
 };
@@ -56,12 +63,27 @@ struct ModelStudyOptions {
 // images, so they are the same for every point, seed and input: a table can
 // then resample seeds and examples together (crossed and paired, as
 // stats::bootstrap_contrast does) from the stored replicates alone.
+//
+// For gpt the examples are the test text's evaluation chunks (lm_trainer.hpp:
+// non-overlapping windows of the context): the unit of resampling is a chunk,
+// and chunk i's value is its summed loss divided by the mean chunk length,
+// so that the mean over all chunks is exactly the per-byte test loss.
 inline constexpr std::size_t kExampleReplicates = 1000;
-const std::vector<std::string>& example_replicate_columns();
+const std::vector<std::string>& example_replicate_columns();  // classifiers
+const std::vector<std::string>& lm_replicate_columns();       // gpt
+// The replicate columns of a model kind.
+const std::vector<std::string>& replicate_columns_of(const std::string& model_kind);
 
 struct PointEvaluation {
   std::vector<double> values;      // ModelStudy::columns()
   std::vector<double> replicates;  // column c's replicate b at c * kExampleReplicates + b
+  std::vector<std::string> replicate_columns;  // the c's above
+};
+
+// The texts of a gpt study: the test text is evaluated in chunks (the
+// examples); the training text gives fine-tuning and calibration windows.
+struct LmTexts {
+  std::string test, train;
 };
 
 class ModelStudy {
@@ -70,6 +92,8 @@ class ModelStudy {
   // pipelines take their images from its first options.calibration.images,
   // or, when it is empty, from the source given to set_calibration_source.
   ModelStudy(const Model& dense, ModelStudyOptions options, Dataset test, Dataset train = {});
+  // A gpt study (`dense` must be a gpt model): perplexity instead of accuracy.
+  ModelStudy(const Model& dense, ModelStudyOptions options, LmTexts texts);
   // Loads the calibration images on first need (so that studies without
   // calibrated pipelines never read the training set). Call before evaluating.
   void set_calibration_source(std::function<Dataset()> load) { calib_source_ = std::move(load); }
@@ -84,16 +108,28 @@ class ModelStudy {
   //   weight_rel_l2, weight_sparsity    over all selected weights (vs the trained weights)
   //   layer_err.<path>                  ||y - y_ref|| / ||y_ref|| of every matmul layer's
   //                                     output on the probe batch ('/' -> '.')
+  // For gpt (lower is better everywhere):
+  //   test_loss, test_perplexity,       nats per byte, exp(loss), loss / ln 2 on the
+  //   test_bits_per_byte                test text's chunks
+  //   loss_increase, perplexity_increase  compressed - reference
+  //   weight_rel_l2, weight_sparsity
+  //   layer_err.<path>                  as above, on the first probe_images chunks; after
+  //                                     each block's matmuls also layer_err.block<k>, the
+  //                                     residual stream leaving block k
   // The reference is the trained model itself, or with fine-tuning the trained
   // model fine-tuned by the same protocol without compression (nor activation
   // quantization): compression is measured against the same training budget.
   const std::vector<std::string>& columns() const { return columns_; }
+  const std::vector<std::string>& replicate_columns() const {
+    return replicate_columns_of(dense_model_->kind());
+  }
   std::vector<double> evaluate(const Pipeline& pipeline) const;
   // The same values and the test-set replicates of example_replicate_columns().
   PointEvaluation evaluate_point(const Pipeline& pipeline) const;
 
   // Per-example loss and correctness on the test images with `pipeline`
   // applied (the empty pipeline: the reference), for paired bootstraps.
+  // For gpt: the chunk values described at kExampleReplicates, no correctness.
   // Thread-safe.
   ExampleResults evaluate_examples(const Pipeline& pipeline) const;
 
@@ -104,15 +140,22 @@ class ModelStudy {
 
  private:
   std::shared_ptr<const Quantizer> activation_quantizer(const Pipeline& pipeline) const;
+  std::shared_ptr<const Quantizer> attention_quantizer(const Pipeline& pipeline) const;
+  void finish_setup();  // the reference, its replicates and probe outputs; the columns
+  ExampleResults examples_of(Model& model, EvalResult& summary) const;
   // A private copy of the dense model with `pipeline` applied to the selected
-  // layers (and `act` on their inputs), fine-tuned when the options say so.
+  // layers (and `act` on their inputs, `attn` on the attention products),
+  // fine-tuned when the options say so.
   std::unique_ptr<Model> compress_and_tune(const Pipeline& pipeline,
-                                           std::shared_ptr<const Quantizer> act) const;
+                                           std::shared_ptr<const Quantizer> act,
+                                           std::shared_ptr<const Quantizer> attn) const;
   const Tensor& calibration_images() const;  // loaded once, thread-safe
 
   std::unique_ptr<Model> dense_model_;
   ModelStudyOptions options_;
   Dataset test_, train_, probe_;
+  bool lm_ = false;
+  LmTexts texts_;  // gpt only
   EvalResult dense_;
   std::vector<std::vector<double>> dense_replicates_;  // accuracy, loss of the reference
   std::vector<Tensor> dense_outputs_;                  // per matmul layer, on the probe batch
@@ -124,6 +167,9 @@ class ModelStudy {
 
 // ModelStudy::columns() of a model (depends only on its architecture).
 std::vector<std::string> model_study_columns(Model& model);
+
+// Sets `q` as the matmul quantizer of every attention layer of `model`.
+void set_attention_quantizer(Model& model, std::shared_ptr<const Quantizer> q);
 
 // The quantizer of a pipeline's last quantize step, or null.
 std::shared_ptr<const Quantizer> last_quantizer(const Pipeline& pipeline);

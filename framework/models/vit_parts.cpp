@@ -112,6 +112,7 @@ void EncoderBlock::forward(const Tensor& x, Tensor& y) {
   act_.forward(t4_, t5_);
   fc2_.forward(t5_, y);
   for (std::size_t i = 0; i < y.size(); ++i) y.data[i] += h_.data[i];
+  if (record_output) recorded_output = y;
 }
 
 void EncoderBlock::backward(const Tensor& dy, Tensor& dx) {

@@ -51,6 +51,12 @@ class EncoderBlock final : public LayerBase<EncoderBlock> {
     return {{"norm1", &norm1_}, {"attn", &attn_}, {"norm2", &norm2_},
             {"fc1", &fc1_},     {"act", &act_},   {"fc2", &fc2_}};
   }
+  MultiHeadAttention& attention() { return attn_; }
+
+  // When set, forward keeps a copy of its output (the residual stream after
+  // the block) here: the per-block probe of the layer-wise studies.
+  bool record_output = false;
+  Tensor recorded_output;
 
  private:
   LayerNorm norm1_;

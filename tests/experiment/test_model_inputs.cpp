@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <thread>
 
 #include "experiment/result_file.hpp"
@@ -188,17 +189,83 @@ TEST_CASE("model points keep their test-set replicates across a kill and --resum
             .empty());
 }
 
-TEST_CASE("model inputs: a gpt model is refused with one line naming the input", "[experiment]") {
-  // Not supported in configs yet (the studies evaluate Fashion-MNIST classifiers).
+namespace {
+
+// The bible text cache in the scratch directory (the child processes inherit it).
+struct BibleCacheIn {
+  explicit BibleCacheIn(const std::string& file) {
+    ::setenv("INTERPLAY_BIBLE_TEXT", file.c_str(), 1);
+  }
+  ~BibleCacheIn() { ::unsetenv("INTERPLAY_BIBLE_TEXT"); }
+};
+
+}  // namespace
+
+TEST_CASE("model inputs: a gpt input gives perplexity columns and lower-is-better gaps",
+          "[experiment][gpt]") {
   ScratchDir dir;
+  BibleCacheIn cache(dir.file("kjv.txt"));
   write_text(dir.file("g.json"), R"({
-    "inputs": [{"name": "lm", "model": "gpt.h5", "train": {"model": "gpt"}}],
-    "metrics": ["l1"],
+    "inputs": [{"name": "lm", "model": "gpt.h5",
+                "train": {"model": "gpt", "images": 6000, "epochs": 2, "lr": 0.01,
+                          "arch": {"context": 16, "dim": 16, "depth": 1, "heads": 2, "mlp_dim": 32}},
+                "layers": {"include_first": true, "include_last": true, "only": ["block*"]},
+                "activation_quantizer": "same", "attention_quantizer": "same",
+                "test_bytes": 1500, "probe_images": 4}],
+    "derived": {"orthogonality": ["loss_increase", "perplexity_increase"], "order": ["test_perplexity"]},
+    "sweep": {"sparsity": [{"sparsifier": "nm", "n": 2, "m": 4, "label": "2:4"}], "formats": ["int4"],
+              "pipelines": [{"label": "dense", "steps": []}]},
+    "tables": {"gap": {"where": {"order": "S->Q"}, "rows": ["format"],
+                       "values": ["orth_gap.perplexity_increase"], "aggregate": "mean_ci"}}
+  })");
+  const auto r = run_interplay({"run", dir.file("g.json"), "-o", dir.file("g.h5"), "-q"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(path_exists(dir.file("gpt.h5")));  // trained on first use
+  const auto t = experiment::read_results(dir.file("g.h5")).table;
+  REQUIRE(t.rows() == 5);
+  const auto& order = t.at("order").strings;
+  const auto& ppl = t.at("test_perplexity").numbers;
+  const auto& loss = t.at("test_loss").numbers;
+  const auto& inc = t.at("perplexity_increase").numbers;
+  CHECK(t.find("layer_err.block0"));
+  CHECK_FALSE(t.find("test_accuracy"));
+  std::size_t dense = 5, s = 5, q = 5, sq = 5, qs = 5;
+  for (std::size_t i = 0; i < 5; ++i) {
+    CHECK(ppl[i] == Approx(std::exp(loss[i])));
+    (order[i] == "dense"  ? dense
+     : order[i] == "S"    ? s
+     : order[i] == "Q"    ? q
+     : order[i] == "S->Q" ? sq
+                          : qs) = i;
+  }
+  REQUIRE(std::max({dense, s, q, sq, qs}) < 5);
+  CHECK(inc[dense] == 0.0);
+  CHECK(inc[sq] > 0.0);  // compression costs perplexity
+  CHECK(t.at("orth_gap.perplexity_increase").numbers[sq] == Approx(inc[sq] - inc[s] - inc[q]));
+  CHECK(t.at("order_gap.test_perplexity").numbers[sq] == Approx(ppl[qs] - ppl[sq]));
+  const auto table = run_interplay({"table", dir.file("g.h5")});
+  REQUIRE(table.exit_code == 0);
+  CHECK_THAT(table.out, Catch::Contains("±"));  // intervals over the test chunks
+}
+
+TEST_CASE("model inputs: options of the other model kind name the JSON path", "[experiment][gpt]") {
+  ScratchDir dir;
+  write_text(dir.file("a.json"), R"({
+    "inputs": [{"name": "lm", "model": "gpt.h5", "train": {"model": "gpt"}, "test_images": 100}],
     "sweep": {"sparsity": [{"sparsifier": "nm", "n": 2, "m": 4, "label": "2:4"}], "formats": ["int4"]}
   })");
-  const auto r = run_interplay({"run", dir.file("g.json"), "-o", dir.file("a.h5"), "-q"});
-  CHECK(r.exit_code != 0);
-  CHECK_THAT(r.err, Catch::Contains("gpt models are not supported as experiment inputs yet"));
-  CHECK_FALSE(path_exists(dir.file("a.h5")));
+  const auto a = run_interplay({"run", dir.file("a.json"), "-o", dir.file("a.h5"), "-q"});
+  CHECK(a.exit_code != 0);
+  CHECK_THAT(a.err, Catch::Contains("inputs[0].test_images") && Catch::Contains("test_bytes"));
+  write_text(dir.file("b.json"), R"({
+    "inputs": [{"name": "m", "model": "mlp.h5", "train": {"model": "mlp"},
+                "attention_quantizer": "same"}],
+    "sweep": {"sparsity": [{"sparsifier": "nm", "n": 2, "m": 4, "label": "2:4"}], "formats": ["int4"]}
+  })");
+  const auto b = run_interplay({"run", dir.file("b.json"), "-o", dir.file("b.h5"), "-q"});
+  CHECK(b.exit_code != 0);
+  CHECK_THAT(b.err, Catch::Contains("inputs[0].attention_quantizer"));
   CHECK_FALSE(path_exists(dir.file("gpt.h5")));  // nothing trained
+  CHECK_FALSE(path_exists(dir.file("mlp.h5")));
 }
