@@ -225,3 +225,26 @@ TEST_CASE("lm study: calibrated pipelines fit on windows of the training text",
       no_train.evaluate(Pipeline::from_text(R"({"quantizer": "int4", "solver": "gptq"})")),
       Catch::Contains("calibration"));
 }
+
+TEST_CASE("lm study: fine-tuning under a pipeline keeps its mask and recovers loss",
+          "[models][gpt][study]") {
+  const Model dense = trained_tiny_gpt();
+  const std::string test = sentence_text(401).substr(100), train = sentence_text(16 * 50);
+  ModelStudyOptions o;
+  o.layers.include_first = o.layers.include_last = true;
+  o.layers.only = {"block*"};
+  o.probe_images = 4;
+  const ModelStudy plain(dense, o, LmTexts{test, train});
+  o.finetune.epochs = 2, o.finetune.batch = 8, o.finetune.lr = 3e-3, o.finetune.seed = 1;
+  const ModelStudy tuned(dense, o, LmTexts{test, train});
+  const Pipeline p = Pipeline::from_json(
+      json::parse(R"({"steps": [{"sparsifier": "nm", "n": 2, "m": 4}, {"quantizer": "int4"}]})"));
+  const auto before = plain.evaluate_point(p).values, after = tuned.evaluate_point(p).values;
+  // The 2:4 mask chosen on the dense weights survives training (int4 may
+  // round a few kept weights to zero as well).
+  CHECK(column(tuned, after, "weight_sparsity") >= 0.5);
+  CHECK(column(tuned, after, "test_loss") < column(plain, before, "test_loss"));
+  // The reference is the dense model fine-tuned the same way.
+  CHECK(column(tuned, tuned.evaluate_point(Pipeline()).values, "loss_increase") == 0.0);
+  CHECK(tuned.dense_result().loss != plain.dense_result().loss);
+}
