@@ -41,15 +41,13 @@ Grid fixed_grid(int quantum_exp, float lo, float hi);
 // the uniform [0,1) draw used by stochastic rounding.
 double round_to_grid(double v, const Grid& g, Rounding mode, double u);
 
-// Fast float32 nearest-even rounding for finite values on a grid with
-// g.fast. Adding and subtracting C = 1.5 * 2^(quantum_exp + 23) rounds to a
-// multiple of the quantum with the hardware's ties-to-even, branch-free, so
-// the loop vectorises. The grid is unpacked into locals (no aliasing with out).
-struct FastGrid {
+// A grid unpacked into locals for the inline float32 kernels below (no
+// aliasing with their output).
+struct GridLocals {
   float neg_bound, pos_bound, max, overflow_value;
   std::int32_t emin, mbits;
 
-  explicit FastGrid(const Grid& g)
+  explicit GridLocals(const Grid& g)
       : neg_bound(-g.lo),
         pos_bound(g.hi),
         max(g.max),
@@ -58,6 +56,14 @@ struct FastGrid {
                                                         : g.max),
         emin(g.emin),
         mbits(g.mbits) {}
+};
+
+// Fast float32 nearest-even rounding for finite values on a grid with
+// g.fast. Adding and subtracting C = 1.5 * 2^(quantum_exp + 23) rounds to a
+// multiple of the quantum with the hardware's ties-to-even, branch-free, so
+// the loop vectorises.
+struct FastGrid : GridLocals {
+  using GridLocals::GridLocals;
 
   float operator()(float v) const {
     return round(v, neg_bound, pos_bound, max, overflow_value, emin, mbits);
@@ -107,19 +113,8 @@ inline void round_span_fast(const float* __restrict x, float* __restrict out, st
 // same bits as round_to_grid with the same draw u) on grids where
 // stochastic_f32_exact holds; the kernel of round_span's stochastic path,
 // inline for block kernels that draw a chunk at a time (stochastic_draws).
-struct StochasticGrid {
-  float neg_bound, pos_bound, max, overflow_value;
-  std::int32_t emin, mbits;
-
-  explicit StochasticGrid(const Grid& g)
-      : neg_bound(-g.lo),
-        pos_bound(g.hi),
-        max(g.max),
-        overflow_value(g.overflow == Overflow::Infinity ? std::numeric_limits<float>::infinity()
-                       : g.overflow == Overflow::NaN    ? std::numeric_limits<float>::quiet_NaN()
-                                                        : g.max),
-        emin(g.emin),
-        mbits(g.mbits) {}
+struct StochasticGrid : GridLocals {
+  using GridLocals::GridLocals;
 
   // y = a / q is below 2^22 (the 2^23 trick finds its nearest integer, then
   // the floor), and q and 1/q are normal floats, so every step is exact.
