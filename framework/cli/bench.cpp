@@ -15,6 +15,7 @@
 #include "core/pipeline.hpp"
 #include "core/registry.hpp"
 #include "core/rng.hpp"
+#include "core/thread_share.hpp"
 #include "experiment/progress.hpp"
 
 namespace interplay::cli {
@@ -38,9 +39,7 @@ double best_seconds(int repeat, Fn&& fn) {
 void parallel_copy(const float* src, float* dst, std::size_t n) {
 #pragma omp parallel
   {
-    const std::size_t t = std::size_t(omp_get_thread_num()),
-                      nt = std::size_t(omp_get_num_threads());
-    const std::size_t lo = n * t / nt, hi = n * (t + 1) / nt;
+    const auto [lo, hi] = thread_share(n);
     std::memcpy(dst + lo, src + lo, (hi - lo) * sizeof(float));
   }
 }

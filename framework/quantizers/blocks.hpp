@@ -14,6 +14,7 @@
 
 #include "core/params.hpp"
 #include "core/tensor.hpp"
+#include "core/thread_share.hpp"
 
 namespace interplay {
 
@@ -80,13 +81,7 @@ void for_each_block(const Tensor& in, Tensor& out, const BlockLayout& layout, Fn
     const std::size_t total = L.outer * nb;
 #pragma omp parallel if (total > 1 && in.size() > (1u << 15))
     {
-#ifdef _OPENMP
-      const std::size_t t = std::size_t(omp_get_thread_num()),
-                        nt = std::size_t(omp_get_num_threads());
-#else
-      const std::size_t t = 0, nt = 1;
-#endif
-      const std::size_t lo = total * t / nt, hi = total * (t + 1) / nt;
+      const auto [lo, hi] = thread_share(total);
       std::size_t o = lo / nb, b = lo % nb;
       for (std::size_t j = lo; j < hi; ++j) {
         const std::size_t start = o * L.len + b * bs, n = std::min(bs, L.len - b * bs);

@@ -27,6 +27,7 @@
 #endif
 
 #include "core/error.hpp"
+#include "core/thread_share.hpp"
 
 namespace interplay::sparsity {
 
@@ -134,13 +135,12 @@ void for_thread_chunks(int threads, std::size_t n, Fn&& fn) {
   if (threads == 1) return fn(0, std::size_t(0), n);
 #pragma omp parallel num_threads(threads)
   {
+    const auto [lo, hi] = thread_share(n);
 #ifdef _OPENMP
-    const std::size_t t = std::size_t(omp_get_thread_num()),
-                      nt = std::size_t(omp_get_num_threads());
+    fn(omp_get_thread_num(), lo, hi);
 #else
-    const std::size_t t = 0, nt = 1;
+    fn(0, lo, hi);
 #endif
-    fn(int(t), n * t / nt, n * (t + 1) / nt);
   }
 }
 

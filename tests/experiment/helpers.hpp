@@ -47,6 +47,21 @@ std::size_t count_lines(const std::string& path);
 std::string table_difference(const experiment::ResultTable& a, const experiment::ResultTable& b);
 
 // The small sweep the shard/merge and MPI tests split across parts and ranks:
+// A tiny model (trained on first use, next to the config) and a tensor:
+// points 0-3 are the model's (S, Q, S->Q, Q->S), 4-7 the tensor's; derived
+// gaps pair rows of both kinds.
+inline const char* const kModelSweep = R"({
+  "inputs": [
+    {"name": "mlp", "model": "mlp.h5",
+     "train": {"model": "mlp", "arch": {"hidden": [16]}, "images": 600, "epochs": 1},
+     "test_images": 200, "probe_images": 32},
+    {"name": "g", "distribution": "normal", "shape": [4, 64]}
+  ],
+  "metrics": ["l1"],
+  "derived": {"orthogonality": ["accuracy_drop", "l1"]},
+  "sweep": {"sparsity": [{"sparsifier": "nm", "n": 2, "m": 4, "label": "2:4"}], "formats": ["int4"]}
+})";
+
 // 2 inputs (3 instances) x (2 S + 3 Q + 2 x 3 x 2 composites) = 51 points;
 // derived columns pair rows that different shards hold.
 inline const char* const kSmallSweep = R"({

@@ -149,16 +149,7 @@ TEST_CASE("mpi: model points and their test-set replicates cross ranks bit for b
           "[experiment][mpi]") {
   ScratchDir dir;
   const std::string cfg = dir.file("m.json"), ref = dir.file("ref.h5"), out = dir.file("mpi.h5");
-  write_text(cfg, R"({
-    "inputs": [
-      {"name": "mlp", "model": "mlp.h5",
-       "train": {"model": "mlp", "arch": {"hidden": [16]}, "images": 600, "epochs": 1},
-       "test_images": 200, "probe_images": 32},
-      {"name": "g", "distribution": "normal", "shape": [4, 64]}
-    ],
-    "metrics": ["l1"],
-    "sweep": {"sparsity": [{"sparsifier": "nm", "n": 2, "m": 4, "label": "2:4"}], "formats": ["int4"]}
-  })");
+  write_text(cfg, kModelSweep);
   // Rank 0 trains the missing model before any worker opens it.
   REQUIRE(run(mpirun_args({"run", cfg, "-o", out, "-q"}), dir.file("err")) == 0);
   REQUIRE(run_interplay({"run", cfg, "-o", ref, "-q", "--threads", "1"}).exit_code == 0);

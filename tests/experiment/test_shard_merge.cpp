@@ -193,17 +193,7 @@ TEST_CASE(
   ScratchDir dir;
   const std::string cfg = dir.file("m.json");
   // Points 0-3 are the model's (S, Q, S->Q, Q->S), 4-7 the tensor's.
-  write_text(cfg, R"({
-    "inputs": [
-      {"name": "mlp", "model": "mlp.h5",
-       "train": {"model": "mlp", "arch": {"hidden": [16]}, "images": 600, "epochs": 1},
-       "test_images": 200, "probe_images": 32},
-      {"name": "g", "distribution": "normal", "shape": [4, 64]}
-    ],
-    "metrics": ["l1"],
-    "derived": {"orthogonality": ["accuracy_drop", "l1"]},
-    "sweep": {"sparsity": [{"sparsifier": "nm", "n": 2, "m": 4, "label": "2:4"}], "formats": ["int4"]}
-  })");
+  write_text(cfg, kModelSweep);
   const std::string ref = dir.file("ref.h5");
   REQUIRE(run_interplay({"run", cfg, "-o", ref, "-q", "--threads", "2"}).exit_code == 0);
   std::vector<std::string> parts;
