@@ -63,8 +63,8 @@ std::vector<CapturedLayer> capture_model_layers(
   LoadedModel loaded = load_model(spec.weights);
   Model& model = *loaded.model;
   std::vector<MatmulLayer*> layers;
+  const auto all = model.matmul_layers();
   for (const ModelLayerRef* r : refs) {
-    const auto all = model.matmul_layers();
     const auto it = std::find_if(all.begin(), all.end(),
                                  [&](const NamedMatmul& m) { return m.path == r->layer; });
     if (it == all.end())
