@@ -22,7 +22,7 @@ import sys
 import h5py
 import numpy as np
 
-from verify_models import layer_norm, linear
+from verify_models import attention, layer_norm, linear
 
 
 def erf(x):
@@ -60,25 +60,12 @@ def corpus():
     return {k: "".join(v).encode("ascii") for k, v in parts.items()}
 
 
-def causal_attention(g, x, heads):
-    n, t, d = x.shape
-    qkv = linear(g["qkv"], x)
-    q, k, v = (qkv[..., i * d:(i + 1) * d].reshape(n, t, heads, d // heads).transpose(0, 2, 1, 3)
-               for i in range(3))
-    s = q @ k.transpose(0, 1, 3, 2) / np.sqrt(d // heads)
-    s = np.where(np.tril(np.ones((t, t), bool)), s, -np.inf)  # position t sees 0..t
-    a = np.exp(s - s.max(-1, keepdims=True))
-    a /= a.sum(-1, keepdims=True)
-    o = (a @ v).transpose(0, 2, 1, 3).reshape(n, t, d)
-    return linear(g["proj"], o)
-
-
 def logits(f, arch, x):
     e = f["embed"]
     h = e["weight"][:][x] + e["pos_embed"][: x.shape[1]]
     for b in range(arch["depth"]):
         g = f[f"block{b}"]
-        h = h + causal_attention(g["attn"], layer_norm(g["norm1"], h), arch["heads"])
+        h = h + attention(g["attn"], layer_norm(g["norm1"], h), arch["heads"], causal=True)
         h = h + linear(g["fc2"], gelu(linear(g["fc1"], layer_norm(g["norm2"], h))))
     return linear(f["head"], layer_norm(f["norm"], h))
 

@@ -73,12 +73,14 @@ def gelu(x):
     return 0.5 * x * (1 + verf(x / sqrt(2)))
 
 
-def attention(g, x, heads):
+def attention(g, x, heads, causal=False):
     n, t, d = x.shape
     qkv = linear(g["qkv"], x)
     q, k, v = (qkv[..., i * d:(i + 1) * d].reshape(n, t, heads, d // heads).transpose(0, 2, 1, 3)
                for i in range(3))
     s = q @ k.transpose(0, 1, 3, 2) / np.sqrt(d // heads)
+    if causal:  # position t sees 0..t (the gpt)
+        s = np.where(np.tril(np.ones((t, t), bool)), s, -np.inf)
     a = np.exp(s - s.max(-1, keepdims=True))
     a /= a.sum(-1, keepdims=True)
     o = (a @ v).transpose(0, 2, 1, 3).reshape(n, t, d)

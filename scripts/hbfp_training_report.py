@@ -10,11 +10,18 @@ paired difference to FP32 (same seed), the fraction of training MACs at each
 width (stored with the weights, "macs" in the training attribute), and the
 training time with its ratio to FP32 (emulation overhead).
 
-  /usr/bin/python3 scripts/hbfp_training_report.py [--models mlp cnn] > results/hbfp_training.md
+  /usr/bin/python3 scripts/hbfp_training_report.py [--models mlp cnn vit gpt]
+
+The gpt has one training seed per setting, so its table reads test bits per
+byte instead of accuracy and takes its intervals from the test-chunk bootstrap
+replicates of results/hbfp_training_gpt.h5 (the 'dense' point of each input;
+every point's replicate b resamples the same chunks, so differences of
+replicates are the paired bootstrap of the difference to FP32).
 
 Needs h5py and numpy (Debian's python3-h5py); run from the repository root."""
 import argparse, json, math, os, sys
 import h5py
+import numpy as np
 
 SETTINGS = ["fp32", "hbfp8", "hbfp6", "hbfp4", "hbfp4-sr", "boosters", "boosters-epochs",
             "boosters-attn"]
@@ -41,11 +48,121 @@ def runs(model, setting):
     return out
 
 
+def dense_replicates(path):
+    """input name -> bootstrap replicates of test bits per byte at the 'dense' point."""
+    if not os.path.exists(path):
+        return {}
+    with h5py.File(path, "r") as f:
+        names = [x.decode() if isinstance(x, bytes) else x for x in f["points/input"][:]]
+        orders = [x.decode() if isinstance(x, bytes) else x for x in f["points/order"][:]]
+        loss = f["replicates/test_loss"][:]
+    return {n: loss[i] / math.log(2) for i, (n, o) in enumerate(zip(names, orders)) if o == "dense"}
+
+
+def percentile_interval(reps):
+    lo, hi = np.percentile(reps, [2.5, 97.5])
+    return f"[{lo:+.4f}, {hi:+.4f}]"
+
+
+def gpt_table():
+    table = {s: runs("gpt", s).get(0) for s in SETTINGS}
+    base = table["fp32"]
+    if not base:
+        return
+    reps = dense_replicates("results/hbfp_training_gpt.h5")
+    print("### gpt\n")
+    print("| training arithmetic | seeds | test bits/byte (perplexity) | minus FP32, bits/byte "
+          "(95 % CI over test chunks) | MACs by width | train time | vs FP32 |")
+    print("|---|---|---|---|---|---|---|")
+    for s, r in table.items():
+        if not r:
+            continue
+        if "macs" in r:
+            widths = ", ".join(f"{w} {100 * f:.2f} %" for w, f in
+                               sorted(r["macs"]["fraction"].items(), key=lambda kv: -kv[1]))
+        else:
+            widths = "(not stored)"
+        diff = "—"
+        if s != "fp32":
+            diff = f"{r['test_bits_per_byte'] - base['test_bits_per_byte']:+.4f}"
+            if s in reps and "fp32" in reps:
+                diff += " " + percentile_interval(reps[s] - reps["fp32"])
+        t = r["train_seconds"]
+        print(f"| {s} | 1 | {r['test_bits_per_byte']:.4f} ({r['test_perplexity']:.3f}) | {diff} | "
+              f"{widths} | {t:.0f} s | {t / base['train_seconds']:.2f}x |")
+    print()
+
+
+PRUNED = [("50%", "S", ""), ("2:4", "S", ""), ("50%", "S->Q", "hbfp4"), ("2:4", "S->Q", "hbfp4")]
+
+
+def pruned_points(path, value):
+    """(input, seed, sparsity, order, format) -> (point value, replicates or None)."""
+    if not os.path.exists(path):
+        return {}
+    dec = lambda a: [x.decode() if isinstance(x, bytes) else x for x in a]
+    with h5py.File(path, "r") as f:
+        p = f["points"]
+        keys = zip(dec(p["input"][:]), p["seed"][:].astype(int), dec(p["sparsity"][:]),
+                   dec(p["order"][:]), dec(p["format"][:]))
+        vals = p[value][:]
+        reps = f[f"replicates/{value}"][:] if f"replicates/{value}" in f else None
+    return {k: (vals[i], None if reps is None else reps[i]) for i, k in enumerate(keys)}
+
+
+def pruning_table(model):
+    """How much each trained model loses when pruned (and then HBFP4-quantized),
+    next to the FP32-trained model's loss: the issue's 'does a model trained in
+    HBFP lose less?'. Classifiers: accuracy drop from the model's own dense
+    accuracy, mean and t-interval over seeds, and the difference of drops to the
+    FP32-trained model of the same seed. gpt: increase in test bits per byte,
+    intervals from the test-chunk replicates (paired)."""
+    lm = model == "gpt"
+    pts = pruned_points(f"results/hbfp_training_{model}.h5", "loss_increase" if lm else "accuracy_drop")
+    if not pts:
+        return
+    inputs = [s for s in SETTINGS if any(k[0] == s for k in pts)]
+    unit = "bits/byte" if lm else "pt"
+    print(f"Loss from pruning, {model} ({'increase in test bits per byte' if lm else 'accuracy drop in points'}"
+          f" from each model's own dense score; Δ = minus the FP32-trained model's, "
+          f"{'95 % bootstrap interval over test chunks, paired' if lm else 'paired by seed, 95 % t-interval over seeds'}; "
+          f"Δ < 0: the HBFP-trained model loses less):\n")
+    print("| trained in | " + " | ".join(f"{sp} {'→ ' + fmt.upper() if fmt else 'alone'}" for sp, o, fmt in PRUNED) + " |")
+    print("|---|" + "---:|" * len(PRUNED))
+    for s in inputs:
+        cells = []
+        for sp, o, fmt in PRUNED:
+            mine = {k[1]: v for k, v in pts.items() if k[0] == s and k[2:] == (sp, o, fmt)}
+            base = {k[1]: v for k, v in pts.items() if k[0] == "fp32" and k[2:] == (sp, o, fmt)}
+            if lm:
+                v, r = mine[0]
+                cell = f"{v / math.log(2):+.4f}"
+                if s != "fp32":
+                    bv, br = base[0]
+                    d = (r - br) / math.log(2)
+                    cell += f" (Δ {(v - bv) / math.log(2):+.4f} {percentile_interval(d)})"
+            else:
+                m, ci = interval([100 * v for v, _ in mine.values()])
+                pm = "" if math.isnan(ci) else f" ± {ci:.2f}"
+                cell = f"{m:.2f}{pm}"
+                paired = [100 * (mine[k][0] - base[k][0]) for k in mine if k in base]
+                if s != "fp32" and paired:
+                    d, dci = interval(paired)
+                    cell += f" (Δ {d:+.2f}{'' if math.isnan(dci) else f' ± {dci:.2f}'})"
+            cells.append(cell)
+        print(f"| {s} | " + " | ".join(cells) + " |")
+    print()
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--models", nargs="+", default=["mlp", "cnn", "vit"])
+    ap.add_argument("--models", nargs="+", default=["mlp", "cnn", "vit", "gpt"])
     args = ap.parse_args()
     for model in args.models:
+        if model == "gpt":
+            gpt_table()
+            pruning_table(model)
+            continue
         table = {s: runs(model, s) for s in SETTINGS}
         if not table["fp32"]:
             continue
@@ -74,6 +191,7 @@ def main():
             print(f"| {s} | {len(rs)} | {100 * acc:.2f}{pm(acc_ci)} % | {diff} | "
                   f"{widths} | {t:.0f} s | {t / base_time:.2f}x |")
         print()
+        pruning_table(model)
 
 
 if __name__ == "__main__":

@@ -91,6 +91,25 @@ TEST_CASE("experiments/order_dot.json reproduces its tables (reduced)", "[experi
   check_experiment("order_dot");
 }
 
+// The configs without a reduced reference run (they need trained models) must
+// still parse and expand, so a schema or option change cannot leave one broken.
+TEST_CASE("every shipped experiment config expands into points (dry run)", "[experiment]") {
+  const std::string dir = std::string(INTERPLAY_SOURCE_DIR) + "/experiments";
+  std::size_t configs = 0;
+  for (const auto& name : list_dir(dir)) {
+    if (name.size() < 5 || name.substr(name.size() - 5) != ".json" || name == "schema.json")
+      continue;
+    INFO(name);
+    const auto run = run_interplay({"run", dir + "/" + name, "--dry-run"});
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    CHECK(run.out.find(" points\n") != std::string::npos);
+    CHECK(run.out.find("\n0 points") == std::string::npos);
+    ++configs;
+  }
+  CHECK(configs >= 20);
+}
+
 // The language-model experiments on a tiny gpt trained in the scratch
 // directory (the shipped configs use data/models/gpt.h5, ~40 min to train):
 // the reference tables come from the same edits,
