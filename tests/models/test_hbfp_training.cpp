@@ -1,11 +1,14 @@
 // HBFP training: schedules switch at the right epoch and layer, the MAC
-// accounting of a tiny network equals a hand count, and a short HBFP4 run is
-// deterministic (any thread count) and reaches a stated loss.
+// accounting of a tiny network (MLP, ViT, gpt) equals a hand count, and short
+// HBFP runs are deterministic (any thread count) and learn.
 #include <omp.h>
 
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <tuple>
 
 #include "core/error.hpp"
+#include "models/lm_trainer.hpp"
 #include "models/trainer.hpp"
 
 using namespace interplay;
@@ -162,4 +165,40 @@ TEST_CASE("hbfp training: a short HBFP4 run is deterministic and reaches a state
   CHECK((again.second == weights));
   cfg.arithmetic = ArithmeticSchedule{};
   CHECK((run(1).second != weights));  // HBFP4 really changed the arithmetic
+}
+
+TEST_CASE("hbfp training: the gpt under boosters counts MACs by hand and is thread-count free",
+          "[hbfp][gpt][train]") {
+  // Context 16, width 16, 2 blocks, MLP 32: per token a block's qkv, proj,
+  // fc1 and fc2 do 768 + 256 + 512 + 512 multiply-adds and the head 16 x 256.
+  const json arch = {{"model", "gpt"}, {"context", 16}, {"dim", 16},
+                     {"depth", 2},     {"heads", 2},    {"mlp_dim", 32}};
+  std::string text;
+  while (text.size() < 16 * 50) text += "In the beginning God created the heaven and the earth.\n";
+  TrainConfig cfg;
+  cfg.epochs = 2, cfg.batch = 8, cfg.lr = 1e-2, cfg.seed = 4, cfg.warmup_steps = 5;
+  cfg.arithmetic = parse({{"schedule", "boosters"}});
+  auto run = [&](int threads) {
+    omp_set_num_threads(threads);
+    Model m(arch);
+    m.init(cfg.seed);
+    const TrainResult r = train_lm(m, text, cfg);
+    return std::make_tuple(r.macs, r.epoch_loss, all_weights(m));
+  };
+  const auto [macs, loss, weights] = run(1);
+  const auto again = run(2);
+  omp_set_num_threads(omp_get_num_procs());
+  // Windows per epoch as train_lm counts them; forward + two backward products per layer.
+  const std::uint64_t tokens = ((text.size() - 16) / 16 - 1) * 16;
+  const std::uint64_t first_last = 3 * tokens * (768 + 16 * 256);  // block0 qkv, head
+  const std::uint64_t middle = 3 * tokens * (2 * 2048 - 768);
+  // Score products stay FP32: Q K^T and P V forward, four backward, per block,
+  // over the causal triangle only (16 * 17 / 2 query-key pairs per window).
+  const std::uint64_t scores = 2 * 6 * (tokens / 16) * (16 * 17 / 2) * 16;
+  CHECK(macs["per_epoch"][0] == json{{"fp32", scores}, {"hbfp4", middle}, {"hbfp6", first_last}});
+  CHECK(macs["per_epoch"][1] == json{{"fp32", scores}, {"hbfp6", first_last + middle}});
+  INFO("epoch losses " << json(loss).dump());
+  CHECK(loss.back() < loss.front());
+  CHECK(loss.front() < std::log(256.0));
+  CHECK((std::get<2>(again) == weights));
 }
