@@ -8,6 +8,7 @@
 #include "formats/grid.hpp"
 #include "quantizers/blocks.hpp"
 #include "quantizers/columns.hpp"
+#include "quantizers/keyed_plans.hpp"
 
 namespace interplay {
 
@@ -180,12 +181,24 @@ void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolic
   }
 }
 
+// `plan_by_exponent`: plan(amax) depends only on amax's exponent field and
+// whether its mantissa is zero (quantizers/keyed_plans.hpp), which lets
+// contiguous nearest-even blocks of 16/32/64 take the table kernel.
 template <class Plan>
 void quantize_amax_blocks(const Tensor& in, Tensor& out, const BlockLayout& layout,
-                          const RoundingPolicy& rounding, Plan&& plan) {
+                          const RoundingPolicy& rounding, Plan&& plan,
+                          bool plan_by_exponent = false) {
   const auto block = amax_block(rounding, plan);
   if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
   if (in.size() == 0) return;
+  if (plan_by_exponent && !layout.whole_tensor && rounding.mode == Rounding::NearestEven) {
+    const AxisLayout L = axis_layout(in.shape, layout.axis);
+    if (L.inner == 1 && layout.size > 0 && L.len % layout.size == 0) {
+      if (layout.size == 16) return quantize_keyed_blocks<16>(in, out, plan, block);
+      if (layout.size == 32) return quantize_keyed_blocks<32>(in, out, plan, block);
+      if (layout.size == 64) return quantize_keyed_blocks<64>(in, out, plan, block);
+    }
+  }
   // Out of place only: the stochastic kernel may redo a block from its input
   // after writing its output.
   if (!layout.whole_tensor && rounding.mode == Rounding::Stochastic && &out != &in) {

@@ -3,6 +3,9 @@
 // contiguous per-group path: the same step on the tensor with that axis moved
 // last must give the same bits, moved back. Random tensors mix magnitudes from
 // subnormal to huge, exact ties, signed zeros, all-zero groups and NaN/Inf.
+#include <omp.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
@@ -209,4 +212,105 @@ TEST_CASE("stochastic block kernel equals the per-block path", "[quantizers][str
       b.object->quantize(in_place, in_place);
       check_same(chunked, in_place);
     }
+}
+
+namespace {
+
+// One block's nearest-even result by the formats' definitions, in double
+// with the reference rounding (round_to_grid): MX X = 2^clamp(floor(log2
+// amax) - emax, -127, 127), elements V/X on the element grid; HBFP e =
+// ceil(log2 amax), multiples of 2^(e-m) clamped to +-(2^e - 2^(e-m)).
+struct BlockDefinition {
+  bool hbfp;
+  Grid grid;      // MX element grid
+  int emax = 0;   // MX
+  int mbits = 0;  // HBFP
+};
+
+void define_block(const BlockDefinition& d, const float* x, float* y, std::size_t n) {
+  float amax = 0;
+  bool finite = true;
+  for (std::size_t i = 0; i < n; ++i)
+    finite = finite && std::isfinite(x[i]), amax = std::max(amax, std::fabs(x[i]));
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!finite) {
+      y[i] = std::numeric_limits<float>::quiet_NaN();
+    } else if (amax == 0) {
+      y[i] = x[i];
+    } else if (d.hbfp) {
+      const int e = int(std::ceil(std::log2(double(amax))));
+      const double q = std::ldexp(1.0, e - d.mbits), top = std::ldexp(1.0, d.mbits) - 1;
+      const double k = std::clamp(std::nearbyint(double(x[i]) / q), -top, top);
+      y[i] = std::copysign(float(k * q), x[i]);
+    } else {
+      const int e = std::clamp(int(std::floor(std::log2(double(amax)))) - d.emax, -127, 127);
+      const double v = double(x[i]) * std::ldexp(1.0, -e);
+      y[i] = float(round_to_grid(v, d.grid, Rounding::NearestEven, 0) * std::ldexp(1.0, e));
+    }
+  }
+}
+
+}  // namespace
+
+// The contiguous block kernels (a plan table keyed by the amax exponent,
+// quantizers/keyed_plans.hpp) against the definitions, block by block, on
+// lanes that are and are not multiples of the block, out of place and in
+// place, with one and two threads.
+TEST_CASE("MX and HBFP contiguous blocks equal the definition", "[quantizers][strided]") {
+  struct Step {
+    const char* json;
+    BlockDefinition def;
+    std::size_t block;
+  };
+  const auto mx = [](const char* element, bool saturate = true) {
+    return BlockDefinition{false, float_grid(float_format(element), saturate),
+                           float_format(element).emax(), 0};
+  };
+  const BlockDefinition mxint8{false, fixed_grid(-6, -127.0f / 64, 127.0f / 64), 0, 0};
+  const Step steps[] = {
+      {R"({"quantizer":"mxfp8_e4m3")", mx("fp8_e4m3"), 32},
+      {R"({"quantizer":"mxfp8_e5m2")", mx("fp8_e5m2"), 32},
+      {R"({"quantizer":"mxfp6_e3m2")", mx("fp6_e3m2"), 32},
+      {R"({"quantizer":"mxfp6_e2m3")", mx("fp6_e2m3"), 32},
+      {R"({"quantizer":"mxfp4")", mx("fp4_e2m1"), 32},
+      {R"({"quantizer":"mxint8")", mxint8, 32},
+      {R"({"quantizer":"mx","element":"fp4_e2m1","block":16)", mx("fp4_e2m1"), 16},
+      {R"({"quantizer":"mx","element":"fp8_e4m3","block":64)", mx("fp8_e4m3"), 64},
+      {R"({"quantizer":"hbfp8")", BlockDefinition{true, {}, 0, 7}, 64},
+      {R"({"quantizer":"hbfp6")", BlockDefinition{true, {}, 0, 5}, 64},
+      {R"({"quantizer":"hbfp4")", BlockDefinition{true, {}, 0, 3}, 64},
+      {R"({"quantizer":"hbfp4","block":32)", BlockDefinition{true, {}, 0, 3}, 32},
+      {R"({"quantizer":"hbfp","mantissa_bits":23,"block":16)", BlockDefinition{true, {}, 0, 23},
+       16}};
+  const int saved = omp_get_max_threads();
+  for (const Shape& shape : {Shape{37, 320}, Shape{5, 96}, Shape{3, 7, 64}, Shape{1100, 64}}) {
+    Tensor x = awkward(shape, 19);
+    // A block of subnormals, one at the bottom of the normals (MX scale
+    // clamps at 2^-127), one near the largest float, one with a power-of-two amax.
+    for (std::size_t i = 0; i < 16; ++i) {
+      x.data[64 + i] = std::ldexp(float(i % 5) - 2.0f, -140);
+      x.data[128 + i] = std::ldexp(1.0f + float(i) / 16, -126) * (i % 2 ? -1.0f : 1.0f);
+      x.data[192 + i] = 3.0e38f * float(i % 3) / 2.0f;
+      x.data[256 + i] = float(i) / 8.0f - 1.0f;
+    }
+    for (const Step& s : steps) {
+      const std::size_t lane = shape.back();
+      Tensor want(shape);
+      for (std::size_t b = 0; b < x.size(); b += lane)  // blocks of each lane, ragged last
+        for (std::size_t k = 0; k < lane; k += s.block)
+          define_block(s.def, x.data.data() + b + k, want.data.data() + b + k,
+                       std::min(s.block, lane - k));
+      const std::string step = std::string(s.json) + "}";
+      for (int threads : {1, 2}) {
+        INFO(step << " on " << shape_string(shape) << ", " << threads << " threads");
+        omp_set_num_threads(threads);
+        check_same(quantize(step, x), want);
+        auto q = quantizers().build(json::parse(step), "quantizer", "test");
+        Tensor y = x;
+        q.object->quantize(y, y);
+        check_same(y, want);
+      }
+    }
+  }
+  omp_set_num_threads(saved);
 }
