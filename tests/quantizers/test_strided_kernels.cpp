@@ -314,3 +314,71 @@ TEST_CASE("MX and HBFP contiguous blocks equal the definition", "[quantizers][st
   }
   omp_set_num_threads(saved);
 }
+
+// Per-channel INT with contiguous channels (channel_axis 0: a fused kernel
+// that rounds one row while it takes the next row's range) against the
+// float32 reference arithmetic, row by row: x / scale, round half to even,
+// clamp to the levels, * scale.
+TEST_CASE("per-channel INT rows equal the reference arithmetic", "[quantizers][strided]") {
+  struct Step {
+    const char* json;
+    int bits;
+    const char* scheme;
+  };
+  const Step steps[] = {
+      {R"({"quantizer":"int8"})", 8, "symmetric"},
+      {R"({"quantizer":"int4"})", 4, "symmetric"},
+      {R"({"quantizer":"int","bits":3,"scheme":"asymmetric"})", 3, "asymmetric"},
+      {R"({"quantizer":"int","bits":4,"scheme":"gptq_symmetric"})", 4, "gptq_symmetric"},
+      {R"({"quantizer":"int","bits":16})", 16, "symmetric"}};
+  const int saved = omp_get_max_threads();
+  for (const Shape& shape : {Shape{37, 300}, Shape{1, 50}, Shape{7, 3, 5}, Shape{300, 1100}}) {
+    Tensor x = awkward(shape, 23);
+    const std::size_t rows = shape[0], n = x.size() / rows;
+    for (std::size_t i = 0; i < n; ++i) x.data[2 * n % x.size() + i] = 0.0f;  // an all-zero row
+    for (std::size_t i = 0; i < n; ++i)                                       // a row of subnormals
+      x.data[(rows > 4 ? 4 * n : 0) + i] = std::ldexp(float(i % 7) - 3.0f, -145);
+    for (const Step& s : steps) {
+      Tensor want(shape);
+      for (std::size_t r = 0; r < rows; ++r) {
+        const float* xr = x.data.data() + r * n;
+        float* wr = want.data.data() + r * n;
+        float lo = 0, hi = 0;
+        bool finite = true;
+        for (std::size_t i = 0; i < n; ++i)
+          finite = finite && std::isfinite(xr[i]), lo = std::min(lo, xr[i]),
+          hi = std::max(hi, xr[i]);
+        float scale, qlo, qhi;
+        const std::string scheme = s.scheme;
+        if (scheme == "symmetric") {
+          qhi = float((1 << (s.bits - 1)) - 1), qlo = -qhi;
+          scale = std::max(-lo, hi) / qhi;
+        } else if (scheme == "gptq_symmetric") {
+          const float maxq = float((1 << s.bits) - 1), half = float(1 << (s.bits - 1));
+          const float amax = std::max(-lo, hi) == 0 ? 1.0f : std::max(-lo, hi);
+          scale = (amax + amax) / maxq, qlo = -half, qhi = maxq - half;
+        } else {
+          const float maxq = float((1 << s.bits) - 1);
+          if (lo == 0 && hi == 0) lo = -1, hi = 1;
+          scale = (hi - lo) / maxq;
+          const float zero = std::nearbyint(-lo / scale);
+          qlo = -zero, qhi = maxq - zero;
+        }
+        for (std::size_t i = 0; i < n; ++i)
+          wr[i] = !finite      ? std::numeric_limits<float>::quiet_NaN()
+                  : scale == 0 ? xr[i] * 0.0f
+                               : std::clamp(std::nearbyint(xr[i] / scale), qlo, qhi) * scale;
+      }
+      for (int threads : {1, 2}) {
+        INFO(s.json << " on " << shape_string(shape) << ", " << threads << " threads");
+        omp_set_num_threads(threads);
+        check_same(quantize(s.json, x), want);
+        auto q = quantizers().build(json::parse(s.json), "quantizer", "test");
+        Tensor y = x;
+        q.object->quantize(y, y);
+        check_same(y, want);
+      }
+    }
+  }
+  omp_set_num_threads(saved);
+}
