@@ -119,6 +119,12 @@ struct StochasticGrid : GridLocals {
   // y = a / q is below 2^22 (the 2^23 trick finds its nearest integer, then
   // the floor), and q and 1/q are normal floats, so every step is exact.
   float operator()(float v, float u) const {
+    return round(v, u, neg_bound, pos_bound, max, overflow_value, emin, mbits);
+  }
+
+  // The same with the grid passed in pieces (plan tables, quantizers/keyed_plans.hpp).
+  static float round(float v, float u, float neg_bound, float pos_bound, float max,
+                     float overflow_value, std::int32_t emin, std::int32_t mbits) {
     const std::uint32_t bits = float_bits(v), sign = bits & 0x80000000u;
     float a = bits_float(bits & 0x7fffffffu);
     const float bound = sign ? neg_bound : pos_bound;

@@ -3,6 +3,7 @@
 // treatment of special blocks.
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 
 #include "core/params.hpp"
 #include "formats/grid.hpp"
@@ -130,8 +131,10 @@ auto amax_block(const RoundingPolicy& rounding, const Plan& plan) {
 // the inline StochasticGrid (the per-block call, set-up and hashed key of
 // round_span cost more than a block's elements). A block that is not plain
 // (NaN/Inf, all zero, a zero plan, a grid StochasticGrid is not exact on, or
-// a value that overflows when scaled) is redone by `block`.
-template <std::size_t B, class Plan, class Block>
+// a value that overflows when scaled) is redone by `block`. Keyed: plan(amax)
+// depends only on amax's exponent (quantizers/keyed_plans.hpp), and the
+// plans come from a per-thread table instead of a plan and a check per block.
+template <std::size_t B, bool Keyed, class Plan, class Block>
 void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolicy& rounding,
                               const Plan& plan, const Block& block) {
   constexpr std::size_t kBlocks = 2048 / B;
@@ -139,44 +142,64 @@ void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolic
   const std::int64_t chunks = std::int64_t((blocks + kBlocks - 1) / kBlocks);
   const float* x = in.data.data();
   float* y = out.data.data();
-#pragma omp parallel for schedule(static) if (chunks > 1 && in.size() > (1u << 15))
-  for (std::int64_t c = 0; c < chunks; ++c) {
-    const std::size_t b0 = std::size_t(c) * kBlocks, nb = std::min(kBlocks, blocks - b0);
-    float u[kBlocks * B];
-    stochastic_draws(rounding.seed, b0 * B, nb * B, u);
-    for (std::size_t k = 0; k < nb; ++k) {
-      const std::size_t at = (b0 + k) * B;
-      const float* __restrict xb = x + at;
-      float* __restrict yb = y + at;
-      std::uint32_t m = 0;
-      for (std::size_t i = 0; i < B; ++i) {
-        const std::uint32_t b = float_bits(xb[i]) & 0x7fffffffu;
-        m = b > m ? b : m;
-      }
-      BlockPlan p;
-      if (m == 0 || m >= 0x7f800000u || (p = plan(bits_float(m))).zero ||
-          !stochastic_f32_exact(p.grid)) {
-        block(BlockRef{x + at, y + at, B, at, 1});
-        continue;
-      }
-      const StochasticGrid round(p.grid);
-      const float scale = p.scale.scale, inv = p.scale.inv;
-      const float* ub = u + k * B;
-      unsigned special = 0;
-      if (p.scale.pow2) {
+#pragma omp parallel if (chunks > 1 && in.size() > (1u << 15))
+  {
+    KeyedPlans<Plan> plans(plan, true);
+#pragma omp for schedule(static)
+    for (std::int64_t c = 0; c < chunks; ++c) {
+      const std::size_t b0 = std::size_t(c) * kBlocks, nb = std::min(kBlocks, blocks - b0);
+      float u[kBlocks * B];
+      stochastic_draws(rounding.seed, b0 * B, nb * B, u);
+      for (std::size_t k = 0; k < nb; ++k) {
+        const std::size_t at = (b0 + k) * B;
+        const float* __restrict xb = x + at;
+        float* __restrict yb = y + at;
+        const float* ub = u + k * B;
+        std::uint32_t m = 0;
         for (std::size_t i = 0; i < B; ++i) {
-          const float v = xb[i] * inv;
-          special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
-          yb[i] = round(v, ub[i]) * scale;
+          const std::uint32_t b = float_bits(xb[i]) & 0x7fffffffu;
+          m = b > m ? b : m;
         }
-      } else {
-        for (std::size_t i = 0; i < B; ++i) {
-          const float v = xb[i] / scale;
-          special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
-          yb[i] = round(v, ub[i]) * scale;
+        unsigned special = 0;
+        if constexpr (Keyed) {
+          const KeyedPlan& p = plans[m];
+          if (p.state != 1) {
+            block(BlockRef{x + at, y + at, B, at, 1});
+            continue;
+          }
+          const float nbd = p.neg_bound, pbd = p.pos_bound, mx = p.max, ov = p.overflow_value;
+          const float scale = p.scale, inv = p.inv;
+          const std::int32_t emin = p.emin, mbits = p.mbits;
+          for (std::size_t i = 0; i < B; ++i) {
+            const float v = xb[i] * inv;
+            special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
+            yb[i] = StochasticGrid::round(v, ub[i], nbd, pbd, mx, ov, emin, mbits) * scale;
+          }
+        } else {
+          BlockPlan p;
+          if (m == 0 || m >= 0x7f800000u || (p = plan(bits_float(m))).zero ||
+              !stochastic_f32_exact(p.grid)) {
+            block(BlockRef{x + at, y + at, B, at, 1});
+            continue;
+          }
+          const StochasticGrid round(p.grid);
+          const float scale = p.scale.scale, inv = p.scale.inv;
+          if (p.scale.pow2) {
+            for (std::size_t i = 0; i < B; ++i) {
+              const float v = xb[i] * inv;
+              special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
+              yb[i] = round(v, ub[i]) * scale;
+            }
+          } else {
+            for (std::size_t i = 0; i < B; ++i) {
+              const float v = xb[i] / scale;
+              special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
+              yb[i] = round(v, ub[i]) * scale;
+            }
+          }
         }
+        if (special) block(BlockRef{x + at, y + at, B, at, 1});
       }
-      if (special) block(BlockRef{x + at, y + at, B, at, 1});
     }
   }
 }
@@ -204,9 +227,17 @@ void quantize_amax_blocks(const Tensor& in, Tensor& out, const BlockLayout& layo
   if (!layout.whole_tensor && rounding.mode == Rounding::Stochastic && &out != &in) {
     const AxisLayout L = axis_layout(in.shape, layout.axis);
     if (L.inner == 1 && layout.size > 0 && L.len % layout.size == 0) {
-      if (layout.size == 16) return quantize_amax_stochastic<16>(in, out, rounding, plan, block);
-      if (layout.size == 32) return quantize_amax_stochastic<32>(in, out, rounding, plan, block);
-      if (layout.size == 64) return quantize_amax_stochastic<64>(in, out, rounding, plan, block);
+      const auto chunked = [&](auto keyed) {
+        constexpr bool K = decltype(keyed)::value;
+        if (layout.size == 16)
+          return quantize_amax_stochastic<16, K>(in, out, rounding, plan, block), true;
+        if (layout.size == 32)
+          return quantize_amax_stochastic<32, K>(in, out, rounding, plan, block), true;
+        if (layout.size == 64)
+          return quantize_amax_stochastic<64, K>(in, out, rounding, plan, block), true;
+        return false;
+      };
+      if (plan_by_exponent ? chunked(std::true_type{}) : chunked(std::false_type{})) return;
     }
   }
   // A strided axis with nearest-even rounding takes the column kernel.

@@ -35,7 +35,9 @@ inline std::uint32_t exponent_key(std::uint32_t amax_bits) {
 template <class Plan>
 class KeyedPlans {
  public:
-  explicit KeyedPlans(const Plan& plan) : plan_(plan) {
+  // stochastic: plain means StochasticGrid is exact on the grid
+  // (stochastic_f32_exact) rather than FastGrid (Grid::fast).
+  KeyedPlans(const Plan& plan, bool stochastic) : plan_(plan), stochastic_(stochastic) {
     for (auto& p : table_) p.state = 0;
   }
 
@@ -53,8 +55,9 @@ class KeyedPlans {
     // Any amax with this key has the same plan: take the key's smallest.
     const std::uint32_t repr = (field << 23) | std::uint32_t((amax_bits & 0x7fffffu) != 0);
     const auto b = plan_(bits_float(repr));
-    if (b.zero || !b.grid.fast || !b.scale.pow2) return;
-    const FastGrid f(b.grid);
+    if (b.zero || !b.scale.pow2 || !(stochastic_ ? stochastic_f32_exact(b.grid) : b.grid.fast))
+      return;
+    const GridLocals f(b.grid);
     p.neg_bound = f.neg_bound, p.pos_bound = f.pos_bound, p.max = f.max;
     p.overflow_value = f.overflow_value, p.emin = f.emin, p.mbits = f.mbits;
     p.scale = b.scale.scale, p.inv = b.scale.inv;
@@ -62,6 +65,7 @@ class KeyedPlans {
   }
 
   const Plan& plan_;
+  bool stochastic_;
   KeyedPlan table_[512];
 };
 
@@ -77,7 +81,7 @@ void quantize_keyed_blocks(const Tensor& in, Tensor& out, const Plan& plan, cons
   float* y = out.data.data();
 #pragma omp parallel if (blocks > 1 && in.size() > (1u << 15))
   {
-    KeyedPlans<Plan> plans(plan);
+    KeyedPlans<Plan> plans(plan, false);
     const auto [lo, hi] = thread_share(blocks);
     for (std::size_t k = lo; k < hi; ++k) {
       float v[B];
