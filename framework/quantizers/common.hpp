@@ -78,6 +78,7 @@ void quantize_amax_columns(const Tensor& in, Tensor& out, const BlockLayout& lay
       // One scale kind per strip (a format's plans share it): the first
       // column with a plan decides, any other is special.
       int pow2 = -1;
+      plans.begin();
       for (std::size_t c = 0; c < w; ++c) {
         if (amax[c] >= 0x7f800000u) {
           plans.set_identity(c, true);
@@ -92,6 +93,7 @@ void quantize_amax_columns(const Tensor& in, Tensor& out, const BlockLayout& lay
             plans.set(c, p.grid, p.scale);
         }
       }
+      plans.finish();
       special.gather(plans, x + base, rows, w, L.inner);
       for (std::size_t r = 0; r < rows; ++r) {
         const std::size_t at = base + r * L.inner;

@@ -222,13 +222,35 @@ class IntQuantizer final : public Quantizer {
 #pragma omp parallel if (parallel)
     {
       std::vector<std::int32_t> l(channels, 0x7fffffff), h(channels, std::int32_t(0x80000000u));
+      // Four rows per sweep of l and h: a quarter of their loads and stores
+      // (a sweep per row cost more than reading the row).
 #pragma omp for schedule(static)
-      for (std::int64_t r = 0; r < rows; ++r) {
-        const float* row = x + std::size_t(r) * channels;
-        for (std::size_t c = 0; c < channels; ++c) {
-          const std::int32_t k = ordered_key(float_bits(row[c]));
-          l[c] = k < l[c] ? k : l[c];
-          h[c] = k > h[c] ? k : h[c];
+      for (std::int64_t q = 0; q < (rows + 3) / 4; ++q) {
+        const std::size_t r0 = std::size_t(q) * 4, r1 = std::min(std::size_t(rows), r0 + 4);
+        const float* x0 = x + r0 * channels;
+        if (r1 - r0 == 4) {
+          const float *x1 = x0 + channels, *x2 = x1 + channels, *x3 = x2 + channels;
+          for (std::size_t c = 0; c < channels; ++c) {
+            const std::int32_t k0 = ordered_key(float_bits(x0[c])),
+                               k1 = ordered_key(float_bits(x1[c])),
+                               k2 = ordered_key(float_bits(x2[c])),
+                               k3 = ordered_key(float_bits(x3[c]));
+            const std::int32_t a = k0 < k1 ? k0 : k1, b = k2 < k3 ? k2 : k3;
+            const std::int32_t m = a < b ? a : b;
+            const std::int32_t e = k0 > k1 ? k0 : k1, f = k2 > k3 ? k2 : k3;
+            const std::int32_t M = e > f ? e : f;
+            l[c] = m < l[c] ? m : l[c];
+            h[c] = M > h[c] ? M : h[c];
+          }
+          continue;
+        }
+        for (std::size_t r = r0; r < r1; ++r) {
+          const float* row = x + r * channels;
+          for (std::size_t c = 0; c < channels; ++c) {
+            const std::int32_t k = ordered_key(float_bits(row[c]));
+            l[c] = k < l[c] ? k : l[c];
+            h[c] = k > h[c] ? k : h[c];
+          }
         }
       }
 #pragma omp critical
@@ -238,6 +260,7 @@ class IntQuantizer final : public Quantizer {
       }
     }
     ColumnPlans plans(channels);
+    plans.begin();
     for (std::size_t c = 0; c < channels; ++c) {
       const float rlo = key_float(lo[c]), rhi = key_float(hi[c]);
       if (!std::isfinite(rlo) || !std::isfinite(rhi)) {
@@ -251,6 +274,7 @@ class IntQuantizer final : public Quantizer {
       else
         plans.set(c, g, SpanScale{s.scale, 0.0f, false});
     }
+    plans.finish();
     SpecialColumns special;
     special.gather(plans, x, L.outer, channels, channels);
 #pragma omp parallel for schedule(static) if (parallel)
