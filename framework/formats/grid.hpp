@@ -154,6 +154,18 @@ inline bool stochastic_f32_exact(const Grid& g) {
   return (etop > g.emin ? etop : g.emin) - g.mbits <= 126;
 }
 
+// The stochastic-rounding draw of flat index `index` under `seed` is
+// stochastic_draw(stochastic_draw_key(seed), index): a uniform [0, 1) value on
+// 24 bits, counter-based, so the same whatever the thread count or path.
+// Inline for kernels that draw inside their rounding loop.
+constexpr std::uint64_t kRoundingStream = 0x5eedu;
+inline std::uint64_t stochastic_draw_key(std::uint64_t seed) {
+  return mix64(seed ^ mix64(kRoundingStream));
+}
+inline float stochastic_draw(std::uint64_t key, std::uint64_t index) {
+  return float(std::int32_t(mix64(key + index) >> 40)) * 0x1p-24f;
+}
+
 // u[i] = the stochastic-rounding draw of flat index index0 + i (i < n): the
 // draws round_span uses, a chunk at a time.
 void stochastic_draws(std::uint64_t seed, std::uint64_t index0, std::size_t n, float* u);

@@ -147,16 +147,19 @@ void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolic
 #pragma omp parallel if (chunks > 1 && in.size() > (1u << 15))
   {
     KeyedPlans<Plan> plans(plan, true);
+    const std::uint64_t key = stochastic_draw_key(rounding.seed);
 #pragma omp for schedule(static)
     for (std::int64_t c = 0; c < chunks; ++c) {
       const std::size_t b0 = std::size_t(c) * kBlocks, nb = std::min(kBlocks, blocks - b0);
-      float u[kBlocks * B];
-      stochastic_draws(rounding.seed, b0 * B, nb * B, u);
+      // Keyed: each block draws inside its rounding loop (no draws stored
+      // and reloaded); otherwise the chunk's draws in one loop first.
+      float u[Keyed ? 1 : kBlocks * B];
+      if constexpr (!Keyed) stochastic_draws(rounding.seed, b0 * B, nb * B, u);
       for (std::size_t k = 0; k < nb; ++k) {
         const std::size_t at = (b0 + k) * B;
         const float* __restrict xb = x + at;
         float* __restrict yb = y + at;
-        const float* ub = u + k * B;
+        const float* ub = u + (Keyed ? 0 : k * B);
         std::uint32_t m = 0;
         for (std::size_t i = 0; i < B; ++i) {
           const std::uint32_t b = float_bits(xb[i]) & 0x7fffffffu;
@@ -173,9 +176,9 @@ void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolic
           const float scale = p.scale, inv = p.inv;
           const std::int32_t emin = p.emin, mbits = p.mbits;
           for (std::size_t i = 0; i < B; ++i) {
-            const float v = xb[i] * inv;
+            const float v = xb[i] * inv, draw = stochastic_draw(key, at + i);
             special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
-            yb[i] = StochasticGrid::round(v, ub[i], nbd, pbd, mx, ov, emin, mbits) * scale;
+            yb[i] = StochasticGrid::round(v, draw, nbd, pbd, mx, ov, emin, mbits) * scale;
           }
         } else {
           BlockPlan p;
