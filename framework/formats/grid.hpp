@@ -47,6 +47,8 @@ struct GridLocals {
   float neg_bound, pos_bound, max, overflow_value;
   std::int32_t emin, mbits;
 
+  GridLocals() = default;
+
   explicit GridLocals(const Grid& g)
       : neg_bound(-g.lo),
         pos_bound(g.hi),
@@ -64,6 +66,7 @@ struct GridLocals {
 // the loop vectorises.
 struct FastGrid : GridLocals {
   using GridLocals::GridLocals;
+  explicit FastGrid(const GridLocals& g) : GridLocals(g) {}
 
   float operator()(float v) const {
     return round(v, neg_bound, pos_bound, max, overflow_value, emin, mbits);

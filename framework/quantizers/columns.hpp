@@ -14,6 +14,7 @@
 
 #include "formats/grid.hpp"
 #include "quantizers/blocks.hpp"
+#include "quantizers/keyed_plans.hpp"
 
 namespace interplay {
 
@@ -70,7 +71,7 @@ struct ColumnPlans {
   // identity do not count: zeros come out as zeros on any fast grid, and
   // special columns are redone anyway.
   bool shared = true;
-  FastGrid grid{Grid{}};
+  GridLocals grid{Grid{}};
 
   void begin() { shared = true, any_ = false; }
   // After the last set(): the placed copies of the scales a shared grid reads.
@@ -83,9 +84,14 @@ struct ColumnPlans {
 
   void set(std::size_t c, const Grid& g, const SpanScale& s) {
     const FastGrid f(g);
+    set(c, f, s.scale, s.inv);
+  }
+  // A plain plan of an exponent-keyed table (quantizers/keyed_plans.hpp).
+  void set(std::size_t c, const KeyedPlan& p) { set(c, p.grid, p.scale, p.inv); }
+  void set(std::size_t c, const GridLocals& f, float s, float i) {
     neg_bound[c] = f.neg_bound, pos_bound[c] = f.pos_bound, max[c] = f.max;
     overflow[c] = f.overflow_value, emin[c] = f.emin, mbits[c] = f.mbits;
-    scale[c] = s.scale, inv[c] = s.inv, special[c] = 0;
+    scale[c] = s, inv[c] = i, special[c] = 0;
     if (!any_) {
       grid = f, any_ = true;
     } else if (shared) {
@@ -120,7 +126,7 @@ void round_columns(const ColumnPlans& p, const float* x, float* y, std::size_t w
               *ov = p.overflow.data() + c0, *sc = p.scale.data() + c0, *iv = p.inv.data() + c0;
   const std::int32_t *em = p.emin.data() + c0, *mb = p.mbits.data() + c0;
   if (p.shared) {
-    const FastGrid g = p.grid;
+    const FastGrid g(p.grid);
     sc = p.placed_scale.near(y - c0) + c0, iv = p.placed_inv.near(y - c0) + c0;
 #pragma GCC ivdep
     for (std::size_t c = 0; c < width; ++c) {

@@ -45,13 +45,17 @@ struct BlockPlan {
 // the columns' amax over the slab's rows, their plans, then the rows rounded
 // with those plans (the slab is still in the cache); `block` redoes the
 // special columns (NaN/Inf, a zero plan, a slow grid).
-template <class Plan, class Block>
+//
+// Keyed: plan(amax) depends only on amax's exponent, and each column's plan
+// comes from a per-thread table (quantizers/keyed_plans.hpp): a plan per
+// column of one block cost more than the block's elements.
+template <bool Keyed, class Plan, class Block>
 void quantize_amax_columns(const Tensor& in, Tensor& out, const BlockLayout& layout,
                            const Plan& plan, const Block& block) {
   const AxisLayout L = axis_layout(in.shape, layout.axis);
   const std::size_t bs = layout.size == 0 ? L.len : std::min(layout.size, L.len);
   const std::size_t nb = (L.len + bs - 1) / bs;
-  constexpr std::size_t kStrip = 512;  // columns: a 32-row slab strip is 64 KiB
+  constexpr std::size_t kStrip = 2048;  // columns: a 32-row slab strip is 256 KiB (L2)
   const std::size_t strips = (L.inner + kStrip - 1) / kStrip;
   const std::int64_t total = std::int64_t(L.outer * nb * strips);
   const float* x = in.data.data();
@@ -60,6 +64,7 @@ void quantize_amax_columns(const Tensor& in, Tensor& out, const BlockLayout& lay
   {
     ColumnPlans plans(kStrip);
     SpecialColumns special;
+    KeyedPlans<Plan> keyed(plan, false);
     std::uint32_t amax[kStrip];
 #pragma omp for schedule(static)
     for (std::int64_t j = 0; j < total; ++j) {
@@ -80,6 +85,14 @@ void quantize_amax_columns(const Tensor& in, Tensor& out, const BlockLayout& lay
       int pow2 = -1;
       plans.begin();
       for (std::size_t c = 0; c < w; ++c) {
+        if constexpr (Keyed) {  // every plain keyed plan has a pow2 scale
+          const KeyedPlan& p = keyed[amax[c]];
+          if (p.state == 1)
+            plans.set(c, p), pow2 = 1;
+          else
+            plans.set_identity(c, amax[c] != 0);
+          continue;
+        }
         if (amax[c] >= 0x7f800000u) {
           plans.set_identity(c, true);
         } else if (amax[c] == 0) {
@@ -172,9 +185,9 @@ void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolic
             block(BlockRef{x + at, y + at, B, at, 1});
             continue;
           }
-          const float nbd = p.neg_bound, pbd = p.pos_bound, mx = p.max, ov = p.overflow_value;
-          const float scale = p.scale, inv = p.inv;
-          const std::int32_t emin = p.emin, mbits = p.mbits;
+          const float nbd = p.grid.neg_bound, pbd = p.grid.pos_bound, mx = p.grid.max;
+          const float ov = p.grid.overflow_value, scale = p.scale, inv = p.inv;
+          const std::int32_t emin = p.grid.emin, mbits = p.grid.mbits;
           for (std::size_t i = 0; i < B; ++i) {
             const float v = xb[i] * inv, draw = stochastic_draw(key, at + i);
             special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
@@ -248,7 +261,8 @@ void quantize_amax_blocks(const Tensor& in, Tensor& out, const BlockLayout& layo
   // A strided axis with nearest-even rounding takes the column kernel.
   if (!layout.whole_tensor && rounding.mode == Rounding::NearestEven &&
       axis_layout(in.shape, layout.axis).inner > 1)
-    return quantize_amax_columns(in, out, layout, plan, block);
+    return plan_by_exponent ? quantize_amax_columns<true>(in, out, layout, plan, block)
+                            : quantize_amax_columns<false>(in, out, layout, plan, block);
   for_each_block(in, out, layout, block);
 }
 

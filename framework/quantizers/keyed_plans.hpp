@@ -21,8 +21,8 @@ namespace interplay {
 
 // One plan of the table: the grid unpacked as FastGrid::round takes it.
 struct KeyedPlan {
-  float neg_bound, pos_bound, max, overflow_value, scale, inv;
-  std::int32_t emin, mbits;
+  GridLocals grid;
+  float scale, inv;
   std::uint8_t state;  // 0: not filled yet, 1: plain, 2: the per-block code
 };
 
@@ -57,9 +57,7 @@ class KeyedPlans {
     const auto b = plan_(bits_float(repr));
     if (b.zero || !b.scale.pow2 || !(stochastic_ ? stochastic_f32_exact(b.grid) : b.grid.fast))
       return;
-    const GridLocals f(b.grid);
-    p.neg_bound = f.neg_bound, p.pos_bound = f.pos_bound, p.max = f.max;
-    p.overflow_value = f.overflow_value, p.emin = f.emin, p.mbits = f.mbits;
+    p.grid = GridLocals(b.grid);
     p.scale = b.scale.scale, p.inv = b.scale.inv;
     p.state = 1;
   }
@@ -96,9 +94,9 @@ void quantize_keyed_blocks(const Tensor& in, Tensor& out, const Plan& plan, cons
         block(BlockRef{x + k * B, y + k * B, B, k * B, 1});
         continue;
       }
-      const float nb = p.neg_bound, pb = p.pos_bound, mx = p.max, ov = p.overflow_value;
-      const float scale = p.scale, inv = p.inv;
-      const std::int32_t emin = p.emin, mbits = p.mbits;
+      const float nb = p.grid.neg_bound, pb = p.grid.pos_bound, mx = p.grid.max;
+      const float ov = p.grid.overflow_value, scale = p.scale, inv = p.inv;
+      const std::int32_t emin = p.grid.emin, mbits = p.grid.mbits;
       float* yb = y + k * B;
       for (std::size_t i = 0; i < B; ++i)
         yb[i] = FastGrid::round(v[i] * inv, nb, pb, mx, ov, emin, mbits) * scale;
