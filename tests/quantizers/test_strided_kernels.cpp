@@ -186,8 +186,17 @@ TEST_CASE("nvfp4 blocks of 16 equal the reference definition", "[quantizers][str
                         : float(round_to_grid(double(v / d), e2m1, Rounding::NearestEven, 0)) * d;
       }
     }
-    INFO("shape " << shape_string(shape));
-    check_same(quantize(R"({"quantizer":"nvfp4"})", x), want);
+    const int saved = omp_get_max_threads();
+    for (int threads : {1, 2}) {
+      INFO("shape " << shape_string(shape) << ", " << threads << " threads");
+      omp_set_num_threads(threads);
+      check_same(quantize(R"({"quantizer":"nvfp4"})", x), want);
+      auto q = quantizers().build(json::parse(R"({"quantizer":"nvfp4"})"), "quantizer", "test");
+      Tensor y = x;
+      q.object->quantize(y, y);
+      check_same(y, want);
+    }
+    omp_set_num_threads(saved);
   }
 }
 
