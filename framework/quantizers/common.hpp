@@ -73,7 +73,23 @@ void quantize_amax_columns(const Tensor& in, Tensor& out, const BlockLayout& lay
       const std::size_t c0 = strip * kStrip, w = std::min(kStrip, L.inner - c0);
       const std::size_t base = o * L.len * L.inner + k0 * L.inner + c0;
       std::fill(amax, amax + w, 0u);
-      for (std::size_t r = 0; r < rows; ++r) {  // span_amax of each column
+      // span_amax of each column, four rows per sweep of `amax` (a sweep per
+      // row loaded and stored it as often as the rows are read).
+      std::size_t r = 0;
+      for (; r + 4 <= rows; r += 4) {
+        const float* x0 = x + base + r * L.inner;
+        const float *x1 = x0 + L.inner, *x2 = x1 + L.inner, *x3 = x2 + L.inner;
+        for (std::size_t c = 0; c < w; ++c) {
+          const std::uint32_t b0 = float_bits(x0[c]) & 0x7fffffffu,
+                              b1 = float_bits(x1[c]) & 0x7fffffffu,
+                              b2 = float_bits(x2[c]) & 0x7fffffffu,
+                              b3 = float_bits(x3[c]) & 0x7fffffffu;
+          const std::uint32_t m01 = b0 > b1 ? b0 : b1, m23 = b2 > b3 ? b2 : b3;
+          const std::uint32_t m = m01 > m23 ? m01 : m23;
+          amax[c] = m > amax[c] ? m : amax[c];
+        }
+      }
+      for (; r < rows; ++r) {
         const float* row = x + base + r * L.inner;
         for (std::size_t c = 0; c < w; ++c) {
           const std::uint32_t b = float_bits(row[c]) & 0x7fffffffu;
