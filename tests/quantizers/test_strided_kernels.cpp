@@ -118,12 +118,18 @@ TEST_CASE("amax block formats along a strided axis equal the contiguous path",
       const std::string last = std::string(step) + ",\"axis\":-1}";
       INFO(strided << " on " << shape_string(c.shape));
       const Tensor want = move_axis(quantize(last, move_axis(x, c.axis, false)), c.axis, true);
-      check_same(quantize(strided, x), want);
-      // In place: the special groups are gathered before the rows are overwritten.
-      auto b = quantizers().build(json::parse(strided), "quantizer", "test");
-      Tensor y = x;
-      b.object->quantize(y, y);
-      check_same(y, want);
+      const int saved = omp_get_max_threads();
+      for (int threads : {1, 2}) {
+        INFO(threads << " threads");
+        omp_set_num_threads(threads);
+        check_same(quantize(strided, x), want);
+        // In place: the special groups are gathered before the rows are overwritten.
+        auto b = quantizers().build(json::parse(strided), "quantizer", "test");
+        Tensor y = x;
+        b.object->quantize(y, y);
+        check_same(y, want);
+      }
+      omp_set_num_threads(saved);
     }
 }
 
@@ -147,11 +153,17 @@ TEST_CASE("per-channel INT along the last axis equals the contiguous path",
           quantize(std::string(step) + ",\"channel_axis\":0}", move_axis(matrix, 0, false)), 0,
           true);
       want.shape = shape;
-      check_same(quantize(strided, x), want);
-      auto b = quantizers().build(json::parse(strided), "quantizer", "test");
-      Tensor y = x;
-      b.object->quantize(y, y);
-      check_same(y, want);
+      const int saved = omp_get_max_threads();
+      for (int threads : {1, 2}) {
+        INFO(threads << " threads");
+        omp_set_num_threads(threads);
+        check_same(quantize(strided, x), want);
+        auto b = quantizers().build(json::parse(strided), "quantizer", "test");
+        Tensor y = x;
+        b.object->quantize(y, y);
+        check_same(y, want);
+      }
+      omp_set_num_threads(saved);
     }
 }
 
@@ -216,10 +228,16 @@ TEST_CASE("stochastic block kernel equals the per-block path", "[quantizers][str
       INFO(s << " on " << shape_string(shape));
       const Tensor x = awkward(shape, 17);
       auto b = quantizers().build(json::parse(s), "quantizer", "test");
-      Tensor chunked, in_place = x;
-      b.object->quantize(x, chunked);
-      b.object->quantize(in_place, in_place);
-      check_same(chunked, in_place);
+      const int saved = omp_get_max_threads();
+      for (int threads : {1, 2}) {
+        INFO(threads << " threads");
+        omp_set_num_threads(threads);
+        Tensor chunked, in_place = x;
+        b.object->quantize(x, chunked);
+        b.object->quantize(in_place, in_place);
+        check_same(chunked, in_place);
+      }
+      omp_set_num_threads(saved);
     }
 }
 
