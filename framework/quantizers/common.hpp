@@ -184,19 +184,29 @@ void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolic
       // and reloaded); otherwise the chunk's draws in one loop first.
       float u[Keyed ? 1 : kBlocks * B];
       if constexpr (!Keyed) stochastic_draws(rounding.seed, b0 * B, nb * B, u);
+      // Keyed: the chunk's plans first, so that rounding a block does not
+      // wait on its amax reduction and table lookup (a latency chain per block).
+      const KeyedPlan* chunk_plans[Keyed ? kBlocks : 1];
+      if constexpr (Keyed) {
+        std::uint32_t amax[kBlocks];
+        for (std::size_t k = 0; k < nb; ++k) {
+          std::uint32_t m = 0;
+          for (std::size_t i = 0; i < B; ++i) {
+            const std::uint32_t b = float_bits(x[(b0 + k) * B + i]) & 0x7fffffffu;
+            m = b > m ? b : m;
+          }
+          amax[k] = m;
+        }
+        for (std::size_t k = 0; k < nb; ++k) chunk_plans[k] = &plans[amax[k]];
+      }
       for (std::size_t k = 0; k < nb; ++k) {
         const std::size_t at = (b0 + k) * B;
         const float* __restrict xb = x + at;
         float* __restrict yb = y + at;
         const float* ub = u + (Keyed ? 0 : k * B);
-        std::uint32_t m = 0;
-        for (std::size_t i = 0; i < B; ++i) {
-          const std::uint32_t b = float_bits(xb[i]) & 0x7fffffffu;
-          m = b > m ? b : m;
-        }
         unsigned special = 0;
         if constexpr (Keyed) {
-          const KeyedPlan& p = plans[m];
+          const KeyedPlan& p = *chunk_plans[k];
           if (p.state != 1) {
             block(BlockRef{x + at, y + at, B, at, 1});
             continue;
@@ -210,6 +220,11 @@ void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolic
             yb[i] = StochasticGrid::round(v, draw, nbd, pbd, mx, ov, emin, mbits) * scale;
           }
         } else {
+          std::uint32_t m = 0;
+          for (std::size_t i = 0; i < B; ++i) {
+            const std::uint32_t b = float_bits(xb[i]) & 0x7fffffffu;
+            m = b > m ? b : m;
+          }
           BlockPlan p;
           if (m == 0 || m >= 0x7f800000u || (p = plan(bits_float(m))).zero ||
               !stochastic_f32_exact(p.grid)) {
