@@ -117,17 +117,16 @@ struct ColumnPlans {
 };
 
 // y[c] = round(x[c] * inv[c]) * scale[c] (Pow2) or round(x[c] / scale[c]) *
-// scale[c] for c < width, with the plans of columns c0 + c: one row of a
-// slab. y may be x (element c reads only x[c]: hence ivdep rather than restrict).
+// scale[c] for c < width: one row of a slab. y may be x (element c reads
+// only x[c]: hence ivdep rather than restrict).
 template <bool Pow2>
-void round_columns(const ColumnPlans& p, const float* x, float* y, std::size_t width,
-                   std::size_t c0 = 0) {
-  const float *nb = p.neg_bound.data() + c0, *pb = p.pos_bound.data() + c0, *mx = p.max.data() + c0,
-              *ov = p.overflow.data() + c0, *sc = p.scale.data() + c0, *iv = p.inv.data() + c0;
-  const std::int32_t *em = p.emin.data() + c0, *mb = p.mbits.data() + c0;
+void round_columns(const ColumnPlans& p, const float* x, float* y, std::size_t width) {
+  const float *nb = p.neg_bound.data(), *pb = p.pos_bound.data(), *mx = p.max.data(),
+              *ov = p.overflow.data(), *sc = p.scale.data(), *iv = p.inv.data();
+  const std::int32_t *em = p.emin.data(), *mb = p.mbits.data();
   if (p.shared) {
     const FastGrid g(p.grid);
-    sc = p.placed_scale.near(y - c0) + c0, iv = p.placed_inv.near(y - c0) + c0;
+    sc = p.placed_scale.near(y), iv = p.placed_inv.near(y);
 #pragma GCC ivdep
     for (std::size_t c = 0; c < width; ++c) {
       const float v = Pow2 ? x[c] * iv[c] : x[c] / sc[c];
