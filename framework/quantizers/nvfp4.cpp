@@ -40,6 +40,7 @@ SpanAmax parallel_amax(const float* x, std::size_t n) {
 // reads its share of the blocks (thread_share) front to back, which
 // quantize_blocks16 relies on.
 SpanAmax parallel_block_amax(const float* x, std::size_t n, std::uint32_t* block_amax) {
+  constexpr std::size_t kPrefetchBlocks = 256;  // 16 KiB
   const std::size_t blocks = n / 16;
   std::uint32_t m = 0;
 #pragma omp parallel reduction(max : m) if (n > (1u << 15))
@@ -47,6 +48,9 @@ SpanAmax parallel_block_amax(const float* x, std::size_t n, std::uint32_t* block
     const auto [first, last] = thread_share(blocks);
     std::uint32_t tm = 0;  // a plain local, which the loop vectorises with
     for (std::size_t k = first; k < last; ++k) {
+      // A read-only pass waits on memory latency: asking 16 KiB ahead made it
+      // about a third faster here (the hardware prefetcher alone runs short).
+      if (k + kPrefetchBlocks < last) __builtin_prefetch(x + (k + kPrefetchBlocks) * 16);
       std::uint32_t bm = 0;
       for (std::size_t i = 0; i < 16; ++i) {
         const std::uint32_t b = float_bits(x[k * 16 + i]) & 0x7fffffffu;
