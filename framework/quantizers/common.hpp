@@ -254,8 +254,9 @@ void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolic
 }
 
 // `plan_by_exponent`: plan(amax) depends only on amax's exponent field and
-// whether its mantissa is zero (quantizers/keyed_plans.hpp), which lets
-// contiguous nearest-even blocks of 16/32/64 take the table kernel.
+// whether its mantissa is zero (quantizers/keyed_plans.hpp), which lets the
+// kernels look plans up in a table: contiguous blocks of 16/32/64 (nearest
+// even, and stochastic out of place) and blocks along a strided axis.
 template <class Plan>
 void quantize_amax_blocks(const Tensor& in, Tensor& out, const BlockLayout& layout,
                           const RoundingPolicy& rounding, Plan&& plan,
