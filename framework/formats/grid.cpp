@@ -7,8 +7,6 @@ namespace interplay {
 
 namespace {
 
-constexpr std::uint64_t kRoundingStream = 0x5eedu;
-
 // The float32 kernel needs the magic constant's exponent field in [1, 254]
 // for every reachable exponent, and |v| < 2^(qexp + 22) so the add is exact.
 void decide_fast(Grid& g) {
@@ -78,15 +76,6 @@ bool stochastic_fast(const Grid& g) {
          std::isfinite(g.hi) && (g.overflow == Overflow::Saturate || g.mbits <= 23);
 }
 
-// The stochastic-rounding draw of flat index `index`: a uniform [0, 1) value
-// on 24 bits, counter-based, so the same whatever the thread count or path.
-inline std::uint64_t draw_key(std::uint64_t seed) {
-  return mix64(seed ^ mix64(kRoundingStream));
-}
-inline float uniform_draw(std::uint64_t key, std::uint64_t index) {
-  return float(std::int32_t(mix64(key + index) >> 40)) * 0x1p-24f;
-}
-
 double bits_double(std::uint64_t b) {
   double d;
   std::memcpy(&d, &b, 8);
@@ -96,7 +85,7 @@ double bits_double(std::uint64_t b) {
 template <bool Pow2>
 void round_span_stochastic(const float* __restrict x, float* __restrict out, std::size_t n,
                            const Grid& g, const SpanScale& s, const Draws& d) {
-  const std::uint64_t key = draw_key(d.seed), stride = d.stride;
+  const std::uint64_t key = stochastic_draw_key(d.seed), stride = d.stride;
   const float neg_bound = -g.lo, pos_bound = g.hi, scale = s.scale, inv = s.inv;
   const float max = g.max, over = static_cast<float>(overflow_value(g));
   const std::int32_t emin = g.emin, mbits = g.mbits;
@@ -105,7 +94,7 @@ void round_span_stochastic(const float* __restrict x, float* __restrict out, std
   for (std::size_t b = 0; b < n; b += kChunk) {
     const std::size_t m = std::min(kChunk, n - b);
     const std::uint64_t i0 = d.index0 + b * stride;
-    for (std::size_t i = 0; i < m; ++i) u[i] = uniform_draw(key, i0 + i * stride);
+    for (std::size_t i = 0; i < m; ++i) u[i] = stochastic_draw(key, i0 + i * stride);
     unsigned special = 0;
     for (std::size_t i = 0; i < m; ++i) {
       const float v = Pow2 ? x[b + i] * inv : x[b + i] / scale;
@@ -148,7 +137,7 @@ void round_span_stochastic(const float* __restrict x, float* __restrict out, std
 template <bool Pow2>
 void round_span_stochastic_f32(const float* __restrict x, float* __restrict out, std::size_t n,
                                const Grid& g, const SpanScale& s, const Draws& d) {
-  const std::uint64_t key = draw_key(d.seed), stride = d.stride;
+  const std::uint64_t key = stochastic_draw_key(d.seed), stride = d.stride;
   const StochasticGrid round(g);
   const float scale = s.scale, inv = s.inv;
   constexpr std::size_t kChunk = 256;
@@ -156,7 +145,7 @@ void round_span_stochastic_f32(const float* __restrict x, float* __restrict out,
   for (std::size_t b = 0; b < n; b += kChunk) {
     const std::size_t m = std::min(kChunk, n - b);
     const std::uint64_t i0 = d.index0 + b * stride;
-    for (std::size_t i = 0; i < m; ++i) u[i] = uniform_draw(key, i0 + i * stride);
+    for (std::size_t i = 0; i < m; ++i) u[i] = stochastic_draw(key, i0 + i * stride);
     unsigned special = 0;
     for (std::size_t i = 0; i < m; ++i) {
       const float v = Pow2 ? x[b + i] * inv : x[b + i] / scale;
@@ -202,8 +191,8 @@ Grid fixed_grid(int quantum_exp, float lo, float hi) {
 }
 
 void stochastic_draws(std::uint64_t seed, std::uint64_t index0, std::size_t n, float* u) {
-  const std::uint64_t key = draw_key(seed);
-  for (std::size_t i = 0; i < n; ++i) u[i] = uniform_draw(key, index0 + i);
+  const std::uint64_t key = stochastic_draw_key(seed);
+  for (std::size_t i = 0; i < n; ++i) u[i] = stochastic_draw(key, index0 + i);
 }
 
 double round_to_grid(double v, const Grid& g, Rounding mode, double u) {

@@ -47,6 +47,8 @@ struct GridLocals {
   float neg_bound, pos_bound, max, overflow_value;
   std::int32_t emin, mbits;
 
+  GridLocals() = default;
+
   explicit GridLocals(const Grid& g)
       : neg_bound(-g.lo),
         pos_bound(g.hi),
@@ -64,6 +66,7 @@ struct GridLocals {
 // the loop vectorises.
 struct FastGrid : GridLocals {
   using GridLocals::GridLocals;
+  explicit FastGrid(const GridLocals& g) : GridLocals(g) {}
 
   float operator()(float v) const {
     return round(v, neg_bound, pos_bound, max, overflow_value, emin, mbits);
@@ -119,6 +122,12 @@ struct StochasticGrid : GridLocals {
   // y = a / q is below 2^22 (the 2^23 trick finds its nearest integer, then
   // the floor), and q and 1/q are normal floats, so every step is exact.
   float operator()(float v, float u) const {
+    return round(v, u, neg_bound, pos_bound, max, overflow_value, emin, mbits);
+  }
+
+  // The same with the grid passed in pieces (plan tables, quantizers/keyed_plans.hpp).
+  static float round(float v, float u, float neg_bound, float pos_bound, float max,
+                     float overflow_value, std::int32_t emin, std::int32_t mbits) {
     const std::uint32_t bits = float_bits(v), sign = bits & 0x80000000u;
     float a = bits_float(bits & 0x7fffffffu);
     const float bound = sign ? neg_bound : pos_bound;
@@ -146,6 +155,18 @@ inline bool stochastic_f32_exact(const Grid& g) {
     return false;
   const int etop = floor_log2(top);
   return (etop > g.emin ? etop : g.emin) - g.mbits <= 126;
+}
+
+// The stochastic-rounding draw of flat index `index` under `seed` is
+// stochastic_draw(stochastic_draw_key(seed), index): a uniform [0, 1) value on
+// 24 bits, counter-based, so the same whatever the thread count or path.
+// Inline for kernels that draw inside their rounding loop.
+constexpr std::uint64_t kRoundingStream = 0x5eedu;
+inline std::uint64_t stochastic_draw_key(std::uint64_t seed) {
+  return mix64(seed ^ mix64(kRoundingStream));
+}
+inline float stochastic_draw(std::uint64_t key, std::uint64_t index) {
+  return float(std::int32_t(mix64(key + index) >> 40)) * 0x1p-24f;
 }
 
 // u[i] = the stochastic-rounding draw of flat index index0 + i (i < n): the

@@ -3,11 +3,13 @@
 // treatment of special blocks.
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 
 #include "core/params.hpp"
 #include "formats/grid.hpp"
 #include "quantizers/blocks.hpp"
 #include "quantizers/columns.hpp"
+#include "quantizers/keyed_plans.hpp"
 
 namespace interplay {
 
@@ -43,13 +45,17 @@ struct BlockPlan {
 // the columns' amax over the slab's rows, their plans, then the rows rounded
 // with those plans (the slab is still in the cache); `block` redoes the
 // special columns (NaN/Inf, a zero plan, a slow grid).
-template <class Plan, class Block>
+//
+// Keyed: plan(amax) depends only on amax's exponent, and each column's plan
+// comes from a per-thread table (quantizers/keyed_plans.hpp): a plan per
+// column of one block cost more than the block's elements.
+template <bool Keyed, class Plan, class Block>
 void quantize_amax_columns(const Tensor& in, Tensor& out, const BlockLayout& layout,
                            const Plan& plan, const Block& block) {
   const AxisLayout L = axis_layout(in.shape, layout.axis);
   const std::size_t bs = layout.size == 0 ? L.len : std::min(layout.size, L.len);
   const std::size_t nb = (L.len + bs - 1) / bs;
-  constexpr std::size_t kStrip = 512;  // columns: a 32-row slab strip is 64 KiB
+  constexpr std::size_t kStrip = 2048;  // columns: a 32-row slab strip is 256 KiB (L2)
   const std::size_t strips = (L.inner + kStrip - 1) / kStrip;
   const std::int64_t total = std::int64_t(L.outer * nb * strips);
   const float* x = in.data.data();
@@ -58,6 +64,7 @@ void quantize_amax_columns(const Tensor& in, Tensor& out, const BlockLayout& lay
   {
     ColumnPlans plans(kStrip);
     SpecialColumns special;
+    KeyedPlans<Plan> keyed(plan, false);
     std::uint32_t amax[kStrip];
 #pragma omp for schedule(static)
     for (std::int64_t j = 0; j < total; ++j) {
@@ -66,7 +73,23 @@ void quantize_amax_columns(const Tensor& in, Tensor& out, const BlockLayout& lay
       const std::size_t c0 = strip * kStrip, w = std::min(kStrip, L.inner - c0);
       const std::size_t base = o * L.len * L.inner + k0 * L.inner + c0;
       std::fill(amax, amax + w, 0u);
-      for (std::size_t r = 0; r < rows; ++r) {  // span_amax of each column
+      // span_amax of each column, four rows per sweep of `amax` (a sweep per
+      // row loaded and stored it as often as the rows are read).
+      std::size_t r = 0;
+      for (; r + 4 <= rows; r += 4) {
+        const float* x0 = x + base + r * L.inner;
+        const float *x1 = x0 + L.inner, *x2 = x1 + L.inner, *x3 = x2 + L.inner;
+        for (std::size_t c = 0; c < w; ++c) {
+          const std::uint32_t b0 = float_bits(x0[c]) & 0x7fffffffu,
+                              b1 = float_bits(x1[c]) & 0x7fffffffu,
+                              b2 = float_bits(x2[c]) & 0x7fffffffu,
+                              b3 = float_bits(x3[c]) & 0x7fffffffu;
+          const std::uint32_t m01 = b0 > b1 ? b0 : b1, m23 = b2 > b3 ? b2 : b3;
+          const std::uint32_t m = m01 > m23 ? m01 : m23;
+          amax[c] = m > amax[c] ? m : amax[c];
+        }
+      }
+      for (; r < rows; ++r) {
         const float* row = x + base + r * L.inner;
         for (std::size_t c = 0; c < w; ++c) {
           const std::uint32_t b = float_bits(row[c]) & 0x7fffffffu;
@@ -76,7 +99,16 @@ void quantize_amax_columns(const Tensor& in, Tensor& out, const BlockLayout& lay
       // One scale kind per strip (a format's plans share it): the first
       // column with a plan decides, any other is special.
       int pow2 = -1;
+      plans.begin();
       for (std::size_t c = 0; c < w; ++c) {
+        if constexpr (Keyed) {  // every plain keyed plan has a pow2 scale
+          const KeyedPlan& p = keyed[amax[c]];
+          if (p.state == 1)
+            plans.set(c, p), pow2 = 1;
+          else
+            plans.set_identity(c, amax[c] != 0);
+          continue;
+        }
         if (amax[c] >= 0x7f800000u) {
           plans.set_identity(c, true);
         } else if (amax[c] == 0) {
@@ -90,6 +122,7 @@ void quantize_amax_columns(const Tensor& in, Tensor& out, const BlockLayout& lay
             plans.set(c, p.grid, p.scale);
         }
       }
+      plans.finish();
       special.gather(plans, x + base, rows, w, L.inner);
       for (std::size_t r = 0; r < rows; ++r) {
         const std::size_t at = base + r * L.inner;
@@ -129,8 +162,10 @@ auto amax_block(const RoundingPolicy& rounding, const Plan& plan) {
 // the inline StochasticGrid (the per-block call, set-up and hashed key of
 // round_span cost more than a block's elements). A block that is not plain
 // (NaN/Inf, all zero, a zero plan, a grid StochasticGrid is not exact on, or
-// a value that overflows when scaled) is redone by `block`.
-template <std::size_t B, class Plan, class Block>
+// a value that overflows when scaled) is redone by `block`. Keyed: plan(amax)
+// depends only on amax's exponent (quantizers/keyed_plans.hpp), and the
+// plans come from a per-thread table instead of a plan and a check per block.
+template <std::size_t B, bool Keyed, class Plan, class Block>
 void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolicy& rounding,
                               const Plan& plan, const Block& block) {
   constexpr std::size_t kBlocks = 2048 / B;
@@ -138,68 +173,128 @@ void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolic
   const std::int64_t chunks = std::int64_t((blocks + kBlocks - 1) / kBlocks);
   const float* x = in.data.data();
   float* y = out.data.data();
-#pragma omp parallel for schedule(static) if (chunks > 1 && in.size() > (1u << 15))
-  for (std::int64_t c = 0; c < chunks; ++c) {
-    const std::size_t b0 = std::size_t(c) * kBlocks, nb = std::min(kBlocks, blocks - b0);
-    float u[kBlocks * B];
-    stochastic_draws(rounding.seed, b0 * B, nb * B, u);
-    for (std::size_t k = 0; k < nb; ++k) {
-      const std::size_t at = (b0 + k) * B;
-      const float* __restrict xb = x + at;
-      float* __restrict yb = y + at;
-      std::uint32_t m = 0;
-      for (std::size_t i = 0; i < B; ++i) {
-        const std::uint32_t b = float_bits(xb[i]) & 0x7fffffffu;
-        m = b > m ? b : m;
-      }
-      BlockPlan p;
-      if (m == 0 || m >= 0x7f800000u || (p = plan(bits_float(m))).zero ||
-          !stochastic_f32_exact(p.grid)) {
-        block(BlockRef{x + at, y + at, B, at, 1});
-        continue;
-      }
-      const StochasticGrid round(p.grid);
-      const float scale = p.scale.scale, inv = p.scale.inv;
-      const float* ub = u + k * B;
-      unsigned special = 0;
-      if (p.scale.pow2) {
-        for (std::size_t i = 0; i < B; ++i) {
-          const float v = xb[i] * inv;
-          special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
-          yb[i] = round(v, ub[i]) * scale;
+#pragma omp parallel if (chunks > 1 && in.size() > (1u << 15))
+  {
+    KeyedPlans<Plan> plans(plan, true);
+    const std::uint64_t key = stochastic_draw_key(rounding.seed);
+#pragma omp for schedule(static)
+    for (std::int64_t c = 0; c < chunks; ++c) {
+      const std::size_t b0 = std::size_t(c) * kBlocks, nb = std::min(kBlocks, blocks - b0);
+      // Keyed: each block draws inside its rounding loop (no draws stored
+      // and reloaded); otherwise the chunk's draws in one loop first.
+      float u[Keyed ? 1 : kBlocks * B];
+      if constexpr (!Keyed) stochastic_draws(rounding.seed, b0 * B, nb * B, u);
+      // Keyed: the chunk's plans first, so that rounding a block does not
+      // wait on its amax reduction and table lookup (a latency chain per block).
+      const KeyedPlan* chunk_plans[Keyed ? kBlocks : 1];
+      if constexpr (Keyed) {
+        std::uint32_t amax[kBlocks];
+        for (std::size_t k = 0; k < nb; ++k) {
+          std::uint32_t m = 0;
+          for (std::size_t i = 0; i < B; ++i) {
+            const std::uint32_t b = float_bits(x[(b0 + k) * B + i]) & 0x7fffffffu;
+            m = b > m ? b : m;
+          }
+          amax[k] = m;
         }
-      } else {
-        for (std::size_t i = 0; i < B; ++i) {
-          const float v = xb[i] / scale;
-          special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
-          yb[i] = round(v, ub[i]) * scale;
-        }
+        for (std::size_t k = 0; k < nb; ++k) chunk_plans[k] = &plans[amax[k]];
       }
-      if (special) block(BlockRef{x + at, y + at, B, at, 1});
+      for (std::size_t k = 0; k < nb; ++k) {
+        const std::size_t at = (b0 + k) * B;
+        const float* __restrict xb = x + at;
+        float* __restrict yb = y + at;
+        const float* ub = u + (Keyed ? 0 : k * B);
+        unsigned special = 0;
+        if constexpr (Keyed) {
+          const KeyedPlan& p = *chunk_plans[k];
+          if (p.state != 1) {
+            block(BlockRef{x + at, y + at, B, at, 1});
+            continue;
+          }
+          const float nbd = p.grid.neg_bound, pbd = p.grid.pos_bound, mx = p.grid.max;
+          const float ov = p.grid.overflow_value, scale = p.scale, inv = p.inv;
+          const std::int32_t emin = p.grid.emin, mbits = p.grid.mbits;
+          for (std::size_t i = 0; i < B; ++i) {
+            const float v = xb[i] * inv, draw = stochastic_draw(key, at + i);
+            special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
+            yb[i] = StochasticGrid::round(v, draw, nbd, pbd, mx, ov, emin, mbits) * scale;
+          }
+        } else {
+          std::uint32_t m = 0;
+          for (std::size_t i = 0; i < B; ++i) {
+            const std::uint32_t b = float_bits(xb[i]) & 0x7fffffffu;
+            m = b > m ? b : m;
+          }
+          BlockPlan p;
+          if (m == 0 || m >= 0x7f800000u || (p = plan(bits_float(m))).zero ||
+              !stochastic_f32_exact(p.grid)) {
+            block(BlockRef{x + at, y + at, B, at, 1});
+            continue;
+          }
+          const StochasticGrid round(p.grid);
+          const float scale = p.scale.scale, inv = p.scale.inv;
+          if (p.scale.pow2) {
+            for (std::size_t i = 0; i < B; ++i) {
+              const float v = xb[i] * inv;
+              special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
+              yb[i] = round(v, ub[i]) * scale;
+            }
+          } else {
+            for (std::size_t i = 0; i < B; ++i) {
+              const float v = xb[i] / scale;
+              special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
+              yb[i] = round(v, ub[i]) * scale;
+            }
+          }
+        }
+        if (special) block(BlockRef{x + at, y + at, B, at, 1});
+      }
     }
   }
 }
 
+// `plan_by_exponent`: plan(amax) depends only on amax's exponent field and
+// whether its mantissa is zero (quantizers/keyed_plans.hpp), which lets the
+// kernels look plans up in a table: contiguous blocks of 16/32/64 (nearest
+// even, and stochastic out of place) and blocks along a strided axis.
 template <class Plan>
 void quantize_amax_blocks(const Tensor& in, Tensor& out, const BlockLayout& layout,
-                          const RoundingPolicy& rounding, Plan&& plan) {
+                          const RoundingPolicy& rounding, Plan&& plan,
+                          bool plan_by_exponent = false) {
   const auto block = amax_block(rounding, plan);
   if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
   if (in.size() == 0) return;
+  if (plan_by_exponent && !layout.whole_tensor && rounding.mode == Rounding::NearestEven) {
+    const AxisLayout L = axis_layout(in.shape, layout.axis);
+    if (L.inner == 1 && layout.size > 0 && L.len % layout.size == 0) {
+      if (layout.size == 16) return quantize_keyed_blocks<16>(in, out, plan, block);
+      if (layout.size == 32) return quantize_keyed_blocks<32>(in, out, plan, block);
+      if (layout.size == 64) return quantize_keyed_blocks<64>(in, out, plan, block);
+    }
+  }
   // Out of place only: the stochastic kernel may redo a block from its input
   // after writing its output.
   if (!layout.whole_tensor && rounding.mode == Rounding::Stochastic && &out != &in) {
     const AxisLayout L = axis_layout(in.shape, layout.axis);
     if (L.inner == 1 && layout.size > 0 && L.len % layout.size == 0) {
-      if (layout.size == 16) return quantize_amax_stochastic<16>(in, out, rounding, plan, block);
-      if (layout.size == 32) return quantize_amax_stochastic<32>(in, out, rounding, plan, block);
-      if (layout.size == 64) return quantize_amax_stochastic<64>(in, out, rounding, plan, block);
+      const auto chunked = [&](auto keyed) {
+        constexpr bool K = decltype(keyed)::value;
+        if (layout.size == 16)
+          return quantize_amax_stochastic<16, K>(in, out, rounding, plan, block), true;
+        if (layout.size == 32)
+          return quantize_amax_stochastic<32, K>(in, out, rounding, plan, block), true;
+        if (layout.size == 64)
+          return quantize_amax_stochastic<64, K>(in, out, rounding, plan, block), true;
+        return false;
+      };
+      if (plan_by_exponent ? chunked(std::true_type{}) : chunked(std::false_type{})) return;
     }
   }
   // A strided axis with nearest-even rounding takes the column kernel.
   if (!layout.whole_tensor && rounding.mode == Rounding::NearestEven &&
       axis_layout(in.shape, layout.axis).inner > 1)
-    return quantize_amax_columns(in, out, layout, plan, block);
+    return plan_by_exponent ? quantize_amax_columns<true>(in, out, layout, plan, block)
+                            : quantize_amax_columns<false>(in, out, layout, plan, block);
   for_each_block(in, out, layout, block);
 }
 

@@ -19,7 +19,9 @@ class HbfpQuantizer final : public Quantizer {
         rounding_(RoundingPolicy::from(p)) {}
 
   void quantize(const Tensor& in, Tensor& out) const override {
-    quantize_amax_blocks(in, out, layout_, rounding_, [&](float amax) { return plan(amax); });
+    // The plan depends on ceil(log2 amax) only: the table kernel may take it.
+    quantize_amax_blocks(
+        in, out, layout_, rounding_, [&](float amax) { return plan(amax); }, true);
   }
 
   // As MX: per row, blocks of `block` columns, exponent fixed when reached.

@@ -72,6 +72,7 @@ class IntQuantizer final : public Quantizer {
       apply(b, fit(b, Range{std::min(r.lo, 0.0f), std::max(r.hi, 0.0f)}), b.out);
     };
     if (per_channel_ && takes_column_kernel(in)) return quantize_last_axis(in, out, group);
+    if (per_channel_ && takes_row_kernel(in)) return quantize_rows(in, out, group);
     if (per_channel_) return for_each_channel(in, out, channel_axis_, group);
     for_each_block(in, out, layout_, group);
   }
@@ -125,6 +126,74 @@ class IntQuantizer final : public Quantizer {
   }
 
  private:
+  // Per-channel scales whose channels are contiguous rows (channel_axis 0
+  // or any axis with nothing before it), nearest-even, amax clipping: see quantize_rows.
+  bool takes_row_kernel(const Tensor& in) const {
+    if (rounding_.mode != Rounding::NearestEven || clip_ != Clip::Amax || in.rank() < 1)
+      return false;
+    return axis_layout(in.shape, channel_axis_, "channel_axis").outer == 1;
+  }
+
+  // The plan of a channel from its range (span_range's ends), as `group`
+  // computes it; false when the channel takes `group` instead (NaN/Inf, a
+  // zero scale, a grid without the fast kernel).
+  bool row_plan(const SpanRange& r, FastGrid& grid, float& scale) const {
+    if (!std::isfinite(r.lo) || !std::isfinite(r.hi)) return false;
+    const IntScale s = scale_for(Range{std::min(r.lo, 0.0f), std::max(r.hi, 0.0f)}, 1.0);
+    const Grid g = fixed_grid(0, s.lo, s.hi);
+    if (s.scale == 0.0f || !g.fast) return false;
+    grid = FastGrid(g), scale = s.scale;
+    return true;
+  }
+
+  // Channels that are contiguous rows, each thread a contiguous share of
+  // them. A channel's scale needs its whole range before any element is
+  // rounded, so a plain two-pass loop alternates a read-only pass over
+  // memory with a pass that only writes it. Instead one loop rounds row k
+  // (in the cache since its range pass) while it takes the range of row
+  // k + 1, so reads and writes stream together. The rounding is
+  // round_span_fast's (x / scale, FastGrid, * scale): the same bits as
+  // `group`, which still handles the channels row_plan refuses.
+  template <class Group>
+  void quantize_rows(const Tensor& in, Tensor& out, const Group& group) const {
+    if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
+    if (in.size() == 0) return;
+    const AxisLayout L = axis_layout(in.shape, channel_axis_, "channel_axis");
+    const std::size_t n = L.inner, rows = L.len;
+    const float* x = in.data.data();
+    float* y = out.data.data();
+#pragma omp parallel if (rows > 1 && in.size() > (1u << 15))
+    {
+      const auto [first, last] = thread_share(rows);
+      SpanRange next = first < last ? span_range(x + first * n, n) : SpanRange{0, 0};
+      FastGrid grid{Grid{}};
+      float scale = 1.0f;
+      for (std::size_t k = first; k < last; ++k) {
+        const float* xr = x + k * n;
+        float* yr = y + k * n;
+        const bool plain = row_plan(next, grid, scale), more = k + 1 < last;
+        if (!plain || !more) {
+          if (more) next = span_range(xr + n, n);
+          if (plain)
+            round_span_fast(xr, yr, n, grid, SpanScale{scale, 0.0f, false});
+          else
+            group(BlockRef{xr, yr, n, k * n, 1});
+          continue;
+        }
+        const float* xn = xr + n;
+        std::int32_t lo = 0x7fffffff, hi = std::int32_t(0x80000000u);
+#pragma GCC ivdep
+        for (std::size_t i = 0; i < n; ++i) {
+          const std::int32_t key = ordered_key(float_bits(xn[i]));
+          lo = key < lo ? key : lo;
+          hi = key > hi ? key : hi;
+          yr[i] = grid(xr[i] / scale) * scale;
+        }
+        next = SpanRange{key_float(lo), key_float(hi)};
+      }
+    }
+  }
+
   // Per-channel scales along the last axis of a matrix-like tensor (each
   // channel a strided column), nearest-even, amax clipping: see quantize_last_axis.
   bool takes_column_kernel(const Tensor& in) const {
@@ -153,13 +222,35 @@ class IntQuantizer final : public Quantizer {
 #pragma omp parallel if (parallel)
     {
       std::vector<std::int32_t> l(channels, 0x7fffffff), h(channels, std::int32_t(0x80000000u));
+      // Four rows per sweep of l and h: a quarter of their loads and stores
+      // (a sweep per row cost more than reading the row).
 #pragma omp for schedule(static)
-      for (std::int64_t r = 0; r < rows; ++r) {
-        const float* row = x + std::size_t(r) * channels;
-        for (std::size_t c = 0; c < channels; ++c) {
-          const std::int32_t k = ordered_key(float_bits(row[c]));
-          l[c] = k < l[c] ? k : l[c];
-          h[c] = k > h[c] ? k : h[c];
+      for (std::int64_t q = 0; q < (rows + 3) / 4; ++q) {
+        const std::size_t r0 = std::size_t(q) * 4, r1 = std::min(std::size_t(rows), r0 + 4);
+        const float* x0 = x + r0 * channels;
+        if (r1 - r0 == 4) {
+          const float *x1 = x0 + channels, *x2 = x1 + channels, *x3 = x2 + channels;
+          for (std::size_t c = 0; c < channels; ++c) {
+            const std::int32_t k0 = ordered_key(float_bits(x0[c])),
+                               k1 = ordered_key(float_bits(x1[c])),
+                               k2 = ordered_key(float_bits(x2[c])),
+                               k3 = ordered_key(float_bits(x3[c]));
+            const std::int32_t a = k0 < k1 ? k0 : k1, b = k2 < k3 ? k2 : k3;
+            const std::int32_t m = a < b ? a : b;
+            const std::int32_t e = k0 > k1 ? k0 : k1, f = k2 > k3 ? k2 : k3;
+            const std::int32_t M = e > f ? e : f;
+            l[c] = m < l[c] ? m : l[c];
+            h[c] = M > h[c] ? M : h[c];
+          }
+          continue;
+        }
+        for (std::size_t r = r0; r < r1; ++r) {
+          const float* row = x + r * channels;
+          for (std::size_t c = 0; c < channels; ++c) {
+            const std::int32_t k = ordered_key(float_bits(row[c]));
+            l[c] = k < l[c] ? k : l[c];
+            h[c] = k > h[c] ? k : h[c];
+          }
         }
       }
 #pragma omp critical
@@ -169,6 +260,7 @@ class IntQuantizer final : public Quantizer {
       }
     }
     ColumnPlans plans(channels);
+    plans.begin();
     for (std::size_t c = 0; c < channels; ++c) {
       const float rlo = key_float(lo[c]), rhi = key_float(hi[c]);
       if (!std::isfinite(rlo) || !std::isfinite(rhi)) {
@@ -182,6 +274,7 @@ class IntQuantizer final : public Quantizer {
       else
         plans.set(c, g, SpanScale{s.scale, 0.0f, false});
     }
+    plans.finish();
     SpecialColumns special;
     special.gather(plans, x, L.outer, channels, channels);
 #pragma omp parallel for schedule(static) if (parallel)

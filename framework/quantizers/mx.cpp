@@ -31,7 +31,9 @@ class MxQuantizer final : public Quantizer {
         rounding_(RoundingPolicy::from(p)) {}
 
   void quantize(const Tensor& in, Tensor& out) const override {
-    quantize_amax_blocks(in, out, layout_, rounding_, [&](float amax) { return plan(amax); });
+    // The plan depends on floor(log2 amax) only: the table kernel may take it.
+    quantize_amax_blocks(
+        in, out, layout_, rounding_, [&](float amax) { return plan(amax); }, true);
   }
 
   // Each row's blocks of `block` columns; a block's E8M0 scale is fixed from

@@ -3,6 +3,9 @@
 // contiguous per-group path: the same step on the tensor with that axis moved
 // last must give the same bits, moved back. Random tensors mix magnitudes from
 // subnormal to huge, exact ties, signed zeros, all-zero groups and NaN/Inf.
+#include <omp.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
@@ -115,12 +118,18 @@ TEST_CASE("amax block formats along a strided axis equal the contiguous path",
       const std::string last = std::string(step) + ",\"axis\":-1}";
       INFO(strided << " on " << shape_string(c.shape));
       const Tensor want = move_axis(quantize(last, move_axis(x, c.axis, false)), c.axis, true);
-      check_same(quantize(strided, x), want);
-      // In place: the special groups are gathered before the rows are overwritten.
-      auto b = quantizers().build(json::parse(strided), "quantizer", "test");
-      Tensor y = x;
-      b.object->quantize(y, y);
-      check_same(y, want);
+      const int saved = omp_get_max_threads();
+      for (int threads : {1, 2}) {
+        INFO(threads << " threads");
+        omp_set_num_threads(threads);
+        check_same(quantize(strided, x), want);
+        // In place: the special groups are gathered before the rows are overwritten.
+        auto b = quantizers().build(json::parse(strided), "quantizer", "test");
+        Tensor y = x;
+        b.object->quantize(y, y);
+        check_same(y, want);
+      }
+      omp_set_num_threads(saved);
     }
 }
 
@@ -144,11 +153,17 @@ TEST_CASE("per-channel INT along the last axis equals the contiguous path",
           quantize(std::string(step) + ",\"channel_axis\":0}", move_axis(matrix, 0, false)), 0,
           true);
       want.shape = shape;
-      check_same(quantize(strided, x), want);
-      auto b = quantizers().build(json::parse(strided), "quantizer", "test");
-      Tensor y = x;
-      b.object->quantize(y, y);
-      check_same(y, want);
+      const int saved = omp_get_max_threads();
+      for (int threads : {1, 2}) {
+        INFO(threads << " threads");
+        omp_set_num_threads(threads);
+        check_same(quantize(strided, x), want);
+        auto b = quantizers().build(json::parse(strided), "quantizer", "test");
+        Tensor y = x;
+        b.object->quantize(y, y);
+        check_same(y, want);
+      }
+      omp_set_num_threads(saved);
     }
 }
 
@@ -183,8 +198,17 @@ TEST_CASE("nvfp4 blocks of 16 equal the reference definition", "[quantizers][str
                         : float(round_to_grid(double(v / d), e2m1, Rounding::NearestEven, 0)) * d;
       }
     }
-    INFO("shape " << shape_string(shape));
-    check_same(quantize(R"({"quantizer":"nvfp4"})", x), want);
+    const int saved = omp_get_max_threads();
+    for (int threads : {1, 2}) {
+      INFO("shape " << shape_string(shape) << ", " << threads << " threads");
+      omp_set_num_threads(threads);
+      check_same(quantize(R"({"quantizer":"nvfp4"})", x), want);
+      auto q = quantizers().build(json::parse(R"({"quantizer":"nvfp4"})"), "quantizer", "test");
+      Tensor y = x;
+      q.object->quantize(y, y);
+      check_same(y, want);
+    }
+    omp_set_num_threads(saved);
   }
 }
 
@@ -204,9 +228,184 @@ TEST_CASE("stochastic block kernel equals the per-block path", "[quantizers][str
       INFO(s << " on " << shape_string(shape));
       const Tensor x = awkward(shape, 17);
       auto b = quantizers().build(json::parse(s), "quantizer", "test");
-      Tensor chunked, in_place = x;
-      b.object->quantize(x, chunked);
-      b.object->quantize(in_place, in_place);
-      check_same(chunked, in_place);
+      const int saved = omp_get_max_threads();
+      for (int threads : {1, 2}) {
+        INFO(threads << " threads");
+        omp_set_num_threads(threads);
+        Tensor chunked, in_place = x;
+        b.object->quantize(x, chunked);
+        b.object->quantize(in_place, in_place);
+        check_same(chunked, in_place);
+      }
+      omp_set_num_threads(saved);
     }
+}
+
+namespace {
+
+// One block's nearest-even result by the formats' definitions, in double
+// with the reference rounding (round_to_grid): MX X = 2^clamp(floor(log2
+// amax) - emax, -127, 127), elements V/X on the element grid; HBFP e =
+// ceil(log2 amax), multiples of 2^(e-m) clamped to +-(2^e - 2^(e-m)).
+struct BlockDefinition {
+  bool hbfp;
+  Grid grid;      // MX element grid
+  int emax = 0;   // MX
+  int mbits = 0;  // HBFP
+};
+
+void define_block(const BlockDefinition& d, const float* x, float* y, std::size_t n) {
+  float amax = 0;
+  bool finite = true;
+  for (std::size_t i = 0; i < n; ++i)
+    finite = finite && std::isfinite(x[i]), amax = std::max(amax, std::fabs(x[i]));
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!finite) {
+      y[i] = std::numeric_limits<float>::quiet_NaN();
+    } else if (amax == 0) {
+      y[i] = x[i];
+    } else if (d.hbfp) {
+      const int e = int(std::ceil(std::log2(double(amax))));
+      const double q = std::ldexp(1.0, e - d.mbits), top = std::ldexp(1.0, d.mbits) - 1;
+      const double k = std::clamp(std::nearbyint(double(x[i]) / q), -top, top);
+      y[i] = std::copysign(float(k * q), x[i]);
+    } else {
+      const int e = std::clamp(int(std::floor(std::log2(double(amax)))) - d.emax, -127, 127);
+      const double v = double(x[i]) * std::ldexp(1.0, -e);
+      y[i] = float(round_to_grid(v, d.grid, Rounding::NearestEven, 0) * std::ldexp(1.0, e));
+    }
+  }
+}
+
+}  // namespace
+
+// The contiguous block kernels (a plan table keyed by the amax exponent,
+// quantizers/keyed_plans.hpp) against the definitions, block by block, on
+// lanes that are and are not multiples of the block, out of place and in
+// place, with one and two threads.
+TEST_CASE("MX and HBFP contiguous blocks equal the definition", "[quantizers][strided]") {
+  struct Step {
+    const char* json;
+    BlockDefinition def;
+    std::size_t block;
+  };
+  const auto mx = [](const char* element, bool saturate = true) {
+    return BlockDefinition{false, float_grid(float_format(element), saturate),
+                           float_format(element).emax(), 0};
+  };
+  const BlockDefinition mxint8{false, fixed_grid(-6, -127.0f / 64, 127.0f / 64), 0, 0};
+  const Step steps[] = {
+      {R"({"quantizer":"mxfp8_e4m3")", mx("fp8_e4m3"), 32},
+      {R"({"quantizer":"mxfp8_e5m2")", mx("fp8_e5m2"), 32},
+      {R"({"quantizer":"mxfp6_e3m2")", mx("fp6_e3m2"), 32},
+      {R"({"quantizer":"mxfp6_e2m3")", mx("fp6_e2m3"), 32},
+      {R"({"quantizer":"mxfp4")", mx("fp4_e2m1"), 32},
+      {R"({"quantizer":"mxint8")", mxint8, 32},
+      {R"({"quantizer":"mx","element":"fp4_e2m1","block":16)", mx("fp4_e2m1"), 16},
+      {R"({"quantizer":"mx","element":"fp8_e4m3","block":64)", mx("fp8_e4m3"), 64},
+      {R"({"quantizer":"hbfp8")", BlockDefinition{true, {}, 0, 7}, 64},
+      {R"({"quantizer":"hbfp6")", BlockDefinition{true, {}, 0, 5}, 64},
+      {R"({"quantizer":"hbfp4")", BlockDefinition{true, {}, 0, 3}, 64},
+      {R"({"quantizer":"hbfp4","block":32)", BlockDefinition{true, {}, 0, 3}, 32},
+      {R"({"quantizer":"hbfp","mantissa_bits":23,"block":16)", BlockDefinition{true, {}, 0, 23},
+       16}};
+  const int saved = omp_get_max_threads();
+  for (const Shape& shape : {Shape{37, 320}, Shape{5, 96}, Shape{3, 7, 64}, Shape{1100, 64}}) {
+    Tensor x = awkward(shape, 19);
+    // A block of subnormals, one at the bottom of the normals (MX scale
+    // clamps at 2^-127), one near the largest float, one with a power-of-two amax.
+    for (std::size_t i = 0; i < 16; ++i) {
+      x.data[64 + i] = std::ldexp(float(i % 5) - 2.0f, -140);
+      x.data[128 + i] = std::ldexp(1.0f + float(i) / 16, -126) * (i % 2 ? -1.0f : 1.0f);
+      x.data[192 + i] = 3.0e38f * float(i % 3) / 2.0f;
+      x.data[256 + i] = float(i) / 8.0f - 1.0f;
+    }
+    for (const Step& s : steps) {
+      const std::size_t lane = shape.back();
+      Tensor want(shape);
+      for (std::size_t b = 0; b < x.size(); b += lane)  // blocks of each lane, ragged last
+        for (std::size_t k = 0; k < lane; k += s.block)
+          define_block(s.def, x.data.data() + b + k, want.data.data() + b + k,
+                       std::min(s.block, lane - k));
+      const std::string step = std::string(s.json) + "}";
+      for (int threads : {1, 2}) {
+        INFO(step << " on " << shape_string(shape) << ", " << threads << " threads");
+        omp_set_num_threads(threads);
+        check_same(quantize(step, x), want);
+        auto q = quantizers().build(json::parse(step), "quantizer", "test");
+        Tensor y = x;
+        q.object->quantize(y, y);
+        check_same(y, want);
+      }
+    }
+  }
+  omp_set_num_threads(saved);
+}
+
+// Per-channel INT with contiguous channels (channel_axis 0: a fused kernel
+// that rounds one row while it takes the next row's range) against the
+// float32 reference arithmetic, row by row: x / scale, round half to even,
+// clamp to the levels, * scale.
+TEST_CASE("per-channel INT rows equal the reference arithmetic", "[quantizers][strided]") {
+  struct Step {
+    const char* json;
+    int bits;
+    const char* scheme;
+  };
+  const Step steps[] = {
+      {R"({"quantizer":"int8"})", 8, "symmetric"},
+      {R"({"quantizer":"int4"})", 4, "symmetric"},
+      {R"({"quantizer":"int","bits":3,"scheme":"asymmetric"})", 3, "asymmetric"},
+      {R"({"quantizer":"int","bits":4,"scheme":"gptq_symmetric"})", 4, "gptq_symmetric"},
+      {R"({"quantizer":"int","bits":16})", 16, "symmetric"}};
+  const int saved = omp_get_max_threads();
+  for (const Shape& shape : {Shape{37, 300}, Shape{1, 50}, Shape{7, 3, 5}, Shape{300, 1100}}) {
+    Tensor x = awkward(shape, 23);
+    const std::size_t rows = shape[0], n = x.size() / rows;
+    for (std::size_t i = 0; i < n; ++i) x.data[2 * n % x.size() + i] = 0.0f;  // an all-zero row
+    for (std::size_t i = 0; i < n; ++i)                                       // a row of subnormals
+      x.data[(rows > 4 ? 4 * n : 0) + i] = std::ldexp(float(i % 7) - 3.0f, -145);
+    for (const Step& s : steps) {
+      Tensor want(shape);
+      for (std::size_t r = 0; r < rows; ++r) {
+        const float* xr = x.data.data() + r * n;
+        float* wr = want.data.data() + r * n;
+        float lo = 0, hi = 0;
+        bool finite = true;
+        for (std::size_t i = 0; i < n; ++i)
+          finite = finite && std::isfinite(xr[i]), lo = std::min(lo, xr[i]),
+          hi = std::max(hi, xr[i]);
+        float scale, qlo, qhi;
+        const std::string scheme = s.scheme;
+        if (scheme == "symmetric") {
+          qhi = float((1 << (s.bits - 1)) - 1), qlo = -qhi;
+          scale = std::max(-lo, hi) / qhi;
+        } else if (scheme == "gptq_symmetric") {
+          const float maxq = float((1 << s.bits) - 1), half = float(1 << (s.bits - 1));
+          const float amax = std::max(-lo, hi) == 0 ? 1.0f : std::max(-lo, hi);
+          scale = (amax + amax) / maxq, qlo = -half, qhi = maxq - half;
+        } else {
+          const float maxq = float((1 << s.bits) - 1);
+          if (lo == 0 && hi == 0) lo = -1, hi = 1;
+          scale = (hi - lo) / maxq;
+          const float zero = std::nearbyint(-lo / scale);
+          qlo = -zero, qhi = maxq - zero;
+        }
+        for (std::size_t i = 0; i < n; ++i)
+          wr[i] = !finite      ? std::numeric_limits<float>::quiet_NaN()
+                  : scale == 0 ? xr[i] * 0.0f
+                               : std::clamp(std::nearbyint(xr[i] / scale), qlo, qhi) * scale;
+      }
+      for (int threads : {1, 2}) {
+        INFO(s.json << " on " << shape_string(shape) << ", " << threads << " threads");
+        omp_set_num_threads(threads);
+        check_same(quantize(s.json, x), want);
+        auto q = quantizers().build(json::parse(s.json), "quantizer", "test");
+        Tensor y = x;
+        q.object->quantize(y, y);
+        check_same(y, want);
+      }
+    }
+  }
+  omp_set_num_threads(saved);
 }
