@@ -14,6 +14,7 @@
 
 #include "core/registry.hpp"
 #include "sparsifiers/lanes.hpp"
+#include "sparsifiers/magnitude_window.hpp"
 #include "sparsifiers/params.hpp"
 #include "sparsifiers/select.hpp"
 #include "sparsifiers/sinks.hpp"
@@ -29,8 +30,13 @@ using sparsity::magnitude_key;
 template <class Sink>
 void keep_top_magnitudes(const float* x, std::size_t n, double fraction, bool parallel,
                          const Sink& sink) {
+  const std::size_t p = sparsity::prune_count(n, fraction);
+  if (p > 0 && p < n &&
+      sparsity::keep_top_magnitudes_windowed(x, n, p, sparsity::detail::thread_count(parallel),
+                                             sink))
+    return;
   const auto cut = sparsity::cut_after_smallest<std::uint32_t>(
-      n, sparsity::prune_count(n, fraction), sparsity::kMagnitudeKeyBits, parallel,
+      n, p, sparsity::kMagnitudeKeyBits, parallel,
       [x](std::size_t i) { return magnitude_key(x[i]); });
   const std::uint32_t t = cut.key;
   const std::size_t split = std::size_t(std::min<std::uint64_t>(cut.index, n));

@@ -1,0 +1,259 @@
+#pragma once
+// Magnitude selection guided by a sample: the fast path of keep_top_magnitudes
+// for one big group (a tensor) or one lane of 2048 elements and more.
+//
+// The general selection (select.hpp) histograms every key, and those scalar
+// increments cost more than the memory traffic. Here a small sample of the
+// keys brackets the cut in a key window [lo, hi] that holds a few percent of
+// the elements. One vectorised pass counts the keys below the window and
+// histograms only the keys inside it, which gives the bucket holding the
+// cut; a second pass writes every decision outside that bucket and collects
+// the bucket's few candidates, whose exact cut (select.hpp's prune order)
+// fixes their decisions. The sample only steers the work: the pass checks
+// that the cut really is in the window, and when it is not (a sample that
+// misrepresents the data), or the bucket is too large to collect (heavy
+// ties), the function returns false without having written anything, and the
+// caller runs the general selection. Either way the decisions are exactly
+// cut.keeps(|x_i| key, i) of the unique cut.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
+
+// GCC 12 reports its own AVX-512 intrinsics (their _mm512_undefined_*
+// operands) as uninitialised once inlined here (a compiler bug, GCC PR 105593).
+#if defined(__AVX512F__) && defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define INTERPLAY_WINDOW_DIAGNOSTICS_PUSHED
+#endif
+
+#include "core/rng.hpp"
+#include "sparsifiers/select.hpp"
+
+namespace interplay::sparsity {
+
+namespace window_detail {
+
+constexpr std::uint32_t kMaxKey = 0x7f800001u;  // magnitude_key of NaN, the largest
+
+// Sizes that decide the cost: how many keys are sampled, the margin around
+// the target rank (in standard deviations of a sample quantile's rank,
+// sqrt(s)/2 at most), and the histogram resolutions.
+struct Plan {
+  std::size_t sample_runs;  // runs of 16 consecutive keys
+  double margin_sd;
+  int sample_bits, window_bits;
+  std::size_t max_bucket;  // larger boundary buckets go to the general selection
+};
+
+// Lanes up to this size are prefetched whole before they are sampled.
+constexpr std::size_t kPrefetchMax = std::size_t(1) << 16;
+
+inline Plan plan_for(std::size_t n) {
+  // A big group: 2^15 sampled keys, 8 sd (a miss about once in 1e15 for
+  // values in random order) put about 4 % of the keys in the window.
+  if (n >= (std::size_t(1) << 20)) return {2048, 8.0, 12, 12, std::size_t(1) << 16};
+  // A lane: one key in 8, 3.5 sd (a miss about once in 4000 lanes; it costs
+  // one general selection): about 16 % of a 4096-lane in the window, which is
+  // still cheap because the lane is in the L1 cache.
+  return {std::max<std::size_t>(n / 128, 8), 3.5, 10, 8, std::max<std::size_t>(n / 16, 64)};
+}
+
+// The keys of `runs` runs of 16 consecutive elements, one run per equal
+// region of x[0, n) at a hashed offset (a fixed stride would always sample
+// the same columns of a matrix).
+inline void sample_keys(const float* x, std::size_t n, std::size_t runs, std::uint32_t* out) {
+  const std::size_t region = n / runs;
+  for (std::size_t j = 0; j < runs; ++j) {
+    const float* r = x + j * region + std::size_t(mix64(j) % (region - 15));
+    for (std::size_t t = 0; t < 16; ++t) out[16 * j + t] = magnitude_key(r[t]);
+  }
+}
+
+// Index of the bin holding the rank-th key (0-based) of a histogram.
+inline std::size_t bin_of_rank(const std::uint32_t* hist, std::size_t bins, std::size_t rank) {
+  std::size_t b = 0;
+  for (; b + 64 <= bins; b += 64) {  // whole runs of 64 bins at a time (a vectorised sum)
+    std::size_t run = 0;
+    for (std::size_t i = b; i < b + 64; ++i) run += hist[i];
+    if (run > rank) break;
+    rank -= run;
+  }
+  while (b + 1 < bins && hist[b] <= rank) rank -= hist[b++];
+  return b;
+}
+
+// Right shift that maps [0, span] onto at most 2^bits bins.
+inline int shift_for(std::uint32_t span, int bits) {
+  int shift = 0;
+  while ((span >> shift) >= (std::uint32_t(1) << bits)) ++shift;
+  return shift;
+}
+
+// The key window [lo, hi] around the `target`-th smallest sampled key,
+// `margin` sample ranks wide on each side, from a histogram of the sample.
+inline void window_from_sample(const std::uint32_t* keys, std::size_t s, double target,
+                               double margin, int bits, std::vector<std::uint32_t>& hist,
+                               std::uint32_t& lo, std::uint32_t& hi) {
+  std::uint32_t kmin = kMaxKey, kmax = 0;
+  for (std::size_t i = 0; i < s; ++i)
+    kmin = std::min(kmin, keys[i]), kmax = std::max(kmax, keys[i]);
+  const int shift = shift_for(kmax - kmin, bits);
+  const std::size_t bins = std::size_t((kmax - kmin) >> shift) + 1;
+  hist.assign(bins, 0);
+  for (std::size_t i = 0; i < s; ++i) ++hist[(keys[i] - kmin) >> shift];
+  const double rank_lo = std::floor(target - margin), rank_hi = std::ceil(target + margin);
+  lo = rank_lo < 0
+           ? 0
+           : kmin + (std::uint32_t(bin_of_rank(hist.data(), bins, std::size_t(rank_lo))) << shift);
+  if (rank_hi >= double(s)) {
+    hi = kMaxKey;
+  } else {
+    const std::uint32_t b = std::uint32_t(bin_of_rank(hist.data(), bins, std::size_t(rank_hi)));
+    hi = std::min(kMaxKey, kmin + (b << shift) + ((std::uint32_t(1) << shift) - 1));
+  }
+}
+
+// Adds the bins (key - lo) >> shift of the keys of x[begin, end) that lie in
+// [lo, lo + span] to hist; returns how many keys are below lo. The window
+// holds a few percent of the keys: AVX-512 packs their bins (a compress) so
+// only they are counted one by one.
+inline std::size_t window_histogram(const float* x, std::size_t begin, std::size_t end,
+                                    std::uint32_t lo, std::uint32_t span, int shift,
+                                    std::uint32_t* hist) {
+  std::size_t below = 0, i = begin;
+#ifdef __AVX512F__
+  constexpr std::size_t kBuf = 1024;
+  alignas(64) std::uint32_t buf[kBuf + 16];
+  std::size_t m = 0;
+  const __m512i abs_mask = _mm512_set1_epi32(0x7fffffff), nan_key = _mm512_set1_epi32(int(kMaxKey));
+  const __m512i vlo = _mm512_set1_epi32(int(lo)), vspan = _mm512_set1_epi32(int(span));
+  const __m512i one = _mm512_set1_epi32(1);
+  const __m128i vshift = _mm_cvtsi32_si128(shift);
+  __m512i vbelow = _mm512_setzero_si512();
+  for (; i + 16 <= end; i += 16) {
+    const __m512i k =
+        _mm512_min_epu32(_mm512_and_si512(_mm512_loadu_si512(x + i), abs_mask), nan_key);
+    vbelow = _mm512_mask_add_epi32(vbelow, _mm512_cmplt_epu32_mask(k, vlo), vbelow, one);
+    const __m512i d = _mm512_sub_epi32(k, vlo);
+    const __mmask16 in = _mm512_cmple_epu32_mask(d, vspan);
+    _mm512_storeu_si512(buf + m, _mm512_maskz_compress_epi32(in, _mm512_srl_epi32(d, vshift)));
+    m += std::size_t(__builtin_popcount(unsigned(in)));
+    if (m > kBuf - 16) {
+      for (std::size_t j = 0; j < m; ++j) ++hist[buf[j]];
+      m = 0;
+    }
+  }
+  for (std::size_t j = 0; j < m; ++j) ++hist[buf[j]];
+  below = std::size_t(std::uint32_t(_mm512_reduce_add_epi32(vbelow)));
+#endif
+  for (; i < end; ++i) {
+    const std::uint32_t k = magnitude_key(x[i]), d = k - lo;
+    below += k < lo;
+    if (d <= span) ++hist[d >> shift];
+  }
+  return below;
+}
+
+// Writes the decision `key >= blo` of every element of x[begin, end) (the
+// bucket [blo, blo + bspan] is kept for now, so an in-place sink keeps its
+// values, and fixed later) and appends the bucket's candidates to `out`.
+template <class Sink>
+void write_outside_bucket(const float* x, std::size_t begin, std::size_t end, std::uint32_t blo,
+                          std::uint32_t bspan, const Sink& sink,
+                          std::vector<detail::Candidate<std::uint32_t>>& out) {
+  constexpr std::size_t kChunk = 256, kSpan = 32;  // a bucket member costs one span's scan
+  for (std::size_t b = begin; b < end; b += kChunk) {
+    const std::size_t e = std::min(end, b + kChunk);
+    for (std::size_t c = b; c < e; c += kSpan)
+      detail::collect_bucket(
+          c, std::min(e, c + kSpan), blo, bspan, [x](std::size_t i) { return magnitude_key(x[i]); },
+          out);
+    sink.put_range(x, b, e, [blo](float v) { return magnitude_key(v) >= blo; });
+  }
+}
+
+}  // namespace window_detail
+
+// Decides x[0, n) (p of them pruned, 0 < p < n) through the sample window and
+// returns true, or returns false having written nothing (see above).
+// `threads` > 1 splits both passes evenly over an OpenMP team.
+template <class Sink>
+bool keep_top_magnitudes_windowed(const float* x, std::size_t n, std::size_t p, int threads,
+                                  const Sink& sink) {
+  using namespace window_detail;
+  using C = detail::Candidate<std::uint32_t>;
+  if (n < 2048 || n > std::numeric_limits<std::uint32_t>::max()) return false;
+  const Plan plan = plan_for(n);
+  const std::size_t s = 16 * plan.sample_runs;
+  thread_local std::vector<std::uint32_t> sample, hist;
+  sample.resize(s);
+  // A lane is usually read from memory for the first time here: ask for all
+  // of it at once, so the scattered sample does not wait on one line at a
+  // time (measured: the sample's misses took most of a 4096-lane's time).
+  if (n <= kPrefetchMax)
+    for (std::size_t i = 0; i < n; i += 16) __builtin_prefetch(x + i);
+  sample_keys(x, n, plan.sample_runs, sample.data());
+  std::uint32_t lo, hi;
+  window_from_sample(sample.data(), s, double(p - 1) / double(n) * double(s),
+                     plan.margin_sd * 0.5 * std::sqrt(double(s)) + 1, plan.sample_bits, hist, lo,
+                     hi);
+
+  // Pass 1: keys below the window and a histogram of the keys inside it.
+  const std::uint32_t span = hi - lo;
+  const int shift = shift_for(span, plan.window_bits);
+  const std::size_t bins = std::size_t(span >> shift) + 1;
+  hist.assign(bins * std::size_t(threads), 0);
+  std::uint32_t* const hist_base = hist.data();
+  std::vector<std::size_t> below_all(static_cast<std::size_t>(threads), 0);
+  detail::for_thread_chunks(threads, n, [&](int t, std::size_t begin, std::size_t end) {
+    below_all[std::size_t(t)] =
+        window_histogram(x, begin, end, lo, span, shift, hist_base + bins * std::size_t(t));
+  });
+  std::size_t below = 0, inside = 0;
+  for (int t = 0; t < threads; ++t) below += below_all[std::size_t(t)];
+  for (int t = 1; t < threads; ++t)
+    for (std::size_t b = 0; b < bins; ++b) hist[b] += hist[std::size_t(t) * bins + b];
+  for (std::size_t b = 0; b < bins; ++b) inside += hist[b];
+  // The cut is the (p-1)-th key in prune order: keys below the window come
+  // first, the window's next. Outside the window: the sample misled us.
+  if (below > p - 1 || p - 1 - below >= inside) return false;
+  std::size_t rank = p - 1 - below;
+  const std::size_t bucket = bin_of_rank(hist.data(), bins, rank);
+  for (std::size_t b = 0; b < bucket; ++b) rank -= hist[b];
+  const std::size_t count = hist[bucket];
+  if (count > plan.max_bucket) return false;
+  const std::uint32_t blo = lo + (std::uint32_t(bucket) << shift);
+  const std::uint32_t bspan = std::min(std::uint32_t((std::uint32_t(1) << shift) - 1), hi - blo);
+
+  // Pass 2: every decision outside the bucket, and the bucket's candidates.
+  thread_local std::vector<C> cand;
+  cand.clear();
+  std::vector<C>& first = cand;  // a reference: worker threads have their own `cand`
+  std::vector<std::vector<C>> parts(static_cast<std::size_t>(threads - 1));
+  detail::for_thread_chunks(threads, n, [&](int t, std::size_t begin, std::size_t end) {
+    write_outside_bucket(x, begin, end, blo, bspan, sink,
+                         t == 0 ? first : parts[std::size_t(t - 1)]);
+  });
+  for (auto& part : parts) cand.insert(cand.end(), part.begin(), part.end());
+  const auto cut = detail::nth_candidate(cand, rank);
+  for (const C& c : cand) {
+    const std::size_t i = std::size_t(c.second);
+    sink.put(i, cut.keeps(c.first, c.second), x[i]);
+  }
+  return true;
+}
+
+}  // namespace interplay::sparsity
+
+#ifdef INTERPLAY_WINDOW_DIAGNOSTICS_PUSHED
+#pragma GCC diagnostic pop
+#undef INTERPLAY_WINDOW_DIAGNOSTICS_PUSHED
+#endif
