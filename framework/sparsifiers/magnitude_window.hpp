@@ -182,33 +182,21 @@ void write_outside_bucket(const float* x, std::size_t begin, std::size_t end, st
 
 }  // namespace window_detail
 
-// Decides x[0, n) (p of them pruned, 0 < p < n) through the sample window and
-// returns true, or returns false having written nothing (see above).
-// `threads` > 1 splits both passes evenly over an OpenMP team.
+// Decides x[0, n) (p of them pruned, 0 < p < n) given a key window [lo, hi]
+// thought to hold the cut, with a histogram of 2^window_bits bins over it;
+// returns false, having written nothing, when the cut is not in the window
+// or its bucket holds more than max_bucket keys. Public for the tests, which
+// hand it wrong windows.
 template <class Sink>
-bool keep_top_magnitudes_windowed(const float* x, std::size_t n, std::size_t p, int threads,
-                                  const Sink& sink) {
+bool keep_top_magnitudes_in_window(const float* x, std::size_t n, std::size_t p, int threads,
+                                   std::uint32_t lo, std::uint32_t hi, int window_bits,
+                                   std::size_t max_bucket, const Sink& sink) {
   using namespace window_detail;
   using C = detail::Candidate<std::uint32_t>;
-  if (n < 2048 || n > std::numeric_limits<std::uint32_t>::max()) return false;
-  const Plan plan = plan_for(n);
-  const std::size_t s = 16 * plan.sample_runs;
-  thread_local std::vector<std::uint32_t> sample, hist;
-  sample.resize(s);
-  // A lane is usually read from memory for the first time here: ask for all
-  // of it at once, so the scattered sample does not wait on one line at a
-  // time (measured: the sample's misses took most of a 4096-lane's time).
-  if (n <= kPrefetchMax)
-    for (std::size_t i = 0; i < n; i += 16) __builtin_prefetch(x + i);
-  sample_keys(x, n, plan.sample_runs, sample.data());
-  std::uint32_t lo, hi;
-  window_from_sample(sample.data(), s, double(p - 1) / double(n) * double(s),
-                     plan.margin_sd * 0.5 * std::sqrt(double(s)) + 1, plan.sample_bits, hist, lo,
-                     hi);
-
+  thread_local std::vector<std::uint32_t> hist;
   // Pass 1: keys below the window and a histogram of the keys inside it.
   const std::uint32_t span = hi - lo;
-  const int shift = shift_for(span, plan.window_bits);
+  const int shift = shift_for(span, window_bits);
   const std::size_t bins = std::size_t(span >> shift) + 1;
   hist.assign(bins * std::size_t(threads), 0);
   std::uint32_t* const hist_base = hist.data();
@@ -229,7 +217,7 @@ bool keep_top_magnitudes_windowed(const float* x, std::size_t n, std::size_t p, 
   const std::size_t bucket = bin_of_rank(hist.data(), bins, rank);
   for (std::size_t b = 0; b < bucket; ++b) rank -= hist[b];
   const std::size_t count = hist[bucket];
-  if (count > plan.max_bucket) return false;
+  if (count > max_bucket) return false;
   const std::uint32_t blo = lo + (std::uint32_t(bucket) << shift);
   const std::uint32_t bspan = std::min(std::uint32_t((std::uint32_t(1) << shift) - 1), hi - blo);
 
@@ -249,6 +237,32 @@ bool keep_top_magnitudes_windowed(const float* x, std::size_t n, std::size_t p, 
     sink.put(i, cut.keeps(c.first, c.second), x[i]);
   }
   return true;
+}
+
+// Decides x[0, n) (p of them pruned, 0 < p < n) through the sample window and
+// returns true, or returns false having written nothing (see above).
+// `threads` > 1 splits both passes evenly over an OpenMP team.
+template <class Sink>
+bool keep_top_magnitudes_windowed(const float* x, std::size_t n, std::size_t p, int threads,
+                                  const Sink& sink) {
+  using namespace window_detail;
+  if (n < 2048 || n > std::numeric_limits<std::uint32_t>::max()) return false;
+  const Plan plan = plan_for(n);
+  const std::size_t s = 16 * plan.sample_runs;
+  thread_local std::vector<std::uint32_t> sample, sample_hist;
+  sample.resize(s);
+  // A lane is usually read from memory for the first time here: ask for all
+  // of it at once, so the scattered sample does not wait on one line at a
+  // time (measured: the sample's misses took most of a 4096-lane's time).
+  if (n <= kPrefetchMax)
+    for (std::size_t i = 0; i < n; i += 16) __builtin_prefetch(x + i);
+  sample_keys(x, n, plan.sample_runs, sample.data());
+  std::uint32_t lo, hi;
+  window_from_sample(sample.data(), s, double(p - 1) / double(n) * double(s),
+                     plan.margin_sd * 0.5 * std::sqrt(double(s)) + 1, plan.sample_bits, sample_hist,
+                     lo, hi);
+  return keep_top_magnitudes_in_window(x, n, p, threads, lo, hi, plan.window_bits, plan.max_bucket,
+                                       sink);
 }
 
 }  // namespace interplay::sparsity
