@@ -44,12 +44,17 @@ void keep_top_magnitudes(const float* x, std::size_t n, double fraction, bool pa
     sink.put_range(x, begin, std::min(end, split), [t](float v) { return magnitude_key(v) >= t; });
     sink.put_range(x, std::max(begin, split), end, [t](float v) { return magnitude_key(v) > t; });
   };
-  if (!parallel) return decide(0, n);
+  if (!parallel) {
+    decide(0, n);
+    return sink.drain();
+  }
   constexpr std::size_t kChunk = std::size_t(1) << 16;
   const std::int64_t chunks = std::int64_t((n + kChunk - 1) / kChunk);
 #pragma omp parallel for schedule(static)
-  for (std::int64_t c = 0; c < chunks; ++c)
+  for (std::int64_t c = 0; c < chunks; ++c) {
     decide(std::size_t(c) * kChunk, std::min(n, std::size_t(c + 1) * kChunk));
+    sink.drain();
+  }
 }
 
 class MagnitudeSparsifier final : public Sparsifier {
@@ -78,11 +83,12 @@ class MagnitudeSparsifier final : public Sparsifier {
     if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
     const float* x = in.data.data();
     float* y = out.data.data();
+    const bool stream = sparsity::stream_output(in.size());
     if (!per_row_)
       return keep_top_magnitudes(x, in.size(), fraction_, sparsity::worth_threads(in.size()),
-                                 sparsity::ValueSink{y});
+                                 sparsity::ValueSink{y, stream});
     sparsity::for_each_lane_piece(L, 0, [&](std::size_t first, std::size_t n) {
-      keep_top_magnitudes(x + first, n, fraction_, false, sparsity::ValueSink{y + first});
+      keep_top_magnitudes(x + first, n, fraction_, false, sparsity::ValueSink{y + first, stream});
     });
   }
 

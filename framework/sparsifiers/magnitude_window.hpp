@@ -72,7 +72,8 @@ inline Plan plan_for(std::size_t n) {
 inline void sample_keys(const float* x, std::size_t n, std::size_t runs, std::uint32_t* out) {
   const std::size_t region = n / runs;
   for (std::size_t j = 0; j < runs; ++j) {
-    const float* r = x + j * region + std::size_t(mix64(j) % (region - 15));
+    const std::uint64_t h = mix64(j) >> 32;  // times (region - 15), over 2^32: no division
+    const float* r = x + j * region + std::size_t((h * (region - 15)) >> 32);
     for (std::size_t t = 0; t < 16; ++t) out[16 * j + t] = magnitude_key(r[t]);
   }
 }
@@ -169,14 +170,19 @@ template <class Sink>
 void write_outside_bucket(const float* x, std::size_t begin, std::size_t end, std::uint32_t blo,
                           std::uint32_t bspan, const Sink& sink,
                           std::vector<detail::Candidate<std::uint32_t>>& out) {
+  // A chunk is read twice (collect, then decide) while it is in L1. Chunk
+  // ends fall on the sink's 64-byte lines, so a streaming sink writes whole
+  // lines.
   constexpr std::size_t kChunk = 256, kSpan = 32;  // a bucket member costs one span's scan
-  for (std::size_t b = begin; b < end; b += kChunk) {
-    const std::size_t e = std::min(end, b + kChunk);
+  std::size_t b = begin;
+  while (b < end) {
+    const std::size_t e = std::min(end, b + kChunk - (b + sink.line_offset()) % kChunk);
     for (std::size_t c = b; c < e; c += kSpan)
       detail::collect_bucket(
           c, std::min(e, c + kSpan), blo, bspan, [x](std::size_t i) { return magnitude_key(x[i]); },
           out);
     sink.put_range(x, b, e, [blo](float v) { return magnitude_key(v) >= blo; });
+    b = e;
   }
 }
 
@@ -229,6 +235,7 @@ bool keep_top_magnitudes_in_window(const float* x, std::size_t n, std::size_t p,
   detail::for_thread_chunks(threads, n, [&](int t, std::size_t begin, std::size_t end) {
     write_outside_bucket(x, begin, end, blo, bspan, sink,
                          t == 0 ? first : parts[std::size_t(t - 1)]);
+    sink.drain();
   });
   for (auto& part : parts) cand.insert(cand.end(), part.begin(), part.end());
   const auto cut = detail::nth_candidate(cand, rank);

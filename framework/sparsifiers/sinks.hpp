@@ -2,17 +2,24 @@
 // Where a kernel's keep/prune decisions go: keep flags (select) or the
 // sparsified values (a fused sparsify). Kernels are templated on the sink,
 // so select() and sparsify() run the same decision code and cannot disagree.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
 
 namespace interplay::sparsity {
 
 struct FlagSink {
   std::uint8_t* keep;
+
+  void drain() const {}
+  std::size_t line_offset() const { return 0; }
 
   FlagSink shifted(std::size_t offset) const { return {keep + offset}; }
   void put(std::size_t i, bool kept, float) const { keep[i] = kept; }
@@ -39,10 +46,28 @@ struct FlagSink {
 
 // Pruned elements become +0; kept ones are copied bit for bit (so -0 and
 // NaN payloads survive). May write over its own input.
+//
+// With `stream` set (an output much larger than the caches, see
+// stream_output()), whole 64-byte lines are written with non-temporal
+// stores: they bypass the caches, so the line is not first read from memory
+// (the read-for-ownership of a plain store), which saves a third of a fused
+// pass's memory traffic. A thread that streamed calls drain() before other
+// threads read its output.
 struct ValueSink {
   float* out;
+  bool stream = false;
 
-  ValueSink shifted(std::size_t offset) const { return {out + offset}; }
+  ValueSink shifted(std::size_t offset) const { return {out + offset, stream}; }
+  // Elements between the last 64-byte boundary and out[0] (a kernel that
+  // starts its chunks at -line_offset() modulo 16 writes whole lines).
+  std::size_t line_offset() const {
+    return (reinterpret_cast<std::uintptr_t>(out) % 64) / sizeof(float);
+  }
+  void drain() const {
+#ifdef __SSE2__
+    if (stream) _mm_sfence();
+#endif
+  }
   // Bit masking, not a branch: decisions are data-dependent and unpredictable.
   // Nor a select: `kept ? v : 0` (compiled to a masked load) measured several
   // times slower than this AND in a micro-benchmark on the project's machine;
@@ -55,6 +80,9 @@ struct ValueSink {
   }
   template <class KeptAt>
   void put_each(const float* x, std::size_t begin, std::size_t end, KeptAt kept_at) const {
+#ifdef __AVX512F__
+    if (stream) return stream_each(x, begin, end, kept_at);
+#endif
     float* o = out;
     for (std::size_t i = begin; i < end; ++i) {
       std::uint32_t bits;
@@ -65,6 +93,9 @@ struct ValueSink {
   }
   template <class Kept>
   void put_range(const float* x, std::size_t begin, std::size_t end, Kept kept) const {
+#ifdef __AVX512F__
+    if (stream) return stream_each(x, begin, end, [x, &kept](std::size_t i) { return kept(x[i]); });
+#endif
     float* o = out;
     for (std::size_t i = begin; i < end; ++i) {
       std::uint32_t bits;
@@ -75,10 +106,52 @@ struct ValueSink {
   }
 #ifdef __SSE2__
   void put16(std::size_t i, const __m128 (&x)[4], const __m128i (&k)[4]) const {
-    for (int j = 0; j < 4; ++j)
-      _mm_storeu_ps(out + i + 4 * j, _mm_and_ps(x[j], _mm_castsi128_ps(k[j])));
+    float* o = out + i;
+    // Tensor storage is 16-byte aligned; checked all the same, once per 16.
+    if (stream && (reinterpret_cast<std::uintptr_t>(o) & 15) == 0) {
+      for (int j = 0; j < 4; ++j)
+        _mm_stream_ps(o + 4 * j, _mm_and_ps(x[j], _mm_castsi128_ps(k[j])));
+      return;
+    }
+    for (int j = 0; j < 4; ++j) _mm_storeu_ps(o + 4 * j, _mm_and_ps(x[j], _mm_castsi128_ps(k[j])));
+  }
+#endif
+
+ private:
+#ifdef __AVX512F__
+  // The masked values go to an L1 buffer (a loop the compiler vectorises
+  // whatever kept_at is), then whole aligned lines to memory; a ragged head
+  // and tail use plain stores.
+  template <class KeptAt>
+  void stream_each(const float* x, std::size_t begin, std::size_t end, KeptAt kept_at) const {
+    float* o = out;
+    std::size_t i = begin;
+    for (; i < end && (reinterpret_cast<std::uintptr_t>(o + i) & 63) != 0; ++i)
+      put(i, kept_at(i), x[i]);
+    constexpr std::size_t kBuf = 256;
+    alignas(64) std::uint32_t buf[kBuf];
+    while (end - i >= 16) {
+      const std::size_t m = std::min(kBuf, (end - i) & ~std::size_t(15));
+      for (std::size_t j = 0; j < m; ++j) {
+        std::uint32_t bits;
+        std::memcpy(&bits, x + i + j, sizeof bits);
+        buf[j] = bits & (0u - std::uint32_t(kept_at(i + j)));
+      }
+      for (std::size_t j = 0; j < m; j += 16)
+        _mm512_stream_si512(reinterpret_cast<__m512i*>(o + i + j),
+                            _mm512_load_si512(reinterpret_cast<const __m512i*>(buf + j)));
+      i += m;
+    }
+    for (; i < end; ++i) put(i, kept_at(i), x[i]);
   }
 #endif
 };
+
+// Whether a fused pass writing `n` floats should stream them (ValueSink):
+// only outputs well beyond the last-level cache, which a plain store would
+// have to fetch first and which the next step could not find in the cache.
+inline bool stream_output(std::size_t n) {
+  return n * sizeof(float) >= (std::size_t(32) << 20);
+}
 
 }  // namespace interplay::sparsity
