@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -74,8 +75,32 @@ inline void sample_keys(const float* x, std::size_t n, std::size_t runs, std::ui
   for (std::size_t j = 0; j < runs; ++j) {
     const std::uint64_t h = mix64(j) >> 32;  // times (region - 15), over 2^32: no division
     const float* r = x + j * region + std::size_t((h * (region - 15)) >> 32);
-    for (std::size_t t = 0; t < 16; ++t) out[16 * j + t] = magnitude_key(r[t]);
+    std::memcpy(out + 16 * j, r, 16 * sizeof(float));  // whole runs: no gathers
   }
+  for (std::size_t i = 0; i < 16 * runs; ++i) {
+    float v;
+    std::memcpy(&v, out + i, sizeof v);
+    out[i] = magnitude_key(v);
+  }
+}
+
+// Histograms are counted into kCopies interleaved copies of `bins` counters
+// (element j into copy j % kCopies) and then summed: keys that fall in one
+// bin one after another would otherwise wait on each other's increments.
+constexpr std::size_t kCopies = 4;
+
+inline void count_bins(const std::uint32_t* bin, std::size_t m, std::uint32_t* hist,
+                       std::size_t bins) {
+  std::size_t j = 0;
+  for (; j + kCopies <= m; j += kCopies)
+    for (std::size_t c = 0; c < kCopies; ++c) ++hist[c * bins + bin[j + c]];
+  for (; j < m; ++j) ++hist[bin[j]];
+}
+
+// Sums `copies` consecutive runs of `bins` counters into the first.
+inline void sum_copies(std::uint32_t* hist, std::size_t bins, std::size_t copies) {
+  for (std::size_t c = 1; c < copies; ++c)
+    for (std::size_t b = 0; b < bins; ++b) hist[b] += hist[c * bins + b];
 }
 
 // Index of the bin holding the rank-th key (0-based) of a histogram.
@@ -108,8 +133,15 @@ inline void window_from_sample(const std::uint32_t* keys, std::size_t s, double 
     kmin = std::min(kmin, keys[i]), kmax = std::max(kmax, keys[i]);
   const int shift = shift_for(kmax - kmin, bits);
   const std::size_t bins = std::size_t((kmax - kmin) >> shift) + 1;
-  hist.assign(bins, 0);
-  for (std::size_t i = 0; i < s; ++i) ++hist[(keys[i] - kmin) >> shift];
+  hist.assign(kCopies * bins, 0);
+  constexpr std::size_t kChunk = 256;
+  std::uint32_t bin[kChunk];
+  for (std::size_t b = 0; b < s; b += kChunk) {
+    const std::size_t m = std::min(kChunk, s - b);
+    for (std::size_t i = 0; i < m; ++i) bin[i] = (keys[b + i] - kmin) >> shift;
+    count_bins(bin, m, hist.data(), bins);
+  }
+  sum_copies(hist.data(), bins, kCopies);
   const double rank_lo = std::floor(target - margin), rank_hi = std::ceil(target + margin);
   lo = rank_lo < 0
            ? 0
@@ -123,12 +155,12 @@ inline void window_from_sample(const std::uint32_t* keys, std::size_t s, double 
 }
 
 // Adds the bins (key - lo) >> shift of the keys of x[begin, end) that lie in
-// [lo, lo + span] to hist; returns how many keys are below lo. The window
-// holds a few percent of the keys: AVX-512 packs their bins (a compress) so
-// only they are counted one by one.
+// [lo, lo + span] to hist (kCopies copies of `bins`); returns how many keys are below lo. The
+// window holds a few percent of the keys: AVX-512 packs their bins (a compress) so only they are
+// counted one by one.
 inline std::size_t window_histogram(const float* x, std::size_t begin, std::size_t end,
                                     std::uint32_t lo, std::uint32_t span, int shift,
-                                    std::uint32_t* hist) {
+                                    std::uint32_t* hist, std::size_t bins) {
   std::size_t below = 0, i = begin;
 #ifdef __AVX512F__
   constexpr std::size_t kBuf = 1024;
@@ -148,11 +180,11 @@ inline std::size_t window_histogram(const float* x, std::size_t begin, std::size
     _mm512_storeu_si512(buf + m, _mm512_maskz_compress_epi32(in, _mm512_srl_epi32(d, vshift)));
     m += std::size_t(__builtin_popcount(unsigned(in)));
     if (m > kBuf - 16) {
-      for (std::size_t j = 0; j < m; ++j) ++hist[buf[j]];
+      count_bins(buf, m, hist, bins);
       m = 0;
     }
   }
-  for (std::size_t j = 0; j < m; ++j) ++hist[buf[j]];
+  count_bins(buf, m, hist, bins);
   below = std::size_t(std::uint32_t(_mm512_reduce_add_epi32(vbelow)));
 #endif
   for (; i < end; ++i) {
@@ -170,20 +202,31 @@ template <class Sink>
 void write_outside_bucket(const float* x, std::size_t begin, std::size_t end, std::uint32_t blo,
                           std::uint32_t bspan, const Sink& sink,
                           std::vector<detail::Candidate<std::uint32_t>>& out) {
-  // A chunk is read twice (collect, then decide) while it is in L1. Chunk
-  // ends fall on the sink's 64-byte lines, so a streaming sink writes whole
-  // lines.
-  constexpr std::size_t kChunk = 256, kSpan = 32;  // a bucket member costs one span's scan
-  std::size_t b = begin;
-  while (b < end) {
-    const std::size_t e = std::min(end, b + kChunk - (b + sink.line_offset()) % kChunk);
-    for (std::size_t c = b; c < e; c += kSpan)
-      detail::collect_bucket(
-          c, std::min(e, c + kSpan), blo, bspan, [x](std::size_t i) { return magnitude_key(x[i]); },
-          out);
-    sink.put_range(x, b, e, [blo](float v) { return magnitude_key(v) >= blo; });
-    b = e;
+  auto one = [&](std::size_t i) {
+    const std::uint32_t k = magnitude_key(x[i]);
+    if (k - blo <= bspan) out.emplace_back(k, i);
+    sink.put(i, k >= blo, x[i]);
+  };
+  std::size_t i = begin;
+#ifdef __AVX512F__
+  // Sixteen at a time from the first element that starts a sink line (a
+  // streaming sink writes whole lines); the rare bucket member is collected
+  // from the mask before its value is overwritten.
+  for (; i < end && (i + sink.line_offset()) % 16 != 0; ++i) one(i);
+  const __m512i abs_mask = _mm512_set1_epi32(0x7fffffff), nan_key = _mm512_set1_epi32(int(kMaxKey));
+  const __m512i vblo = _mm512_set1_epi32(int(blo)), vbspan = _mm512_set1_epi32(int(bspan));
+  for (; i + 16 <= end; i += 16) {
+    const __m512i v = _mm512_loadu_si512(x + i);
+    const __m512i k = _mm512_min_epu32(_mm512_and_si512(v, abs_mask), nan_key);
+    const __mmask16 in = _mm512_cmple_epu32_mask(_mm512_sub_epi32(k, vblo), vbspan);
+    for (unsigned m = in; m != 0; m &= m - 1) {
+      const std::size_t j = i + std::size_t(__builtin_ctz(m));
+      out.emplace_back(magnitude_key(x[j]), j);
+    }
+    sink.put16_mask(i, v, _mm512_cmpge_epu32_mask(k, vblo));
   }
+#endif
+  for (; i < end; ++i) one(i);
 }
 
 }  // namespace window_detail
@@ -204,17 +247,16 @@ bool keep_top_magnitudes_in_window(const float* x, std::size_t n, std::size_t p,
   const std::uint32_t span = hi - lo;
   const int shift = shift_for(span, window_bits);
   const std::size_t bins = std::size_t(span >> shift) + 1;
-  hist.assign(bins * std::size_t(threads), 0);
+  hist.assign(kCopies * bins * std::size_t(threads), 0);
   std::uint32_t* const hist_base = hist.data();
   std::vector<std::size_t> below_all(static_cast<std::size_t>(threads), 0);
   detail::for_thread_chunks(threads, n, [&](int t, std::size_t begin, std::size_t end) {
-    below_all[std::size_t(t)] =
-        window_histogram(x, begin, end, lo, span, shift, hist_base + bins * std::size_t(t));
+    below_all[std::size_t(t)] = window_histogram(x, begin, end, lo, span, shift,
+                                                 hist_base + kCopies * bins * std::size_t(t), bins);
   });
   std::size_t below = 0, inside = 0;
   for (int t = 0; t < threads; ++t) below += below_all[std::size_t(t)];
-  for (int t = 1; t < threads; ++t)
-    for (std::size_t b = 0; b < bins; ++b) hist[b] += hist[std::size_t(t) * bins + b];
+  sum_copies(hist.data(), bins, kCopies * std::size_t(threads));
   for (std::size_t b = 0; b < bins; ++b) inside += hist[b];
   // The cut is the (p-1)-th key in prune order: keys below the window come
   // first, the window's next. Outside the window: the sample misled us.

@@ -35,7 +35,8 @@ class RandomSparsifier final : public Sparsifier {
   // mask written and read back), the same decisions as select().
   void sparsify(const Tensor& in, Tensor& out) const override {
     if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
-    decide(in.size(), in.data.data(), sparsity::ValueSink{out.data.data()});
+    decide(in.size(), in.data.data(),
+           sparsity::ValueSink{out.data.data(), sparsity::stream_output(in.size())});
   }
 
   // Every element's decision into `sink` (x: the values a ValueSink keeps),
@@ -55,6 +56,7 @@ class RandomSparsifier final : public Sparsifier {
       const std::size_t begin = std::size_t(c) * kChunk, end = std::min(n, begin + kChunk);
       sink.put_each(x, begin, end,
                     [&](std::size_t i) { return cut.keeps(key(i), std::uint64_t(i)); });
+      sink.drain();
     }
   }
 
@@ -85,11 +87,12 @@ class RandomSparsifier final : public Sparsifier {
       std::size_t count = 0;
       // Keys are hashed a chunk at a time into a buffer (that loop
       // vectorises), then decided; the window test is vectorised per span
-      // and only a span holding a candidate is scanned one by one.
+      // and only a span holding a candidate is scanned one by one. Chunks
+      // end on the sink's 64-byte lines (a streaming sink writes whole lines).
       constexpr std::size_t kChunk = 256, kSpan = 32;
       std::uint64_t k[kChunk];
-      for (std::size_t b = begin; b < end; b += kChunk) {
-        const std::size_t m = std::min(kChunk, end - b);
+      for (std::size_t b = begin, m; b < end; b += m) {
+        m = std::min(kChunk - (b + sink.line_offset()) % kChunk, end - b);
         for (std::size_t i = 0; i < m; ++i) k[i] = mix64(key0 + (b + i));
         const std::uint64_t* kb = k - b;
         sink.put_each(x, b, b + m, [kb, hi](std::size_t i) { return kb[i] > hi; });
@@ -104,6 +107,7 @@ class RandomSparsifier final : public Sparsifier {
         }
       }
       below[std::size_t(t)] = count;
+      sink.drain();
     });
     std::size_t under = 0;
     std::vector<Candidate> window;

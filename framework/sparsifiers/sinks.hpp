@@ -20,9 +20,20 @@ struct FlagSink {
 
   void drain() const {}
   std::size_t line_offset() const { return 0; }
+#ifdef __AVX512F__
+  // Sixteen decisions as a mask (bit j: element i + j kept).
+  void put16_mask(std::size_t i, __m512i, __mmask16 kept) const {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(keep + i),
+                     _mm512_cvtepi32_epi8(_mm512_maskz_mov_epi32(kept, _mm512_set1_epi32(1))));
+  }
+#endif
 
-  FlagSink shifted(std::size_t offset) const { return {keep + offset}; }
-  void put(std::size_t i, bool kept, float) const { keep[i] = kept; }
+  FlagSink shifted(std::size_t offset) const {
+    return {keep + offset};
+  }
+  void put(std::size_t i, bool kept, float) const {
+    keep[i] = kept;
+  }
   // Decisions kept_at(i) for i in [begin, end) (x is not read).
   template <class KeptAt>
   void put_each(const float*, std::size_t begin, std::size_t end, KeptAt kept_at) const {
@@ -104,6 +115,17 @@ struct ValueSink {
       std::memcpy(o + i, &bits, sizeof bits);
     }
   }
+#ifdef __AVX512F__
+  // Sixteen decisions as a mask, x the sixteen values' bits; when streaming,
+  // out + i must start a 64-byte line (see line_offset()).
+  void put16_mask(std::size_t i, __m512i x, __mmask16 kept) const {
+    const __m512i v = _mm512_maskz_mov_epi32(kept, x);
+    if (stream)
+      _mm512_stream_si512(reinterpret_cast<__m512i*>(out + i), v);
+    else
+      _mm512_storeu_si512(out + i, v);
+  }
+#endif
 #ifdef __SSE2__
   void put16(std::size_t i, const __m128 (&x)[4], const __m128i (&k)[4]) const {
     float* o = out + i;
