@@ -15,16 +15,31 @@
 
 namespace interplay::sparsity {
 
+#ifdef __AVX512F__
+// A mask as all-ones/all-zero lanes. Not a zero-masking move: compilers fold
+// `maskz_mov(k, load(p))` into a masked load, which measured several times
+// slower on the project's machine (see ValueSink::put).
+inline __m512i mask_vector(__mmask16 k) {
+#ifdef __AVX512DQ__
+  return _mm512_movm_epi32(k);
+#else
+  return _mm512_mask_blend_epi32(k, _mm512_setzero_si512(), _mm512_set1_epi32(-1));
+#endif
+}
+#endif
+
 struct FlagSink {
   std::uint8_t* keep;
 
   void drain() const {}
   std::size_t line_offset() const { return 0; }
+  bool aliases(const float*) const { return false; }
 #ifdef __AVX512F__
   // Sixteen decisions as a mask (bit j: element i + j kept).
   void put16_mask(std::size_t i, __m512i, __mmask16 kept) const {
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(keep + i),
-                     _mm512_cvtepi32_epi8(_mm512_maskz_mov_epi32(kept, _mm512_set1_epi32(1))));
+    _mm_storeu_si128(
+        reinterpret_cast<__m128i*>(keep + i),
+        _mm512_cvtepi32_epi8(_mm512_and_si512(mask_vector(kept), _mm512_set1_epi32(1))));
   }
 #endif
 
@@ -69,6 +84,8 @@ struct ValueSink {
   bool stream = false;
 
   ValueSink shifted(std::size_t offset) const { return {out + offset, stream}; }
+  // Whether it writes over the values x (sparsify in place).
+  bool aliases(const float* x) const { return out == x; }
   // Elements between the last 64-byte boundary and out[0] (a kernel that
   // starts its chunks at -line_offset() modulo 16 writes whole lines).
   std::size_t line_offset() const {
@@ -119,7 +136,7 @@ struct ValueSink {
   // Sixteen decisions as a mask, x the sixteen values' bits; when streaming,
   // out + i must start a 64-byte line (see line_offset()).
   void put16_mask(std::size_t i, __m512i x, __mmask16 kept) const {
-    const __m512i v = _mm512_maskz_mov_epi32(kept, x);
+    const __m512i v = _mm512_and_si512(x, mask_vector(kept));
     if (stream)
       _mm512_stream_si512(reinterpret_cast<__m512i*>(out + i), v);
     else
