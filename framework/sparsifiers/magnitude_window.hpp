@@ -198,10 +198,13 @@ inline std::size_t window_histogram(const float* x, std::size_t begin, std::size
 // Writes the decision `key >= blo` of every element of x[begin, end) (the
 // bucket [blo, blo + bspan] is kept for now, so an in-place sink keeps its
 // values, and fixed later) and appends the bucket's candidates to `out`.
+// A nonzero `prefetch` is an address whose next end - begin floats are
+// prefetched along the way (the next lane: only an address, never read).
 template <class Sink>
 void write_outside_bucket(const float* x, std::size_t begin, std::size_t end, std::uint32_t blo,
                           std::uint32_t bspan, const Sink& sink,
-                          std::vector<detail::Candidate<std::uint32_t>>& out) {
+                          std::vector<detail::Candidate<std::uint32_t>>& out,
+                          std::uintptr_t prefetch = 0) {
   auto one = [&](std::size_t i) {
     const std::uint32_t k = magnitude_key(x[i]);
     if (k - blo <= bspan) out.emplace_back(k, i);
@@ -224,6 +227,7 @@ void write_outside_bucket(const float* x, std::size_t begin, std::size_t end, st
       out.emplace_back(magnitude_key(x[j]), j);
     }
     sink.put16_mask(i, v, _mm512_cmpge_epu32_mask(k, vblo));
+    if (prefetch) __builtin_prefetch(reinterpret_cast<const void*>(prefetch + 4 * (i - begin)));
   }
 #endif
   for (; i < end; ++i) one(i);
@@ -274,9 +278,13 @@ bool keep_top_magnitudes_in_window(const float* x, std::size_t n, std::size_t p,
   cand.clear();
   std::vector<C>& first = cand;  // a reference: worker threads have their own `cand`
   std::vector<std::vector<C>> parts(static_cast<std::size_t>(threads - 1));
+  // A lane's pass asks for the next lane along the way (lanes are mostly
+  // handed over in memory order), so its sample does not wait on memory.
+  const std::uintptr_t next =
+      threads == 1 && n <= kPrefetchMax ? reinterpret_cast<std::uintptr_t>(x) + 4 * n : 0;
   detail::for_thread_chunks(threads, n, [&](int t, std::size_t begin, std::size_t end) {
     write_outside_bucket(x, begin, end, blo, bspan, sink,
-                         t == 0 ? first : parts[std::size_t(t - 1)]);
+                         t == 0 ? first : parts[std::size_t(t - 1)], next);
     sink.drain();
   });
   for (auto& part : parts) cand.insert(cand.end(), part.begin(), part.end());
