@@ -7,9 +7,12 @@
 // NaN counts as the largest magnitude (above Inf), so NaNs are kept first;
 // NaNs tie with each other by the same rule.
 //
-// Selection is O(n) per group (select.hpp: histogram of the |x| bits, then
-// nth_element on one bucket), never a full sort; rows run in parallel.
-// sparsify() is fused (no mask pass) except for rows along a strided axis.
+// Selection is O(n) per group, never a full sort: groups of 2048 and more
+// are bracketed by a sample (magnitude_window.hpp: two passes, only the keys
+// near the cut histogrammed), the others and any group the sample misleads
+// use the radix select (select.hpp: histogram of the |x| bits, then
+// nth_element on one bucket); rows run in parallel. sparsify() is fused (no
+// mask pass) except for rows along a strided axis.
 #include <cstdint>
 
 #include "core/registry.hpp"

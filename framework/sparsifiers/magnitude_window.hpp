@@ -186,6 +186,8 @@ inline std::size_t window_histogram(const float* x, std::size_t begin, std::size
   }
   count_bins(buf, m, hist, bins);
   below = std::size_t(std::uint32_t(_mm512_reduce_add_epi32(vbelow)));
+#else
+  (void)bins;      // the scalar loop counts into the first copy only
 #endif
   for (; i < end; ++i) {
     const std::uint32_t k = magnitude_key(x[i]), d = k - lo;
@@ -229,6 +231,8 @@ void write_outside_bucket(const float* x, std::size_t begin, std::size_t end, st
     sink.put16_mask(i, v, _mm512_cmpge_epu32_mask(k, vblo));
     if (prefetch) __builtin_prefetch(reinterpret_cast<const void*>(prefetch + 4 * (i - begin)));
   }
+#else
+  (void)prefetch;  // only the vector loop has a pace to prefetch at
 #endif
   for (; i < end; ++i) one(i);
 }
