@@ -133,15 +133,21 @@ inline void window_from_sample(const std::uint32_t* keys, std::size_t s, double 
     kmin = std::min(kmin, keys[i]), kmax = std::max(kmax, keys[i]);
   const int shift = shift_for(kmax - kmin, bits);
   const std::size_t bins = std::size_t((kmax - kmin) >> shift) + 1;
-  hist.assign(kCopies * bins, 0);
+  // A lane's few hundred keys spread over many bins: one copy, which is
+  // cheaper to clear than four.
+  const std::size_t copies = s >= 4096 ? kCopies : 1;
+  hist.assign(copies * bins, 0);
   constexpr std::size_t kChunk = 256;
   std::uint32_t bin[kChunk];
   for (std::size_t b = 0; b < s; b += kChunk) {
     const std::size_t m = std::min(kChunk, s - b);
     for (std::size_t i = 0; i < m; ++i) bin[i] = (keys[b + i] - kmin) >> shift;
-    count_bins(bin, m, hist.data(), bins);
+    if (copies == 1)
+      for (std::size_t i = 0; i < m; ++i) ++hist[bin[i]];
+    else
+      count_bins(bin, m, hist.data(), bins);
   }
-  sum_copies(hist.data(), bins, kCopies);
+  sum_copies(hist.data(), bins, copies);
   const double rank_lo = std::floor(target - margin), rank_hi = std::ceil(target + margin);
   lo = rank_lo < 0
            ? 0
@@ -155,9 +161,9 @@ inline void window_from_sample(const std::uint32_t* keys, std::size_t s, double 
 }
 
 // Adds the bins (key - lo) >> shift of the keys of x[begin, end) that lie in
-// [lo, lo + span] to hist (kCopies copies of `bins`); returns how many keys are below lo. The
-// window holds a few percent of the keys: AVX-512 packs their bins (a compress) so only they are
-// counted one by one.
+// [lo, lo + span] to hist (kCopies copies of `bins`); returns how many keys
+// are below lo. The window holds a few percent of the keys: AVX-512 packs
+// their bins (a compress) so only they are counted one by one.
 inline std::size_t window_histogram(const float* x, std::size_t begin, std::size_t end,
                                     std::uint32_t lo, std::uint32_t span, int shift,
                                     std::uint32_t* hist, std::size_t bins) {
