@@ -105,7 +105,8 @@ class RandomSparsifier final : public Sparsifier {
   // mask written and read back), the same decisions as select().
   void sparsify(const Tensor& in, Tensor& out) const override {
     if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
-    decide(in.size(), in.data.data(), sparsity::ValueSink{out.data.data(), sparsity::stream_output(in.size())});
+    decide(in.size(), in.data.data(),
+           sparsity::ValueSink{out.data.data(), sparsity::stream_output(in.size())});
   }
 
   // Every element's decision into `sink` (x: the values a ValueSink keeps),
@@ -174,7 +175,13 @@ class RandomSparsifier final : public Sparsifier {
     // The cut is the (p-1)-th in prune order; keys below the window precede
     // every candidate and keys above follow them.
     if (under > p - 1 || p - 1 - under >= window.size()) return false;
-    const auto cut = sparsity::detail::nth_candidate(window, p - 1 - under);
+    // The window lists its candidates in index order (each thread's in
+    // order, the threads' shares in order), so the radix select over their
+    // positions, which breaks ties by position, finds the same cut as one
+    // over their indices; it is several times faster than nth_element here.
+    auto cut = sparsity::cut_after_smallest<std::uint64_t>(
+        window.size(), p - under, 64, false, [&](std::size_t j) { return window[j].first; });
+    cut.index = window[std::size_t(cut.index)].second;
     if (!fused)  // the writing pass (it finds the same candidates again)
       sparsity::detail::for_thread_chunks(threads, n, [&](int, std::size_t begin, std::size_t end) {
         std::vector<Candidate> again;
