@@ -64,8 +64,8 @@ inline Plan plan_for(std::size_t n) {
   // A lane: one key in 16, 3.5 sd (a miss about once in 2000 lanes of values
   // in random order; it costs one general selection): about a quarter of a
   // 4096-lane in the window, which is still cheap because the lane is in the
-  // L1 cache. (One key in 8 measured slower: the sample's cost grew more
-  // than the narrower window saved.)
+  // L1 cache. (One key in 8 measured slower on 4096-lanes, on a loaded
+  // machine: the sample's cost grew more than the narrower window saved.)
   return {std::max<std::size_t>(n / 256, 8), 3.5, 10, 8, std::max<std::size_t>(n / 16, 64)};
 }
 
