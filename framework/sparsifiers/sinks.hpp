@@ -144,15 +144,10 @@ struct ValueSink {
   }
 #endif
 #ifdef __SSE2__
+  // (N:M's kernel, which does not stream: plain stores.)
   void put16(std::size_t i, const __m128 (&x)[4], const __m128i (&k)[4]) const {
-    float* o = out + i;
-    // Tensor storage is 16-byte aligned; checked all the same, once per 16.
-    if (stream && (reinterpret_cast<std::uintptr_t>(o) & 15) == 0) {
-      for (int j = 0; j < 4; ++j)
-        _mm_stream_ps(o + 4 * j, _mm_and_ps(x[j], _mm_castsi128_ps(k[j])));
-      return;
-    }
-    for (int j = 0; j < 4; ++j) _mm_storeu_ps(o + 4 * j, _mm_and_ps(x[j], _mm_castsi128_ps(k[j])));
+    for (int j = 0; j < 4; ++j)
+      _mm_storeu_ps(out + i + 4 * j, _mm_and_ps(x[j], _mm_castsi128_ps(k[j])));
   }
 #endif
 
