@@ -31,6 +31,9 @@ inline __m512i mask_vector(__mmask16 k) {
 struct FlagSink {
   std::uint8_t* keep;
 
+  FlagSink shifted(std::size_t offset) const { return {keep + offset}; }
+  void put(std::size_t i, bool kept, float) const { keep[i] = kept; }
+  // Flags are small and read back soon: never streamed, never aliased.
   void drain() const {}
   std::size_t line_offset() const { return 0; }
   bool aliases(const float*) const { return false; }
@@ -42,13 +45,6 @@ struct FlagSink {
         _mm512_cvtepi32_epi8(_mm512_and_si512(mask_vector(kept), _mm512_set1_epi32(1))));
   }
 #endif
-
-  FlagSink shifted(std::size_t offset) const {
-    return {keep + offset};
-  }
-  void put(std::size_t i, bool kept, float) const {
-    keep[i] = kept;
-  }
   // Decisions kept_at(i) for i in [begin, end) (x is not read).
   template <class KeptAt>
   void put_each(const float*, std::size_t begin, std::size_t end, KeptAt kept_at) const {
