@@ -54,8 +54,9 @@ struct Plan {
   std::size_t max_bucket;  // larger boundary buckets go to the general selection
 };
 
-// Lanes up to this size are prefetched whole before they are sampled.
-constexpr std::size_t kPrefetchMax = std::size_t(1) << 16;
+// Lanes up to this size (32 KB, within a core's L1) are prefetched whole
+// before they are sampled; a longer lane would evict its own start.
+constexpr std::size_t kPrefetchMax = std::size_t(1) << 13;
 
 inline Plan plan_for(std::size_t n) {
   // A big group: 2^15 sampled keys, 8 sd (a miss about once in 1e15 for
