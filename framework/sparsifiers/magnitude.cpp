@@ -7,7 +7,7 @@
 // NaN counts as the largest magnitude (above Inf), so NaNs are kept first;
 // NaNs tie with each other by the same rule.
 //
-// Selection is O(n) per group, never a full sort: groups of 2048 and more
+// Selection is O(n) per group, never a full sort: groups of 512 and more
 // are bracketed by a sample (magnitude_window.hpp: two passes, only the keys
 // near the cut histogrammed), the others and any group the sample misleads
 // use the radix select (select.hpp: histogram of the |x| bits, then

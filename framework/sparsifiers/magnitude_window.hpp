@@ -1,6 +1,6 @@
 #pragma once
 // Magnitude selection guided by a sample: the fast path of keep_top_magnitudes
-// for one big group (a tensor) or one lane of 2048 elements and more.
+// for one group (a tensor or a lane) of 512 elements and more.
 //
 // The general selection (select.hpp) histograms every key, and those scalar
 // increments cost more than the memory traffic. Here a small sample of the
@@ -62,7 +62,7 @@ inline Plan plan_for(std::size_t n) {
   // A big group: 2^15 sampled keys, 8 sd (a miss about once in 1e15 for
   // values in random order) put about 4 % of the keys in the window.
   if (n >= (std::size_t(1) << 20)) return {2048, 8.0, 12, 12, std::size_t(1) << 16};
-  // A lane: one key in 16, 3.5 sd (a miss about once in 2000 lanes of values
+  // A lane: one key in 16 (at least 128), 3.5 sd (a miss about once in 2000 lanes of values
   // in random order; it costs one general selection): about a quarter of a
   // 4096-lane in the window, which is still cheap because the lane is in the
   // L1 cache. (One key in 8 measured slower on 4096-lanes, on a loaded
@@ -316,7 +316,7 @@ template <class Sink>
 bool keep_top_magnitudes_windowed(const float* x, std::size_t n, std::size_t p, int threads,
                                   const Sink& sink) {
   using namespace window_detail;
-  if (n < 2048 || n > std::numeric_limits<std::uint32_t>::max()) return false;
+  if (n < 512 || n > std::numeric_limits<std::uint32_t>::max()) return false;
   const Plan plan = plan_for(n);
   const std::size_t s = 16 * plan.sample_runs;
   thread_local std::vector<std::uint32_t> sample, sample_hist;

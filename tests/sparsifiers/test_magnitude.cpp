@@ -225,7 +225,7 @@ void check_against_reference(const Tensor& x, const json& step, bool per_row) {
 }  // namespace
 
 TEST_CASE("magnitude: the sample-guided path matches a full sort", "[sparsifiers][magnitude]") {
-  // Tensors of 2^20 and more and lanes of 2048 and more take the sampled
+  // Tensors of 2^20 and more and lanes of 512 and more take the sampled
   // window (magnitude_window.hpp); ties at the cut, NaNs, zeros from an
   // earlier pruning, many equal keys in the boundary bucket, sorted values and odd sizes all have
   // to give the same masks as the reference, and so does the fallback when a bucket is too full (a
@@ -244,7 +244,10 @@ TEST_CASE("magnitude: the sample-guided path matches a full sort", "[sparsifiers
   std::sort(sorted.data.begin(), sorted.data.end(),
             [](float a, float b) { return std::fabs(a) < std::fabs(b); });
   check_against_reference(sorted, half, false);
-  for (const Shape& shape : {Shape{64, 2048}, Shape{33, 2049}, Shape{16, 5000}, Shape{3, 70001}})
+  for (const std::size_t n : {std::size_t(512), std::size_t(1999), std::size_t(40000)})
+    check_against_reference(coarse({n}, 10), half, false);  // small tensors: the lane plan
+  for (const Shape& shape : {Shape{40, 512}, Shape{20, 777}, Shape{64, 2048}, Shape{33, 2049},
+                             Shape{16, 5000}, Shape{3, 70001}})
     for (double fraction : {0.5, 0.1, 0.9}) {
       const json step{{"sparsifier", "magnitude"}, {"fraction", fraction}, {"scope", "row"}};
       check_against_reference(spread(shape, 5), step, true);
