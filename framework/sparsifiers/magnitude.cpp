@@ -7,13 +7,17 @@
 // NaN counts as the largest magnitude (above Inf), so NaNs are kept first;
 // NaNs tie with each other by the same rule.
 //
-// Selection is O(n) per group (select.hpp: histogram of the |x| bits, then
-// nth_element on one bucket), never a full sort; rows run in parallel.
-// sparsify() is fused (no mask pass) except for rows along a strided axis.
+// Selection is O(n) per group, never a full sort: groups of 512 and more
+// are bracketed by a sample (magnitude_window.hpp: two passes, only the keys
+// near the cut histogrammed), the others and any group the sample misleads
+// use the radix select (select.hpp: histogram of the |x| bits, then
+// nth_element on one bucket); rows run in parallel. sparsify() is fused (no
+// mask pass) except for rows along a strided axis.
 #include <cstdint>
 
 #include "core/registry.hpp"
 #include "sparsifiers/lanes.hpp"
+#include "sparsifiers/magnitude_window.hpp"
 #include "sparsifiers/params.hpp"
 #include "sparsifiers/select.hpp"
 #include "sparsifiers/sinks.hpp"
@@ -29,8 +33,13 @@ using sparsity::magnitude_key;
 template <class Sink>
 void keep_top_magnitudes(const float* x, std::size_t n, double fraction, bool parallel,
                          const Sink& sink) {
+  const std::size_t p = sparsity::prune_count(n, fraction);
+  if (p > 0 && p < n &&
+      sparsity::keep_top_magnitudes_windowed(x, n, p, sparsity::detail::thread_count(parallel),
+                                             sink))
+    return;
   const auto cut = sparsity::cut_after_smallest<std::uint32_t>(
-      n, sparsity::prune_count(n, fraction), sparsity::kMagnitudeKeyBits, parallel,
+      n, p, sparsity::kMagnitudeKeyBits, parallel,
       [x](std::size_t i) { return magnitude_key(x[i]); });
   const std::uint32_t t = cut.key;
   const std::size_t split = std::size_t(std::min<std::uint64_t>(cut.index, n));
@@ -38,12 +47,17 @@ void keep_top_magnitudes(const float* x, std::size_t n, double fraction, bool pa
     sink.put_range(x, begin, std::min(end, split), [t](float v) { return magnitude_key(v) >= t; });
     sink.put_range(x, std::max(begin, split), end, [t](float v) { return magnitude_key(v) > t; });
   };
-  if (!parallel) return decide(0, n);
+  if (!parallel) {
+    decide(0, n);
+    return sink.drain();
+  }
   constexpr std::size_t kChunk = std::size_t(1) << 16;
   const std::int64_t chunks = std::int64_t((n + kChunk - 1) / kChunk);
 #pragma omp parallel for schedule(static)
-  for (std::int64_t c = 0; c < chunks; ++c)
+  for (std::int64_t c = 0; c < chunks; ++c) {
     decide(std::size_t(c) * kChunk, std::min(n, std::size_t(c + 1) * kChunk));
+    sink.drain();
+  }
 }
 
 class MagnitudeSparsifier final : public Sparsifier {
@@ -72,11 +86,12 @@ class MagnitudeSparsifier final : public Sparsifier {
     if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
     const float* x = in.data.data();
     float* y = out.data.data();
+    const bool stream = sparsity::stream_output(in.size());
     if (!per_row_)
       return keep_top_magnitudes(x, in.size(), fraction_, sparsity::worth_threads(in.size()),
-                                 sparsity::ValueSink{y});
+                                 sparsity::ValueSink{y, stream});
     sparsity::for_each_lane_piece(L, 0, [&](std::size_t first, std::size_t n) {
-      keep_top_magnitudes(x + first, n, fraction_, false, sparsity::ValueSink{y + first});
+      keep_top_magnitudes(x + first, n, fraction_, false, sparsity::ValueSink{y + first, stream});
     });
   }
 

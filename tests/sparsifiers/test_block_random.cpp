@@ -1,9 +1,12 @@
 // Block and random sparsifiers: hand-computed block norms and ties, ragged
 // blocks, axis 0, a brute-force reference; random counts, reproducibility by
 // seed, independence from values, and a loose uniformity check.
+#include <omp.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 
@@ -225,4 +228,60 @@ TEST_CASE("random: mask equals a full sort of the counter-hash keys", "[sparsifi
           same = same && same_bits(y.data[i], expected[i] ? x.data[i] : 0.0f);
         CHECK(same);
       }
+}
+
+// The window pass (AVX-512 where available, a scalar head and tail) against
+// the full sort, with one and two threads, into a separate output and in
+// place; sizes whose thread shares and line boundaries fall unevenly.
+TEST_CASE("random: the window path matches a full sort with 1 and 2 threads",
+          "[sparsifiers][random]") {
+  constexpr std::uint64_t kStream = 0x52414e4453504152ULL;  // "RANDSPAR"
+  const int saved = omp_get_max_threads();
+  for (const std::size_t n : {std::size_t(65537), std::size_t(300001)})
+    for (const double fraction : {0.5, 0.3}) {
+      std::vector<std::size_t> order(n);
+      std::iota(order.begin(), order.end(), std::size_t(0));
+      std::vector<std::uint64_t> key(n);
+      for (std::size_t i = 0; i < n; ++i) key[i] = counter_hash(7, kStream, i);
+      std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return key[a] < key[b] || (key[a] == key[b] && a > b);
+      });
+      std::vector<std::uint8_t> expected(n, 1);
+      for (std::size_t r = 0; r < std::size_t(std::floor(double(n) * fraction)); ++r)
+        expected[order[r]] = 0;
+      const json step{{"sparsifier", "random"}, {"fraction", fraction}, {"seed", 7}};
+      const Tensor x = interplay::test::gaussian({n}, 6);
+      for (int threads : {1, 2}) {
+        omp_set_num_threads(threads);
+        INFO("n " << n << " fraction " << fraction << " threads " << threads);
+        CHECK(mask(step, x) == expected);
+        auto b = sparsifiers().build(step, "sparsifier", "test");
+        Tensor y, z = x;
+        b.object->sparsify(x, y);
+        b.object->sparsify(z, z);
+        bool same = true;
+        for (std::size_t i = 0; i < n; ++i) {
+          const float want = expected[i] ? x.data[i] : 0.0f;
+          same = same && same_bits(y.data[i], want) && same_bits(z.data[i], want);
+        }
+        CHECK(same);
+      }
+      omp_set_num_threads(saved);
+    }
+}
+
+// In place (a pipeline sparsifies its running tensor in place) the result
+// must be the same as into a separate output, also on the one-pass window
+// path of big tensors, whose candidates are settled after the pass.
+TEST_CASE("random: in place equals out of place", "[sparsifiers][random]") {
+  for (const std::size_t n : {std::size_t(1000), std::size_t(200003)}) {
+    const json step{{"sparsifier", "random"}, {"fraction", 0.5}, {"seed", 3}};
+    const Tensor x = interplay::test::gaussian({n}, 5);
+    const Tensor y = sparsify(step.dump(), x);
+    auto b = sparsifiers().build(step, "sparsifier", "test");
+    Tensor z = x;
+    b.object->sparsify(z, z);
+    INFO("n " << n);
+    CHECK(std::memcmp(y.data.data(), z.data.data(), n * sizeof(float)) == 0);
+  }
 }

@@ -1,12 +1,18 @@
 // Magnitude sparsifier: hand-computed masks, exact counts, the tie and NaN
 // rules, row scope, and agreement with a full-sort reference on tie-heavy
 // tensors of every size class the selection handles differently.
+#include <omp.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <random>
 
+#include "sparsifiers/magnitude_window.hpp"
 #include "sparsifiers/reference.hpp"
+#include "sparsifiers/sinks.hpp"
 #include "support.hpp"
 
 using namespace interplay;
@@ -175,5 +181,114 @@ TEST_CASE("magnitude: large ties (zeros) cost no big buffers and keep the lowest
        {R"({"sparsifier":"magnitude"})", R"({"sparsifier":"magnitude","scope":"row"})"}) {
     const Tensor once = sparsify(step, x), twice = sparsify(step, once);
     CHECK(std::memcmp(once.data.data(), twice.data.data(), x.size() * sizeof(float)) == 0);
+  }
+}
+
+namespace {
+
+// Values like the bench's: both signs, magnitudes over several binades.
+Tensor spread(Shape shape, unsigned seed) {
+  Tensor t(std::move(shape));
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(0, 1);
+  for (auto& v : t.data) v = (u(rng) - 0.5f) * std::exp(4 * u(rng));
+  return t;
+}
+
+// The same rounded to multiples of 1/16: hundreds of equal keys at the cut,
+// few enough for the sampled path to resolve them itself.
+Tensor coarse(Shape shape, unsigned seed) {
+  Tensor t = spread(std::move(shape), seed);
+  for (auto& v : t.data) v = std::round(v * 16) / 16;
+  return t;
+}
+
+// Both select() and sparsify() against the full-sort reference, with one
+// and with two threads.
+void check_against_reference(const Tensor& x, const json& step, bool per_row) {
+  const double fraction = step.value("fraction", 0.5);
+  const auto expected = interplay::test::reference_magnitude(x, fraction, per_row, -1);
+  const auto want = interplay::test::apply_mask(x, expected);
+  const int saved = omp_get_max_threads();
+  for (int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    INFO(step.dump() << " shape " << shape_string(x.shape) << " threads " << threads);
+    CHECK(mask(step.dump(), x) == expected);
+    const Tensor y = sparsify(step.dump(), x);
+    bool same = true;
+    for (std::size_t i = 0; i < x.size(); ++i) same = same && same_bits(y.data[i], want[i]);
+    CHECK(same);
+  }
+  omp_set_num_threads(saved);
+}
+
+}  // namespace
+
+TEST_CASE("magnitude: the sample-guided path matches a full sort", "[sparsifiers][magnitude]") {
+  // Tensors of 2^20 and more and lanes of 512 and more take the sampled
+  // window (magnitude_window.hpp); ties at the cut, NaNs, zeros from an
+  // earlier pruning, many equal keys in the boundary bucket, sorted values and odd sizes all have
+  // to give the same masks as the reference, and so does the fallback when a bucket is too full (a
+  // tie of many keys) or the sample misleads (a sorted tensor whose small values sit in one block).
+  const std::size_t big = (std::size_t(1) << 20) + 37;
+  for (double fraction : {0.5, 0.03, 0.97}) {
+    const json step{{"sparsifier", "magnitude"}, {"fraction", fraction}};
+    check_against_reference(spread({big}, 1), step, false);
+    check_against_reference(coarse({big}, 8), step, false);
+  }
+  const json half{{"sparsifier", "magnitude"}, {"fraction", 0.5}};
+  check_against_reference(interplay::test::tie_heavy({big}, 2, 101), half, false);
+  Tensor pruned = sparsify(R"({"sparsifier":"magnitude","fraction":0.6})", spread({big}, 3));
+  check_against_reference(pruned, half, false);  // the cut falls in 60 % zeros
+  Tensor sorted = spread({1 << 20}, 4);
+  std::sort(sorted.data.begin(), sorted.data.end(),
+            [](float a, float b) { return std::fabs(a) < std::fabs(b); });
+  check_against_reference(sorted, half, false);
+  for (const std::size_t n : {std::size_t(512), std::size_t(1999), std::size_t(40000)})
+    check_against_reference(coarse({n}, 10), half, false);  // small tensors: the lane plan
+  for (const Shape& shape : {Shape{40, 512}, Shape{20, 777}, Shape{64, 2048}, Shape{33, 2049},
+                             Shape{16, 5000}, Shape{3, 70001}})
+    for (double fraction : {0.5, 0.1, 0.9}) {
+      const json step{{"sparsifier", "magnitude"}, {"fraction", fraction}, {"scope", "row"}};
+      check_against_reference(spread(shape, 5), step, true);
+      check_against_reference(coarse(shape, 9), step, true);
+      check_against_reference(interplay::test::tie_heavy(shape, 6, 89), step, true);
+    }
+}
+
+TEST_CASE("magnitude: a window that misses the cut writes nothing and reports it",
+          "[sparsifiers][magnitude]") {
+  // The sampled path must detect a wrong window itself: hand it windows
+  // below, above and around the cut, and one whose bucket is too full.
+  const Tensor x = spread({100000}, 7);
+  const std::size_t n = x.size(), p = n / 2;
+  const auto expected = interplay::test::reference_magnitude(x, 0.5, false, -1);
+  std::uint32_t cut_key = 0;  // the largest pruned key
+  for (std::size_t i = 0; i < n; ++i)
+    if (!expected[i]) cut_key = std::max(cut_key, sparsity::magnitude_key(x.data[i]));
+  struct Window {
+    std::uint32_t lo, hi;
+    std::size_t max_bucket;
+    bool fits;
+  };
+  const Window windows[] = {{cut_key - 1000, cut_key + 1000, 1000, true},
+                            {cut_key, cut_key, 10, true},
+                            {0, 0x7f800001u, 100000, true},
+                            {cut_key + 1, cut_key + 100000, 100000, false},
+                            {0, cut_key - 1, 100000, false},
+                            {0, 0x7f800001u, 10, false}};
+  for (int threads : {1, 2}) {
+    for (const Window& w : windows) {
+      INFO("window " << w.lo << ".." << w.hi << " threads " << threads);
+      std::vector<std::uint8_t> keep(n, 7);
+      const bool done =
+          sparsity::keep_top_magnitudes_in_window(x.data.data(), n, p, threads, w.lo, w.hi, 12,
+                                                  w.max_bucket, sparsity::FlagSink{keep.data()});
+      CHECK(done == w.fits);
+      if (done)
+        CHECK(keep == expected);
+      else
+        CHECK(std::count(keep.begin(), keep.end(), 7) == std::ptrdiff_t(n));
+    }
   }
 }
