@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The training side of experiments/hbfp_training_{mlp,cnn}.json (issue 13):
+"""The training side of experiments/hbfp_training_{mlp,cnn,vit,gpt}.json (issue 13):
 reads the weights files the runs trained, data/models/hbfp/MODEL.SETTING.seedK.h5,
 and prints a markdown table per model (settings: the experiments' inputs, plus
 hbfp4-sr = HBFP4 with stochastically rounded gradients and boosters-attn =
@@ -12,11 +12,13 @@ training time with its ratio to FP32 (emulation overhead).
 
   /usr/bin/python3 scripts/hbfp_training_report.py [--models mlp cnn vit gpt]
 
-The gpt has one training seed per setting, so its table reads test bits per
-byte instead of accuracy and takes its intervals from the test-chunk bootstrap
-replicates of results/hbfp_training_gpt.h5 (the 'dense' point of each input;
-every point's replicate b resamples the same chunks, so differences of
-replicates are the paired bootstrap of the difference to FP32).
+Each classifier table is followed by the loss from pruning of each trained
+model next to the FP32-trained one's (from results/hbfp_training_MODEL.h5,
+paired by seed). The gpt has one training seed per setting, so its tables read
+test bits per byte, in FP32 and in the arithmetic of each model's last training
+epoch, and take their intervals from the test-chunk bootstrap replicates of
+results/hbfp_training_gpt.h5 (every point's replicate b resamples the same
+chunks, so differences of replicates are paired).
 
 Needs h5py and numpy (Debian's python3-h5py); run from the repository root."""
 import argparse, json, math, os, sys
@@ -48,32 +50,44 @@ def runs(model, setting):
     return out
 
 
-def dense_replicates(path):
-    """input name -> bootstrap replicates of test bits per byte at the 'dense' point."""
-    if not os.path.exists(path):
-        return {}
-    with h5py.File(path, "r") as f:
-        names = [x.decode() if isinstance(x, bytes) else x for x in f["points/input"][:]]
-        orders = [x.decode() if isinstance(x, bytes) else x for x in f["points/order"][:]]
-        loss = f["replicates/test_loss"][:]
-    return {n: loss[i] / math.log(2) for i, (n, o) in enumerate(zip(names, orders)) if o == "dense"}
-
-
 def percentile_interval(reps):
     lo, hi = np.percentile(reps, [2.5, 97.5])
     return f"[{lo:+.4f}, {hi:+.4f}]"
 
 
+# The arithmetic each gpt setting ran its last epoch in: its "own" evaluation.
+OWN_WIDTH = {"fp32": "", "hbfp8": "hbfp8", "hbfp6": "hbfp6", "hbfp4": "hbfp4", "boosters": "hbfp6"}
+
+
 def gpt_table():
-    table = {s: runs("gpt", s).get(0) for s in SETTINGS}
+    """The gpt has one training seed per setting: intervals come from the
+    test-chunk replicates of results/hbfp_training_gpt.h5 (every point's
+    replicate b resamples the same chunks, so differences are paired)."""
+    table = {s: runs("gpt", s).get(0) for s in OWN_WIDTH}
     base = table["fp32"]
     if not base:
         return
-    reps = dense_replicates("results/hbfp_training_gpt.h5")
+    pts = pruned_points("results/hbfp_training_gpt.h5", "test_loss")
+    bits = lambda key: tuple(None if v is None else v / math.log(2) for v in pts[key])
+
+    def own(s, sparsity=""):  # (value, replicates) in the setting's own arithmetic
+        w = OWN_WIDTH[s]
+        order = ("S->Q" if w else "S") if sparsity else ("Q" if w else "dense")
+        return bits((s, 0, sparsity, order, w))
+
+    def vs(a, b):  # a - b with its paired percentile interval
+        return f"{a[0] - b[0]:+.4f} {percentile_interval(a[1] - b[1])}"
+
     print("### gpt\n")
-    print("| training arithmetic | seeds | test bits/byte (perplexity) | minus FP32, bits/byte "
-          "(95 % CI over test chunks) | MACs by width | train time | vs FP32 |")
-    print("|---|---|---|---|---|---|---|")
+    print("One training seed per setting; intervals are 95 % bootstrap intervals over "
+          "the 1460 test chunks, paired (results/hbfp_training_gpt.h5). *FP32 eval.*: "
+          "the FP32 master weights evaluated in FP32 (the stored number); *own "
+          "arithmetic*: evaluated in the arithmetic of the model's last training epoch "
+          "(post-training HBFP of every matmul layer's weights and inputs: HBFP4 for "
+          "hbfp4, HBFP6 for boosters), against the FP32-trained model in FP32.\n")
+    print("| training arithmetic | test bits/byte, FP32 eval. | minus FP32 | test bits/byte, own "
+          "arithmetic | minus FP32 | MACs by width | train time | vs FP32 |")
+    print("|---|---|---|---|---|---|---|---|")
     for s, r in table.items():
         if not r:
             continue
@@ -82,14 +96,28 @@ def gpt_table():
                                sorted(r["macs"]["fraction"].items(), key=lambda kv: -kv[1]))
         else:
             widths = "(not stored)"
-        diff = "—"
-        if s != "fp32":
-            diff = f"{r['test_bits_per_byte'] - base['test_bits_per_byte']:+.4f}"
-            if s in reps and "fp32" in reps:
-                diff += " " + percentile_interval(reps[s] - reps["fp32"])
+        dense, mine = bits((s, 0, "", "dense", "")), own(s)
+        d1 = "—" if s == "fp32" else vs(dense, own("fp32"))
+        d2 = "—" if s == "fp32" else vs(mine, own("fp32"))
         t = r["train_seconds"]
-        print(f"| {s} | 1 | {r['test_bits_per_byte']:.4f} ({r['test_perplexity']:.3f}) | {diff} | "
-              f"{widths} | {t:.0f} s | {t / base['train_seconds']:.2f}x |")
+        print(f"| {s} | {dense[0]:.4f} | {d1} | {mine[0]:.4f} | {d2} | {widths} | {t:.0f} s | "
+              f"{t / base['train_seconds']:.2f}x |")
+    print()
+    print("Loss from pruning (magnitude 50 % or 2:4, every matmul layer), gpt: increase in test "
+          "bits per byte, each model pruned and then evaluated in its own arithmetic, minus its "
+          "own unpruned score; Δ = minus the FP32-trained model's increase (paired; Δ < 0: the "
+          "HBFP-trained model loses less):\n")
+    print("| trained in | 50 % | 2:4 |")
+    print("|---|---:|---:|")
+    for s, r in table.items():
+        if not r:
+            continue
+        cells = []
+        for sp in ("50%", "2:4"):
+            mine = tuple(x - y for x, y in zip(own(s, sp), own(s)))
+            ref = tuple(x - y for x, y in zip(own("fp32", sp), own("fp32")))
+            cells.append(f"{mine[0]:+.4f}" + ("" if s == "fp32" else f" (Δ {vs(mine, ref)})"))
+        print(f"| {s} | " + " | ".join(cells) + " |")
     print()
 
 
@@ -161,7 +189,6 @@ def main():
     for model in args.models:
         if model == "gpt":
             gpt_table()
-            pruning_table(model)
             continue
         table = {s: runs(model, s) for s in SETTINGS}
         if not table["fp32"]:
