@@ -91,6 +91,22 @@ void check_same(const Tensor& got, const Tensor& want) {
   CHECK(differ == 0);
 }
 
+// `step` on x equals `want` out of place and in place (where special groups
+// must be gathered before their rows are overwritten), with 1 and 2 threads.
+void check_everywhere(const std::string& step, const Tensor& x, const Tensor& want) {
+  const int saved = omp_get_max_threads();
+  auto q = quantizers().build(json::parse(step), "quantizer", "test");
+  for (int threads : {1, 2}) {
+    INFO(threads << " threads");
+    omp_set_num_threads(threads);
+    check_same(quantize(step, x), want);
+    Tensor y = x;
+    q.object->quantize(y, y);
+    check_same(y, want);
+  }
+  omp_set_num_threads(saved);
+}
+
 }  // namespace
 
 TEST_CASE("amax block formats along a strided axis equal the contiguous path",
@@ -118,18 +134,7 @@ TEST_CASE("amax block formats along a strided axis equal the contiguous path",
       const std::string last = std::string(step) + ",\"axis\":-1}";
       INFO(strided << " on " << shape_string(c.shape));
       const Tensor want = move_axis(quantize(last, move_axis(x, c.axis, false)), c.axis, true);
-      const int saved = omp_get_max_threads();
-      for (int threads : {1, 2}) {
-        INFO(threads << " threads");
-        omp_set_num_threads(threads);
-        check_same(quantize(strided, x), want);
-        // In place: the special groups are gathered before the rows are overwritten.
-        auto b = quantizers().build(json::parse(strided), "quantizer", "test");
-        Tensor y = x;
-        b.object->quantize(y, y);
-        check_same(y, want);
-      }
-      omp_set_num_threads(saved);
+      check_everywhere(strided, x, want);
     }
 }
 
@@ -153,17 +158,7 @@ TEST_CASE("per-channel INT along the last axis equals the contiguous path",
           quantize(std::string(step) + ",\"channel_axis\":0}", move_axis(matrix, 0, false)), 0,
           true);
       want.shape = shape;
-      const int saved = omp_get_max_threads();
-      for (int threads : {1, 2}) {
-        INFO(threads << " threads");
-        omp_set_num_threads(threads);
-        check_same(quantize(strided, x), want);
-        auto b = quantizers().build(json::parse(strided), "quantizer", "test");
-        Tensor y = x;
-        b.object->quantize(y, y);
-        check_same(y, want);
-      }
-      omp_set_num_threads(saved);
+      check_everywhere(strided, x, want);
     }
 }
 
@@ -198,17 +193,8 @@ TEST_CASE("nvfp4 blocks of 16 equal the reference definition", "[quantizers][str
                         : float(round_to_grid(double(v / d), e2m1, Rounding::NearestEven, 0)) * d;
       }
     }
-    const int saved = omp_get_max_threads();
-    for (int threads : {1, 2}) {
-      INFO("shape " << shape_string(shape) << ", " << threads << " threads");
-      omp_set_num_threads(threads);
-      check_same(quantize(R"({"quantizer":"nvfp4"})", x), want);
-      auto q = quantizers().build(json::parse(R"({"quantizer":"nvfp4"})"), "quantizer", "test");
-      Tensor y = x;
-      q.object->quantize(y, y);
-      check_same(y, want);
-    }
-    omp_set_num_threads(saved);
+    INFO("shape " << shape_string(shape));
+    check_everywhere(R"({"quantizer":"nvfp4"})", x, want);
   }
 }
 
@@ -309,7 +295,6 @@ TEST_CASE("MX and HBFP contiguous blocks equal the definition", "[quantizers][st
       {R"({"quantizer":"hbfp4","block":32)", BlockDefinition{true, {}, 0, 3}, 32},
       {R"({"quantizer":"hbfp","mantissa_bits":23,"block":16)", BlockDefinition{true, {}, 0, 23},
        16}};
-  const int saved = omp_get_max_threads();
   for (const Shape& shape : {Shape{37, 320}, Shape{5, 96}, Shape{3, 7, 64}, Shape{1100, 64}}) {
     Tensor x = awkward(shape, 19);
     // A block of subnormals, one at the bottom of the normals (MX scale
@@ -328,18 +313,10 @@ TEST_CASE("MX and HBFP contiguous blocks equal the definition", "[quantizers][st
           define_block(s.def, x.data.data() + b + k, want.data.data() + b + k,
                        std::min(s.block, lane - k));
       const std::string step = std::string(s.json) + "}";
-      for (int threads : {1, 2}) {
-        INFO(step << " on " << shape_string(shape) << ", " << threads << " threads");
-        omp_set_num_threads(threads);
-        check_same(quantize(step, x), want);
-        auto q = quantizers().build(json::parse(step), "quantizer", "test");
-        Tensor y = x;
-        q.object->quantize(y, y);
-        check_same(y, want);
-      }
+      INFO(step << " on " << shape_string(shape));
+      check_everywhere(step, x, want);
     }
   }
-  omp_set_num_threads(saved);
 }
 
 // Per-channel INT with contiguous channels (channel_axis 0: a fused kernel
@@ -358,7 +335,6 @@ TEST_CASE("per-channel INT rows equal the reference arithmetic", "[quantizers][s
       {R"({"quantizer":"int","bits":3,"scheme":"asymmetric"})", 3, "asymmetric"},
       {R"({"quantizer":"int","bits":4,"scheme":"gptq_symmetric"})", 4, "gptq_symmetric"},
       {R"({"quantizer":"int","bits":16})", 16, "symmetric"}};
-  const int saved = omp_get_max_threads();
   for (const Shape& shape : {Shape{37, 300}, Shape{1, 50}, Shape{7, 3, 5}, Shape{300, 1100}}) {
     Tensor x = awkward(shape, 23);
     const std::size_t rows = shape[0], n = x.size() / rows;
@@ -396,16 +372,8 @@ TEST_CASE("per-channel INT rows equal the reference arithmetic", "[quantizers][s
                   : scale == 0 ? xr[i] * 0.0f
                                : std::clamp(std::nearbyint(xr[i] / scale), qlo, qhi) * scale;
       }
-      for (int threads : {1, 2}) {
-        INFO(s.json << " on " << shape_string(shape) << ", " << threads << " threads");
-        omp_set_num_threads(threads);
-        check_same(quantize(s.json, x), want);
-        auto q = quantizers().build(json::parse(s.json), "quantizer", "test");
-        Tensor y = x;
-        q.object->quantize(y, y);
-        check_same(y, want);
-      }
+      INFO(s.json << " on " << shape_string(shape));
+      check_everywhere(s.json, x, want);
     }
   }
-  omp_set_num_threads(saved);
 }
