@@ -121,10 +121,14 @@ TEST_CASE("block: ragged last block, exact block counts, ties, NaN", "[sparsifie
   CHECK(blocks_pruned == 2);
 }
 
-// [!mayfail]: in the optimised test binary the second check reports expected
-// values that differ from the literal below, while the same calls through the
-// library (a standalone program and `interplay compress`) give exactly the
-// expected outputs. Unresolved; kept visible rather than deleted.
+// [!mayfail]: in the native build (-O3 -march=native with AVX-512, LTO, GCC
+// 12.2) the second check fails because its *expected* vector is wrong: even a
+// named `const std::vector<float> v{1, 1, 1, 1, 0, 0, 0, 0}` in this test
+// holds eight ones right after construction (printed, 2026-12-05). The
+// sparsifier's output is the literal below, and the test passes in the
+// SSE2-only build (INTERPLAY_NATIVE=OFF). A standalone reproducer did not
+// trigger it: a suspected compiler bug in this translation unit, not found
+// yet. Kept visible rather than deleted.
 TEST_CASE("block: blocks along axis 0 numbered by their first element",
           "[sparsifiers][block][!mayfail]") {
   const std::string b2 = R"({"sparsifier":"block","block":2,"axis":0)";
