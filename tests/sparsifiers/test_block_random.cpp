@@ -121,14 +121,14 @@ TEST_CASE("block: ragged last block, exact block counts, ties, NaN", "[sparsifie
   CHECK(blocks_pruned == 2);
 }
 
-// [!mayfail]: in the native build (-O3 -march=native with AVX-512, LTO, GCC
-// 12.2) the second check fails because its *expected* vector is wrong: even a
-// named `const std::vector<float> v{1, 1, 1, 1, 0, 0, 0, 0}` in this test
-// holds eight ones right after construction (printed, 2026-12-05). The
-// sparsifier's output is the literal below, and the test passes in the
-// SSE2-only build (INTERPLAY_NATIVE=OFF). A standalone reproducer did not
-// trigger it: a suspected compiler bug in this translation unit, not found
-// yet. Kept visible rather than deleted.
+// [!mayfail]: in the native build (AVX-512) the second check fails because
+// its *expected* vector is wrong, not the sparsifier: GCC 12.2 miscompiles
+// `const Tensor ones({4, 2}, 1.0f);` followed by `std::vector<float>{1, 1, 1,
+// 1, 0, 0, 0, 0}`, which then holds eight ones. A 25-line program with the
+// same two statements reproduces it with -O2 -mavx512f (not with -mavx2 or
+// SSE2); -fno-tree-slp-vectorize or -fno-tree-fre avoids it (2026-12-05).
+// The test passes in the SSE2-only build (INTERPLAY_NATIVE=OFF). Kept
+// visible until the build works around the compiler bug.
 TEST_CASE("block: blocks along axis 0 numbered by their first element",
           "[sparsifiers][block][!mayfail]") {
   const std::string b2 = R"({"sparsifier":"block","block":2,"axis":0)";
