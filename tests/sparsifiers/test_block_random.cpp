@@ -121,16 +121,11 @@ TEST_CASE("block: ragged last block, exact block counts, ties, NaN", "[sparsifie
   CHECK(blocks_pruned == 2);
 }
 
-// [!mayfail]: in the native build (AVX-512) the second check fails because
-// its *expected* vector is wrong, not the sparsifier: GCC 12.2 miscompiles
-// `const Tensor ones({4, 2}, 1.0f);` followed by `std::vector<float>{1, 1, 1,
-// 1, 0, 0, 0, 0}`, which then holds eight ones. A 25-line program with the
-// same two statements reproduces it with -O2 -mavx512f (not with -mavx2 or
-// SSE2); -fno-tree-slp-vectorize or -fno-tree-fre avoids it (2026-12-05).
-// The test passes in the SSE2-only build (INTERPLAY_NATIVE=OFF). Kept
-// visible until the build works around the compiler bug.
+// This test also guards the build: GCC 12.2 with -mavx512f miscompiled the
+// second expected vector below (after `ones`, {1, 1, 1, 1, 0, 0, 0, 0} held
+// eight ones), which CMakeLists.txt avoids with -fno-tree-slp-vectorize.
 TEST_CASE("block: blocks along axis 0 numbered by their first element",
-          "[sparsifiers][block][!mayfail]") {
+          "[sparsifiers][block]") {
   const std::string b2 = R"({"sparsifier":"block","block":2,"axis":0)";
   // Column blocks: rows 0-1 x col 0 (ss 2), col 1 (64); rows 2-3 x col 0 (9), col 1 (4).
   const Tensor x({4, 2}, {1, 8, 1, 0, 3, 0, 0, 2});
