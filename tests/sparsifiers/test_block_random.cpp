@@ -124,8 +124,7 @@ TEST_CASE("block: ragged last block, exact block counts, ties, NaN", "[sparsifie
 // This test also guards the build: GCC 12.2 with -mavx512f miscompiled the
 // second expected vector below (after `ones`, {1, 1, 1, 1, 0, 0, 0, 0} held
 // eight ones), which CMakeLists.txt avoids with -fno-tree-slp-vectorize.
-TEST_CASE("block: blocks along axis 0 numbered by their first element",
-          "[sparsifiers][block]") {
+TEST_CASE("block: blocks along axis 0 numbered by their first element", "[sparsifiers][block]") {
   const std::string b2 = R"({"sparsifier":"block","block":2,"axis":0)";
   // Column blocks: rows 0-1 x col 0 (ss 2), col 1 (64); rows 2-3 x col 0 (9), col 1 (4).
   const Tensor x({4, 2}, {1, 8, 1, 0, 3, 0, 0, 2});
