@@ -166,7 +166,7 @@ inline std::uint64_t stochastic_draw_key(std::uint64_t seed) {
   return mix64(seed ^ mix64(kRoundingStream));
 }
 inline float stochastic_draw(std::uint64_t key, std::uint64_t index) {
-  return float(std::int32_t(mix64(key + index) >> 40)) * 0x1p-24f;
+  return float(std::int32_t(mix64_high(key + index) >> 40)) * 0x1p-24f;
 }
 
 // u[i] = the stochastic-rounding draw of flat index index0 + i (i < n): the

@@ -10,6 +10,7 @@
 #include "quantizers/blocks.hpp"
 #include "quantizers/columns.hpp"
 #include "quantizers/keyed_plans.hpp"
+#include "quantizers/stochastic_block.hpp"
 
 namespace interplay {
 
@@ -157,14 +158,103 @@ auto amax_block(const RoundingPolicy& rounding, const Plan& plan) {
   };
 }
 
-// Stochastic rounding of blocks of B that tile contiguous lanes: the draws
-// of a chunk of blocks in one vectorised loop, then each block rounded with
-// the inline StochasticGrid (the per-block call, set-up and hashed key of
-// round_span cost more than a block's elements). A block that is not plain
-// (NaN/Inf, all zero, a zero plan, a grid StochasticGrid is not exact on, or
-// a value that overflows when scaled) is redone by `block`. Keyed: plan(amax)
-// depends only on amax's exponent (quantizers/keyed_plans.hpp), and the
-// plans come from a per-thread table instead of a plan and a check per block.
+namespace detail {
+
+// Stochastic rounding of the chunk of blocks [b0, b0 + nb) whose plans come
+// from the exponent-keyed table (quantizers/keyed_plans.hpp). Each block
+// draws inside its rounding loop (no draws stored and reloaded). The blocks
+// that are not plain are redone by `block` after the loop, which then holds
+// no call: a call clobbers every vector register, and the loop would reload
+// its constants for each block.
+template <std::size_t B, class Plan, class Block>
+void stochastic_keyed_chunk(const float* x, float* y, std::size_t b0, std::size_t nb,
+                            std::uint64_t key, KeyedPlans<Plan>& plans, const Block& block) {
+  constexpr std::size_t kBlocks = 2048 / B;
+  // The chunk's plans first, so that rounding a block does not wait on its
+  // amax reduction and table lookup (a latency chain per block).
+  std::uint32_t amax[kBlocks];
+  for (std::size_t k = 0; k < nb; ++k) {
+    std::uint32_t m = 0;
+    for (std::size_t i = 0; i < B; ++i) {
+      const std::uint32_t b = float_bits(x[(b0 + k) * B + i]) & 0x7fffffffu;
+      m = b > m ? b : m;
+    }
+    amax[k] = m;
+  }
+  const KeyedPlan* chunk_plans[kBlocks];
+  for (std::size_t k = 0; k < nb; ++k) chunk_plans[k] = &plans[amax[k]];
+  std::size_t redo[kBlocks], redos = 0;
+  for (std::size_t k = 0; k < nb; ++k) {
+    const KeyedPlan& p = *chunk_plans[k];
+    if (p.state != 1) {
+      redo[redos++] = k;
+      continue;
+    }
+    // Plain: the scaled values are finite (keyed_plans.hpp), no check.
+    const std::size_t at = (b0 + k) * B;
+    round_stochastic_block<B>(x + at, y + at, key, at, p);
+  }
+  for (std::size_t r = 0; r < redos; ++r) {
+    const std::size_t at = (b0 + redo[r]) * B;
+    block(BlockRef{x + at, y + at, B, at, 1});
+  }
+}
+
+// The same with a plan and a check per block: the chunk's draws in one
+// vectorised loop first. A block that is not plain (NaN/Inf, all zero, a
+// zero plan, a grid StochasticGrid is not exact on, or a value that
+// overflows when scaled) is redone by `block`.
+template <std::size_t B, class Plan, class Block>
+void stochastic_planned_chunk(const float* x, float* y, std::size_t b0, std::size_t nb,
+                              const RoundingPolicy& rounding, const Plan& plan,
+                              const Block& block) {
+  constexpr std::size_t kBlocks = 2048 / B;
+  float u[kBlocks * B];
+  stochastic_draws(rounding.seed, b0 * B, nb * B, u);
+  for (std::size_t k = 0; k < nb; ++k) {
+    const std::size_t at = (b0 + k) * B;
+    const float* __restrict xb = x + at;
+    float* __restrict yb = y + at;
+    const float* ub = u + k * B;
+    std::uint32_t m = 0;
+    for (std::size_t i = 0; i < B; ++i) {
+      const std::uint32_t b = float_bits(xb[i]) & 0x7fffffffu;
+      m = b > m ? b : m;
+    }
+    BlockPlan p;
+    if (m == 0 || m >= 0x7f800000u || (p = plan(bits_float(m))).zero ||
+        !stochastic_f32_exact(p.grid)) {
+      block(BlockRef{xb, yb, B, at, 1});
+      continue;
+    }
+    const StochasticGrid round(p.grid);
+    const float scale = p.scale.scale, inv = p.scale.inv;
+    unsigned special = 0;
+    if (p.scale.pow2) {
+      for (std::size_t i = 0; i < B; ++i) {
+        const float v = xb[i] * inv;
+        special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
+        yb[i] = round(v, ub[i]) * scale;
+      }
+    } else {
+      for (std::size_t i = 0; i < B; ++i) {
+        const float v = xb[i] / scale;
+        special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
+        yb[i] = round(v, ub[i]) * scale;
+      }
+    }
+    if (special) block(BlockRef{xb, yb, B, at, 1});
+  }
+}
+
+}  // namespace detail
+
+// Stochastic rounding of blocks of B that tile contiguous lanes, a chunk of
+// 2048 elements at a time, each block rounded with the inline StochasticGrid
+// (the per-block call, set-up and hashed key of round_span cost more than a
+// block's elements). Keyed: plan(amax) depends only on amax's exponent
+// (quantizers/keyed_plans.hpp), and the plans come from a per-thread table
+// instead of a plan and a check per block.
 template <std::size_t B, bool Keyed, class Plan, class Block>
 void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolicy& rounding,
                               const Plan& plan, const Block& block) {
@@ -180,75 +270,10 @@ void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolic
 #pragma omp for schedule(static)
     for (std::int64_t c = 0; c < chunks; ++c) {
       const std::size_t b0 = std::size_t(c) * kBlocks, nb = std::min(kBlocks, blocks - b0);
-      // Keyed: each block draws inside its rounding loop (no draws stored
-      // and reloaded); otherwise the chunk's draws in one loop first.
-      float u[Keyed ? 1 : kBlocks * B];
-      if constexpr (!Keyed) stochastic_draws(rounding.seed, b0 * B, nb * B, u);
-      // Keyed: the chunk's plans first, so that rounding a block does not
-      // wait on its amax reduction and table lookup (a latency chain per block).
-      const KeyedPlan* chunk_plans[Keyed ? kBlocks : 1];
-      if constexpr (Keyed) {
-        std::uint32_t amax[kBlocks];
-        for (std::size_t k = 0; k < nb; ++k) {
-          std::uint32_t m = 0;
-          for (std::size_t i = 0; i < B; ++i) {
-            const std::uint32_t b = float_bits(x[(b0 + k) * B + i]) & 0x7fffffffu;
-            m = b > m ? b : m;
-          }
-          amax[k] = m;
-        }
-        for (std::size_t k = 0; k < nb; ++k) chunk_plans[k] = &plans[amax[k]];
-      }
-      for (std::size_t k = 0; k < nb; ++k) {
-        const std::size_t at = (b0 + k) * B;
-        const float* __restrict xb = x + at;
-        float* __restrict yb = y + at;
-        const float* ub = u + (Keyed ? 0 : k * B);
-        unsigned special = 0;
-        if constexpr (Keyed) {
-          const KeyedPlan& p = *chunk_plans[k];
-          if (p.state != 1) {
-            block(BlockRef{x + at, y + at, B, at, 1});
-            continue;
-          }
-          const float nbd = p.grid.neg_bound, pbd = p.grid.pos_bound, mx = p.grid.max;
-          const float ov = p.grid.overflow_value, scale = p.scale, inv = p.inv;
-          const std::int32_t emin = p.grid.emin, mbits = p.grid.mbits;
-          for (std::size_t i = 0; i < B; ++i) {
-            const float v = xb[i] * inv, draw = stochastic_draw(key, at + i);
-            special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
-            yb[i] = StochasticGrid::round(v, draw, nbd, pbd, mx, ov, emin, mbits) * scale;
-          }
-        } else {
-          std::uint32_t m = 0;
-          for (std::size_t i = 0; i < B; ++i) {
-            const std::uint32_t b = float_bits(xb[i]) & 0x7fffffffu;
-            m = b > m ? b : m;
-          }
-          BlockPlan p;
-          if (m == 0 || m >= 0x7f800000u || (p = plan(bits_float(m))).zero ||
-              !stochastic_f32_exact(p.grid)) {
-            block(BlockRef{x + at, y + at, B, at, 1});
-            continue;
-          }
-          const StochasticGrid round(p.grid);
-          const float scale = p.scale.scale, inv = p.scale.inv;
-          if (p.scale.pow2) {
-            for (std::size_t i = 0; i < B; ++i) {
-              const float v = xb[i] * inv;
-              special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
-              yb[i] = round(v, ub[i]) * scale;
-            }
-          } else {
-            for (std::size_t i = 0; i < B; ++i) {
-              const float v = xb[i] / scale;
-              special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
-              yb[i] = round(v, ub[i]) * scale;
-            }
-          }
-        }
-        if (special) block(BlockRef{x + at, y + at, B, at, 1});
-      }
+      if constexpr (Keyed)
+        detail::stochastic_keyed_chunk<B>(x, y, b0, nb, key, plans, block);
+      else
+        detail::stochastic_planned_chunk<B>(x, y, b0, nb, rounding, plan, block);
     }
   }
 }

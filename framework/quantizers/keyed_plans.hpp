@@ -12,6 +12,8 @@
 // still handles every block the table does not mark plain: amax zero,
 // subnormal or non-finite (exponent field 0 or 255), a zero plan, a grid
 // without the fast kernel, a general (non power-of-two) scale.
+#include <cfloat>
+#include <cmath>
 #include <cstdint>
 
 #include "formats/grid.hpp"
@@ -57,6 +59,10 @@ class KeyedPlans {
     const auto b = plan_(bits_float(repr));
     if (b.zero || !b.scale.pow2 || !(stochastic_ ? stochastic_f32_exact(b.grid) : b.grid.fast))
       return;
+    // Every |x| of such a block is below 2^(field - 126), so x * inv stays
+    // finite when that bound times inv does: plain blocks need no NaN/Inf
+    // check on their scaled values.
+    if (!(std::ldexp(double(b.scale.inv), int(field) - 126) <= double(FLT_MAX))) return;
     p.grid = GridLocals(b.grid);
     p.scale = b.scale.scale, p.inv = b.scale.inv;
     p.state = 1;

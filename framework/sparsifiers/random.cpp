@@ -56,21 +56,12 @@ std::size_t window_pass(std::uint64_t key0, std::uint64_t lo, std::uint64_t hi, 
   // line (a streaming sink writes whole lines).
   for (; i < end && (i + sink.line_offset()) % 16 != 0; ++i) one(i);
   const __m512i step = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), eight = _mm512_set1_epi64(8);
-  const __m512i golden = _mm512_set1_epi64(std::int64_t(0x9e3779b97f4a7c15ULL));
-  const __m512i m1 = _mm512_set1_epi64(std::int64_t(0xbf58476d1ce4e5b9ULL));
-  const __m512i m2 = _mm512_set1_epi64(std::int64_t(0x94d049bb133111ebULL));
   const __m512i vlo = _mm512_set1_epi64(std::int64_t(lo));
   const __m512i vwidth = _mm512_set1_epi64(std::int64_t(hi - lo)), one64 = _mm512_set1_epi64(1);
-  auto hash = [&](__m512i z) {  // mix64, lane by lane
-    z = _mm512_add_epi64(z, golden);
-    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), m1);
-    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), m2);
-    return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
-  };
   __m512i vbelow = _mm512_setzero_si512();
   for (; i + 16 <= end; i += 16) {
     const __m512i c0 = _mm512_add_epi64(_mm512_set1_epi64(std::int64_t(key0 + i)), step);
-    const __m512i k0 = hash(c0), k1 = hash(_mm512_add_epi64(c0, eight));
+    const __m512i k0 = mix64_x8(c0), k1 = mix64_x8(_mm512_add_epi64(c0, eight));
     const __mmask8 below0 = _mm512_cmplt_epu64_mask(k0, vlo);
     const __mmask8 below1 = _mm512_cmplt_epu64_mask(k1, vlo);
     vbelow = _mm512_mask_add_epi64(vbelow, below0, vbelow, one64);

@@ -101,6 +101,19 @@ TEST_CASE("stochastic span kernel equals the per-element reference on every grid
   }
 }
 
+TEST_CASE("the inline stochastic draw is uniform24 of the rounding stream", "[formats]") {
+  // Kernels draw with stochastic_draw (mix64 without its last xor-shift);
+  // the reference with uniform24. Indices near 2^32 and 2^64 included.
+  for (const std::uint64_t seed : {0ull, 1ull, 0x5eedull, ~0ull}) {
+    const std::uint64_t key = stochastic_draw_key(seed);
+    for (const std::uint64_t base : {0ull, (1ull << 32) - 500, ~0ull - 500})
+      for (std::uint64_t i = base; i - base < 1000; ++i)
+        REQUIRE(stochastic_draw(key, i) == uniform24(seed, kRoundingStream, i));
+  }
+  for (std::uint64_t z = 0; z < 100000; z += 7)
+    REQUIRE(mix64_high(z * 0x9e3779b97f4a7c15ull) >> 33 == mix64(z * 0x9e3779b97f4a7c15ull) >> 33);
+}
+
 TEST_CASE("stochastic rounding is unbiased and reproducible by seed", "[formats]") {
   const std::size_t n = 200000;
   const Tensor x(Shape{n}, 0.3f);  // between FP4 neighbours 0 and 0.5
