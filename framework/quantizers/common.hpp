@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "core/params.hpp"
+#include "core/streaming.hpp"
 #include "formats/grid.hpp"
 #include "quantizers/blocks.hpp"
 #include "quantizers/columns.hpp"
@@ -61,12 +62,15 @@ void quantize_amax_columns(const Tensor& in, Tensor& out, const BlockLayout& lay
   const std::int64_t total = std::int64_t(L.outer * nb * strips);
   const float* x = in.data.data();
   float* y = out.data.data();
+  // The rows' stores wait on memory: stream them (core/streaming.hpp).
+  const bool stream = stream_output(in.size());
 #pragma omp parallel if (total > 1 && in.size() > (1u << 15))
   {
     ColumnPlans plans(kStrip);
     SpecialColumns special;
     KeyedPlans<Plan> keyed(plan, false);
     std::uint32_t amax[kStrip];
+    alignas(64) float rowbuf[kStrip];  // a rounded row on its way to memory
 #pragma omp for schedule(static)
     for (std::int64_t j = 0; j < total; ++j) {
       const std::size_t strip = std::size_t(j) % strips, ob = std::size_t(j) / strips;
@@ -127,13 +131,16 @@ void quantize_amax_columns(const Tensor& in, Tensor& out, const BlockLayout& lay
       special.gather(plans, x + base, rows, w, L.inner);
       for (std::size_t r = 0; r < rows; ++r) {
         const std::size_t at = base + r * L.inner;
+        float* dst = stream ? rowbuf : y + at;
         if (pow2 == 0)
-          round_columns<false>(plans, x + at, y + at, w);
+          round_columns<false>(plans, x + at, dst, w);
         else
-          round_columns<true>(plans, x + at, y + at, w);
+          round_columns<true>(plans, x + at, dst, w);
+        if (stream) stream_copy(y + at, rowbuf, w);
       }
       special.redo(y + base, rows, L.inner, base, block);
     }
+    stream_fence();
   }
 }
 

@@ -86,7 +86,7 @@ class MagnitudeSparsifier final : public Sparsifier {
     if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
     const float* x = in.data.data();
     float* y = out.data.data();
-    const bool stream = sparsity::stream_output(in.size());
+    const bool stream = stream_output(in.size());
     if (!per_row_)
       return keep_top_magnitudes(x, in.size(), fraction_, sparsity::worth_threads(in.size()),
                                  sparsity::ValueSink{y, stream});

@@ -97,7 +97,7 @@ class RandomSparsifier final : public Sparsifier {
   void sparsify(const Tensor& in, Tensor& out) const override {
     if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
     decide(in.size(), in.data.data(),
-           sparsity::ValueSink{out.data.data(), sparsity::stream_output(in.size())});
+           sparsity::ValueSink{out.data.data(), stream_output(in.size())});
   }
 
   // Every element's decision into `sink` (x: the values a ValueSink keeps),

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/streaming.hpp"
+
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -88,9 +90,7 @@ struct ValueSink {
     return (reinterpret_cast<std::uintptr_t>(out) % 64) / sizeof(float);
   }
   void drain() const {
-#ifdef __SSE2__
-    if (stream) _mm_sfence();
-#endif
+    if (stream) stream_fence();
   }
   // Bit masking, not a branch: decisions are data-dependent and unpredictable.
   // Nor a select: `kept ? v : 0` (compiled to a masked load) measured several
@@ -176,12 +176,5 @@ struct ValueSink {
   }
 #endif
 };
-
-// Whether a fused pass writing `n` floats should stream them (ValueSink):
-// only outputs well beyond the last-level cache, which a plain store would
-// have to fetch first and which the next step could not find in the cache.
-inline bool stream_output(std::size_t n) {
-  return n * sizeof(float) >= (std::size_t(32) << 20);
-}
 
 }  // namespace interplay::sparsity

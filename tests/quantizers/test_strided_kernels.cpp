@@ -162,6 +162,21 @@ TEST_CASE("per-channel INT along the last axis equals the contiguous path",
     }
 }
 
+// Outputs of 32 MiB or more leave the column kernel through non-temporal
+// stores (core/streaming.hpp): rows of 2050 floats start at every alignment,
+// so each row has a ragged head and tail.
+TEST_CASE("blocks along axis 0 of a streamed output equal the contiguous path",
+          "[quantizers][strided]") {
+  const Shape shape{4100, 2050};  // 8.4 M elements, 33.6 MB
+  const Tensor x = awkward(shape, 23);
+  for (const char* step : {R"({"quantizer":"mxfp8_e4m3")", R"({"quantizer":"hbfp4")"}) {
+    INFO(step);
+    const Tensor want = move_axis(
+        quantize(std::string(step) + ",\"axis\":-1}", move_axis(x, 0, false)), 0, true);
+    check_everywhere(std::string(step) + ",\"axis\":0}", x, want);
+  }
+}
+
 // NVFP4's chunked kernel for blocks of 16 along contiguous lanes against the
 // format's definition evaluated with the double-precision reference rounding
 // (round_to_grid), block by block.
