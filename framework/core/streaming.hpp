@@ -24,23 +24,47 @@ inline bool stream_output(std::size_t n) {
   return n * sizeof(float) >= (std::size_t(32) << 20);
 }
 
-// dst[0, n) = src[0, n): the whole 64-byte lines of dst with non-temporal
-// stores, a ragged head and tail with plain ones. src is a buffer the
-// kernel just wrote (in L1). Call stream_fence() before other threads read
-// dst.
-inline void stream_copy(float* dst, const float* src, std::size_t n) {
-  std::size_t i = 0;
+// dst[0, n) = src[0, n) for src a buffer the kernel fills in order (in L1):
+// each produced(m) streams the whole 64-byte lines of dst that src[0, m)
+// completes, with non-temporal stores, so that they interleave with the
+// kernel's arithmetic; finish(n) writes the ragged head and tail with plain
+// stores. Call stream_fence() before other threads read dst.
+class StreamCopy {
+ public:
+  StreamCopy(float* dst, const float* src)
+      : dst_(dst),
+        src_(src),
+        head_((64 - reinterpret_cast<std::uintptr_t>(dst) % 64) % 64 / sizeof(float)),
+        next_(head_) {}
+
+  void produced(std::size_t m) {
 #ifdef __SSE2__
-  for (; i < n && (reinterpret_cast<std::uintptr_t>(dst + i) & 63) != 0; ++i) dst[i] = src[i];
-  for (; i + 16 <= n; i += 16) {
+    for (; next_ + 16 <= m; next_ += 16) {
 #ifdef __AVX512F__
-    _mm512_stream_ps(dst + i, _mm512_loadu_ps(src + i));
+      _mm512_stream_ps(dst_ + next_, _mm512_loadu_ps(src_ + next_));
 #else
-    for (std::size_t j = i; j < i + 16; j += 4) _mm_stream_ps(dst + j, _mm_loadu_ps(src + j));
+      for (std::size_t j = next_; j < next_ + 16; j += 4)
+        _mm_stream_ps(dst_ + j, _mm_loadu_ps(src_ + j));
+#endif
+    }
 #endif
   }
-#endif
-  for (; i < n; ++i) dst[i] = src[i];
+
+  void finish(std::size_t n) {
+    produced(n);
+    for (std::size_t i = 0; i < head_ && i < n; ++i) dst_[i] = src_[i];
+    for (std::size_t i = next_ > head_ ? next_ : head_; i < n; ++i) dst_[i] = src_[i];
+  }
+
+ private:
+  float* dst_;
+  const float* src_;
+  std::size_t head_, next_;
+};
+
+// The whole copy at once.
+inline void stream_copy(float* dst, const float* src, std::size_t n) {
+  StreamCopy(dst, src).finish(n);
 }
 
 // Orders this thread's non-temporal stores before its later stores (the

@@ -162,18 +162,36 @@ TEST_CASE("per-channel INT along the last axis equals the contiguous path",
     }
 }
 
-// Outputs of 32 MiB or more leave the column kernel through non-temporal
-// stores (core/streaming.hpp): rows of 2050 floats start at every alignment,
-// so each row has a ragged head and tail.
-TEST_CASE("blocks along axis 0 of a streamed output equal the contiguous path",
-          "[quantizers][strided]") {
-  const Shape shape{4100, 2050};  // 8.4 M elements, 33.6 MB
-  const Tensor x = awkward(shape, 23);
-  for (const char* step : {R"({"quantizer":"mxfp8_e4m3")", R"({"quantizer":"hbfp4")"}) {
-    INFO(step);
-    const Tensor want = move_axis(
-        quantize(std::string(step) + ",\"axis\":-1}", move_axis(x, 0, false)), 0, true);
-    check_everywhere(std::string(step) + ",\"axis\":0}", x, want);
+// Outputs of 32 MiB or more leave the contiguous block kernel (with two
+// threads) and the column kernel through non-temporal stores
+// (core/streaming.hpp). The reference is the contiguous path on one thread,
+// which does not stream. Rows of 2050 floats start at every alignment, and
+// special blocks (zero, subnormal, huge, NaN) sit at the start, middle and
+// end of the kernel's groups of 16 blocks, which it redoes after the group.
+TEST_CASE("streamed outputs equal the one-thread contiguous path", "[quantizers][strided]") {
+  // 8.4 M elements (33.6 MB) each: lanes of 2048 take the contiguous block
+  // kernel, rows of 2050 start at every alignment in the column kernel.
+  for (const Shape& shape : {Shape{4097, 2048}, Shape{4100, 2050}}) {
+    Tensor x = awkward(shape, 23);
+    for (const std::size_t at : {0, 1024 + 3 * 64, 2048 + 15 * 64}) {
+      for (std::size_t i = 0; i < 64; ++i) {
+        x.data[at + i] = 0.0f;
+        x.data[20000 + at + i] = std::ldexp(float(i % 5) - 2.0f, -140);
+        x.data[40000 + at + i] = 3.0e38f * float(i % 3) / 2.0f;
+      }
+      x.data[60000 + at + 5] = std::numeric_limits<float>::quiet_NaN();
+    }
+    const int saved = omp_get_max_threads();
+    for (const char* step : {R"({"quantizer":"mxfp8_e4m3")", R"({"quantizer":"hbfp4")"}) {
+      INFO(step << " on " << shape_string(shape));
+      const std::string last = std::string(step) + ",\"axis\":-1}";
+      omp_set_num_threads(1);
+      const Tensor want_last = quantize(last, x);
+      const Tensor want_first = move_axis(quantize(last, move_axis(x, 0, false)), 0, true);
+      omp_set_num_threads(saved);
+      check_everywhere(last, x, want_last);
+      check_everywhere(std::string(step) + ",\"axis\":0}", x, want_first);
+    }
   }
 }
 
