@@ -105,7 +105,9 @@ void quantize_keyed_blocks(const Tensor& in, Tensor& out, const Plan& plan, cons
   const std::size_t blocks = in.size() / B;
   const float* x = in.data.data();
   float* y = out.data.data();
+#ifdef __AVX512F__
   const bool big = stream_output(in.size());
+#endif
 #pragma omp parallel if (blocks > 1 && in.size() > (1u << 15))
   {
     KeyedPlans<Plan> plans(plan, false);
