@@ -2,12 +2,13 @@
 """Medians and ranges over repeated `interplay bench --json` runs.
 
 The README's performance table comes from this script run on
-results/bench_runs.json (a list of runs). The two-thread speedup is given
-separately for the runs in which the VM's memory let a second thread copy
-faster (two-thread memcpy at least 1.5x one-thread memcpy) and for the runs in
-which it did not: on the project's machine the memory bandwidth a second
-thread gets changes from minute to minute, and a median over both kinds of
-run describes neither.
+results/bench_runs.json (a list of runs). Each case is compared with the
+memcpy and streaming copy timed right before it. Its two-thread speedup is
+given separately for the measurements in which the VM's memory let a second
+thread copy faster (two-thread memcpy at least 1.5x one-thread memcpy, just
+before the case) and for those in which it did not: on the project's machine
+the memory bandwidth a second thread gets changes from minute to minute, and
+a median over both kinds describes neither.
 
 usage: scripts/bench_summary.py results/bench_runs.json
 """
@@ -19,29 +20,30 @@ import sys
 def main(path):
     with open(path) as f:
         runs = json.load(f)["runs"]
-    fast = [r for r in runs if ratio(r["memcpy"]) >= 1.5]
-    slow = [r for r in runs if ratio(r["memcpy"]) < 1.5]
-    m1 = [r["memcpy"]["elements_per_s_1t"] / 1e9 for r in runs]
-    print(f"{len(runs)} runs; one-thread memcpy {statistics.median(m1):.2f} Gelem/s "
-          f"[{min(m1):.2f}-{max(m1):.2f}]")
-    for name, group in (("memory-rich", fast), ("memory-bound", slow)):
-        if group:
-            m = [ratio(r["memcpy"]) for r in group]
-            s = [r["stream_copy"]["elements_per_s_all"] / 1e9 for r in group]
-            print(f"{name} runs: {len(group)}; memcpy 1->2 threads {min(m):.2f}-{max(m):.2f}x; "
-                  f"two-thread streaming copy {statistics.median(s):.2f} Gelem/s")
+    copies = [c for r in runs for c in r["cases"]]
+    rich = [c for c in copies if ratio(c["memcpy"]) >= 1.5]
+    print(f"{len(runs)} runs; {len(rich)} of {len(copies)} case measurements memory-rich "
+          f"(memcpy 1 -> 2 threads {span([ratio(c['memcpy']) for c in rich])}x), "
+          f"the others memory-bound ({span([ratio(c['memcpy']) for c in copies if c not in rich])}x)")
+    m1 = [c["memcpy"]["elements_per_s_1t"] / 1e9 for c in copies]
+    s2 = [c["stream_copy"]["elements_per_s_all"] / 1e9 for c in copies if c not in rich]
+    print(f"one-thread memcpy {statistics.median(m1):.2f} Gelem/s [{span(m1)}]; two-thread "
+          f"streaming copy in memory-bound measurements {statistics.median(s2):.2f} [{span(s2)}]")
     print()
-    print("| case | 1 thread vs memcpy | speedup 1 -> 2 threads, memory-rich runs "
-          "| speedup, memory-bound runs | 2 threads vs streaming copy, memory-bound runs |")
+    print("| case | 1 thread vs memcpy | speedup 1 → 2 threads, memory-rich (n) "
+          "| speedup, memory-bound (n) | 2 threads vs streaming copy, memory-bound |")
     print("|---|---|---|---|---|")
     for name in [c["name"] for c in runs[0]["cases"]]:
-        one = [100 * case(r, name)["vs_memcpy_1t"] for r in runs]
-        row = [f"{statistics.median(one):.0f} % [{min(one):.0f}-{max(one):.0f}]"]
+        cs = [c for r in runs for c in r["cases"] if c["name"] == name]
+        one = [100 * c["vs_memcpy_1t"] for c in cs]
+        row = [f"{statistics.median(one):.0f} % [{span(one, 0)}]"]
+        fast = [c for c in cs if ratio(c["memcpy"]) >= 1.5]
+        slow = [c for c in cs if ratio(c["memcpy"]) < 1.5]
         for group in (fast, slow):
-            sp = [case(r, name)["speedup"] for r in group]
-            row.append(f"{statistics.median(sp):.2f}x [{min(sp):.2f}-{max(sp):.2f}]" if sp else "-")
-        vs = [100 * case(r, name)["vs_stream_copy_all"] for r in slow]
-        row.append(f"{statistics.median(vs):.0f} %" if vs else "-")
+            sp = [c["speedup"] for c in group]
+            row.append(f"{statistics.median(sp):.2f}× [{span(sp)}] ({len(sp)})" if sp else "–")
+        vs = [100 * c["vs_stream_copy_all"] for c in slow]
+        row.append(f"{statistics.median(vs):.0f} %" if vs else "–")
         print(f"| {name} | " + " | ".join(row) + " |")
 
 
@@ -49,8 +51,8 @@ def ratio(m):
     return m["elements_per_s_all"] / m["elements_per_s_1t"]
 
 
-def case(run, name):
-    return next(c for c in run["cases"] if c["name"] == name)
+def span(values, digits=2):
+    return f"{min(values):.{digits}f}–{max(values):.{digits}f}" if values else "–"
 
 
 if __name__ == "__main__":
