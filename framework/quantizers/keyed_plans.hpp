@@ -119,24 +119,28 @@ void quantize_keyed_blocks(const Tensor& in, Tensor& out, const Plan& plan, cons
     // to 6.5-7.7 Gelem/s, while one thread, bound by its own arithmetic,
     // went from 4.4-4.7 to 4.0-4.2.
     const bool stream = big && omp_get_num_threads() > 1;
-    alignas(64) float buffer[16 * B];
-    for (; k + 16 <= hi; k += 16) {
-      // Without this the amax pass waits on memory (the rounding of 16
-      // blocks fills the reorder window, so the next group's loads start
-      // late): fetch the group after next.
-      if (k + 48 <= blocks)
-        for (std::size_t i = 0; i < 16 * B; i += 16)
-          _mm_prefetch(reinterpret_cast<const char*>(x + (k + 32) * B + i), _MM_HINT_T0);
+    // Groups of 4 KiB (at least 16 blocks): each streamed group starts and
+    // ends with a part line written by plain stores.
+    constexpr std::size_t G = B >= 64 ? 16 : 1024 / B;
+    alignas(64) float buffer[G * B];
+    for (; k + G <= hi; k += G) {
+      // Without this the amax pass waits on memory (the rounding of a group
+      // fills the reorder window, so the next group's loads start late):
+      // fetch the group after next.
+      if (k + 3 * G <= blocks)
+        for (std::size_t i = 0; i < G * B; i += 16)
+          _mm_prefetch(reinterpret_cast<const char*>(x + (k + 2 * G) * B + i), _MM_HINT_T0);
       float* const yg = stream ? buffer : y + k * B;
       StreamCopy lines(y + k * B, buffer);
-      alignas(64) std::uint32_t amax[16];
-      _mm512_store_si512(amax, detail::amax_of_16_blocks<B>(x + k * B));
-      const KeyedPlan* p[16];
-      for (std::size_t j = 0; j < 16; ++j) p[j] = &plans[amax[j]];
+      alignas(64) std::uint32_t amax[G];
+      for (std::size_t j = 0; j < G; j += 16)
+        _mm512_store_si512(amax + j, detail::amax_of_16_blocks<B>(x + (k + j) * B));
+      const KeyedPlan* p[G];
+      for (std::size_t j = 0; j < G; ++j) p[j] = &plans[amax[j]];
       // Lines are streamed as blocks are rounded, up to the first block
       // that is redone afterwards.
-      std::size_t redo[16], redos = 0, ready = 16 * B;
-      for (std::size_t j = 0; j < 16; ++j) {
+      std::size_t redo[G], redos = 0, ready = G * B;
+      for (std::size_t j = 0; j < G; ++j) {
         if (p[j]->state != 1) {
           if (redos == 0) ready = j * B;
           redo[redos++] = j;
@@ -149,7 +153,7 @@ void quantize_keyed_blocks(const Tensor& in, Tensor& out, const Plan& plan, cons
         const std::size_t at = (k + redo[r]) * B;
         block(BlockRef{x + at, yg + redo[r] * B, B, at, 1});
       }
-      if (stream) lines.finish(16 * B);
+      if (stream) lines.finish(G * B);
     }
     if (stream) stream_fence();
 #endif
