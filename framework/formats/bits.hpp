@@ -43,7 +43,9 @@ struct SpanAmax {
   float amax;
   bool nonfinite;
 };
-inline SpanAmax span_amax(const float* x, std::size_t n) {
+// The largest |x| encoding of a span (sign bit cleared, so NaN and Inf come
+// out at or above 0x7f800000): unsigned integer max, which vectorises.
+inline std::uint32_t amax_bits(const float* x, std::size_t n) {
   std::uint32_t m = 0;
   for (std::size_t i = 0; i < n; ++i) {
     std::uint32_t b;
@@ -51,6 +53,10 @@ inline SpanAmax span_amax(const float* x, std::size_t n) {
     b &= 0x7fffffffu;
     m = b > m ? b : m;
   }
+  return m;
+}
+inline SpanAmax span_amax(const float* x, std::size_t n) {
+  const std::uint32_t m = amax_bits(x, n);
   return {bits_float(m), m >= 0x7f800000u};
 }
 

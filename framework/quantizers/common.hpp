@@ -180,14 +180,7 @@ void stochastic_keyed_chunk(const float* x, float* y, std::size_t b0, std::size_
   // The chunk's plans first, so that rounding a block does not wait on its
   // amax reduction and table lookup (a latency chain per block).
   std::uint32_t amax[kBlocks];
-  for (std::size_t k = 0; k < nb; ++k) {
-    std::uint32_t m = 0;
-    for (std::size_t i = 0; i < B; ++i) {
-      const std::uint32_t b = float_bits(x[(b0 + k) * B + i]) & 0x7fffffffu;
-      m = b > m ? b : m;
-    }
-    amax[k] = m;
-  }
+  for (std::size_t k = 0; k < nb; ++k) amax[k] = amax_bits(x + (b0 + k) * B, B);
   const KeyedPlan* chunk_plans[kBlocks];
   for (std::size_t k = 0; k < nb; ++k) chunk_plans[k] = &plans[amax[k]];
   std::size_t redo[kBlocks], redos = 0;
@@ -223,11 +216,7 @@ void stochastic_planned_chunk(const float* x, float* y, std::size_t b0, std::siz
     const float* __restrict xb = x + at;
     float* __restrict yb = y + at;
     const float* ub = u + k * B;
-    std::uint32_t m = 0;
-    for (std::size_t i = 0; i < B; ++i) {
-      const std::uint32_t b = float_bits(xb[i]) & 0x7fffffffu;
-      m = b > m ? b : m;
-    }
+    const std::uint32_t m = amax_bits(xb, B);
     BlockPlan p;
     if (m == 0 || m >= 0x7f800000u || (p = plan(bits_float(m))).zero ||
         !stochastic_f32_exact(p.grid)) {

@@ -34,8 +34,8 @@ struct KeyedPlan {
 
 // The table key of an amax encoding (sign bit clear): exponent field and
 // whether the mantissa is nonzero.
-inline std::uint32_t exponent_key(std::uint32_t amax_bits) {
-  return ((amax_bits >> 22) & ~1u) | std::uint32_t((amax_bits & 0x7fffffu) != 0);
+inline std::uint32_t exponent_key(std::uint32_t amax) {
+  return ((amax >> 22) & ~1u) | std::uint32_t((amax & 0x7fffffu) != 0);
 }
 
 template <class Plan>
@@ -47,19 +47,19 @@ class KeyedPlans {
     for (auto& p : table_) p.state = 0;
   }
 
-  const KeyedPlan& operator[](std::uint32_t amax_bits) {
-    KeyedPlan& p = table_[exponent_key(amax_bits)];
-    if (p.state == 0) fill(p, amax_bits);
+  const KeyedPlan& operator[](std::uint32_t amax) {
+    KeyedPlan& p = table_[exponent_key(amax)];
+    if (p.state == 0) fill(p, amax);
     return p;
   }
 
  private:
-  void fill(KeyedPlan& p, std::uint32_t amax_bits) {
+  void fill(KeyedPlan& p, std::uint32_t amax) {
     p.state = 2;
-    const std::uint32_t field = amax_bits >> 23;
+    const std::uint32_t field = amax >> 23;
     if (field == 0 || field == 255) return;  // zero, subnormal, NaN/Inf
     // Any amax with this key has the same plan: take the key's smallest.
-    const std::uint32_t repr = (field << 23) | std::uint32_t((amax_bits & 0x7fffffu) != 0);
+    const std::uint32_t repr = (field << 23) | std::uint32_t((amax & 0x7fffffu) != 0);
     const auto b = plan_(bits_float(repr));
     if (b.zero || !b.scale.pow2 || !(stochastic_ ? stochastic_f32_exact(b.grid) : b.grid.fast))
       return;
@@ -80,12 +80,14 @@ class KeyedPlans {
 namespace detail {
 
 // Block x[0, B) rounded into y with the plain plan p: round_span_fast's
-// arithmetic (x * inv, FastGrid, * scale).
+// arithmetic (x * inv, FastGrid, * scale). y may be x (element i reads only
+// x[i]: hence ivdep rather than restrict).
 template <std::size_t B>
-inline void round_keyed_block(const float* __restrict x, float* __restrict y, const KeyedPlan& p) {
+inline void round_keyed_block(const float* x, float* y, const KeyedPlan& p) {
   const float nb = p.grid.neg_bound, pb = p.grid.pos_bound, mx = p.grid.max;
   const float ov = p.grid.overflow_value, scale = p.scale, inv = p.inv;
   const std::int32_t emin = p.grid.emin, mbits = p.grid.mbits;
+#pragma GCC ivdep
   for (std::size_t i = 0; i < B; ++i)
     y[i] = FastGrid::round(x[i] * inv, nb, pb, mx, ov, emin, mbits) * scale;
 }
@@ -94,12 +96,12 @@ inline void round_keyed_block(const float* __restrict x, float* __restrict y, co
 
 // Blocks of B that tile the flat tensor (contiguous lanes, lane length a
 // multiple of B), nearest-even; each thread takes one contiguous range of
-// blocks. Sixteen blocks at a time: their amaxes in one vector
-// (quantizers/block_amax.hpp), their plans, then each plain block rounded;
-// the others are redone by `block` (the per-block code) after the loop,
-// which then holds no call (a call clobbers every vector register). The
-// rest one block at a time, amax then rounding. In place is fine: a block
-// is read whole before it is written.
+// blocks. A group of 4 KiB at a time: the amaxes of sixteen blocks in one
+// vector (quantizers/block_amax.hpp), the group's plans, then each plain
+// block rounded; the others are redone by `block` (the per-block code)
+// after the loop, which then holds no call (a call clobbers every vector
+// register). The rest one block at a time. In place is fine: a block is
+// read whole before it is written, element by element.
 template <std::size_t B, class Plan, class Block>
 void quantize_keyed_blocks(const Tensor& in, Tensor& out, const Plan& plan, const Block& block) {
   const std::size_t blocks = in.size() / B;
@@ -160,19 +162,12 @@ void quantize_keyed_blocks(const Tensor& in, Tensor& out, const Plan& plan, cons
     if (stream) stream_fence();
 #endif
     for (; k < hi; ++k) {
-      float v[B];
-      std::uint32_t m = 0;
-      for (std::size_t i = 0; i < B; ++i) {
-        v[i] = x[k * B + i];
-        const std::uint32_t b = float_bits(v[i]) & 0x7fffffffu;
-        m = b > m ? b : m;
-      }
-      const KeyedPlan& p = plans[m];
+      const KeyedPlan& p = plans[amax_bits(x + k * B, B)];
       if (p.state != 1) {
         block(BlockRef{x + k * B, y + k * B, B, k * B, 1});
         continue;
       }
-      detail::round_keyed_block<B>(v, y + k * B, p);
+      detail::round_keyed_block<B>(x + k * B, y + k * B, p);
     }
   }
 }

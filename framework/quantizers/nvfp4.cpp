@@ -23,11 +23,11 @@ namespace {
 SpanAmax parallel_amax(const float* x, std::size_t n) {
   constexpr std::size_t kChunk = std::size_t(1) << 16;
   const std::int64_t chunks = std::int64_t((n + kChunk - 1) / kChunk);
-  std::uint32_t m = 0;  // the largest |x| encoding, as span_amax keeps it
+  std::uint32_t m = 0;  // the largest |x| encoding (amax_bits)
 #pragma omp parallel for schedule(static) reduction(max : m) if (chunks > 1)
   for (std::int64_t c = 0; c < chunks; ++c) {
     const std::size_t lo = std::size_t(c) * kChunk;
-    const std::uint32_t b = float_bits(span_amax(x + lo, std::min(kChunk, n - lo)).amax);
+    const std::uint32_t b = amax_bits(x + lo, std::min(kChunk, n - lo));
     m = b > m ? b : m;
   }
   return {bits_float(m), m >= 0x7f800000u};
@@ -51,11 +51,7 @@ SpanAmax parallel_block_amax(const float* x, std::size_t n, std::uint32_t* block
       // A read-only pass waits on memory latency: asking 16 KiB ahead made it
       // about a third faster here (the hardware prefetcher alone runs short).
       if (k + kPrefetchBlocks < last) __builtin_prefetch(x + (k + kPrefetchBlocks) * 16);
-      std::uint32_t bm = 0;
-      for (std::size_t i = 0; i < 16; ++i) {
-        const std::uint32_t b = float_bits(x[k * 16 + i]) & 0x7fffffffu;
-        bm = b > bm ? b : bm;
-      }
+      const std::uint32_t bm = amax_bits(x + k * 16, 16);
       block_amax[k] = bm;
       tm = bm > tm ? bm : tm;
     }

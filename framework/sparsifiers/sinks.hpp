@@ -150,29 +150,27 @@ struct ValueSink {
  private:
 #ifdef __AVX512F__
   // The masked values go to an L1 buffer (a loop the compiler vectorises
-  // whatever kept_at is), then whole aligned lines to memory; a ragged head
-  // and tail use plain stores.
+  // whatever kept_at is), then to memory through stream_copy
+  // (core/streaming.hpp); a ragged head up to the first whole line takes
+  // plain stores, so that every buffer after it starts a line.
   template <class KeptAt>
   void stream_each(const float* x, std::size_t begin, std::size_t end, KeptAt kept_at) const {
-    float* o = out;
     std::size_t i = begin;
-    for (; i < end && (reinterpret_cast<std::uintptr_t>(o + i) & 63) != 0; ++i)
+    for (; i < end && (reinterpret_cast<std::uintptr_t>(out + i) & 63) != 0; ++i)
       put(i, kept_at(i), x[i]);
     constexpr std::size_t kBuf = 256;
-    alignas(64) std::uint32_t buf[kBuf];
-    while (end - i >= 16) {
-      const std::size_t m = std::min(kBuf, (end - i) & ~std::size_t(15));
+    alignas(64) float buf[kBuf];
+    while (i < end) {
+      const std::size_t m = std::min(kBuf, end - i);
       for (std::size_t j = 0; j < m; ++j) {
         std::uint32_t bits;
         std::memcpy(&bits, x + i + j, sizeof bits);
-        buf[j] = bits & (0u - std::uint32_t(kept_at(i + j)));
+        bits &= 0u - std::uint32_t(kept_at(i + j));
+        std::memcpy(buf + j, &bits, sizeof bits);
       }
-      for (std::size_t j = 0; j < m; j += 16)
-        _mm512_stream_si512(reinterpret_cast<__m512i*>(o + i + j),
-                            _mm512_load_si512(reinterpret_cast<const __m512i*>(buf + j)));
+      stream_copy(out + i, buf, m);
       i += m;
     }
-    for (; i < end; ++i) put(i, kept_at(i), x[i]);
   }
 #endif
 };
