@@ -27,7 +27,10 @@ const char* command_examples(const std::string& command) {
       {"prove",
        "  interplay prove --quick\n"
        "  interplay prove --statement T2 --sparsifier unstructured50 --report /tmp/t2.md\n"},
-      {"bench", "  interplay bench --size 1024 --filter mx\n"},
+      {"bench",
+       "  interplay bench --size 1024 --filter mx\n"
+       "  for i in 1 2 3; do interplay bench --json -q > run$i.json; done; "
+       "python3 scripts/bench_summary.py run*.json   # medians over runs\n"},
       {"train",
        "  interplay train --model mlp --output data/models/mlp.h5 --epochs 5\n"
        "  interplay train --model mlp --output mlp.boosters.h5 --arithmetic hbfp --schedule "

@@ -23,9 +23,10 @@ inline std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-inline CliResult run_cli(const std::vector<std::string>& args) {
+// Any program (found on PATH) with its arguments.
+inline CliResult run_program(const std::string& program, const std::vector<std::string>& args) {
   ScratchDir capture;
-  std::string cmd = shell_quote(INTERPLAY_BINARY);
+  std::string cmd = shell_quote(program);
   for (const auto& a : args) cmd += " " + shell_quote(a);
   cmd += " >" + shell_quote(capture.path("out")) + " 2>" + shell_quote(capture.path("err"));
   const int raw = std::system(cmd.c_str());
@@ -34,6 +35,10 @@ inline CliResult run_cli(const std::vector<std::string>& args) {
   r.out = read_bytes(capture.path("out"));
   r.err = read_bytes(capture.path("err"));
   return r;
+}
+
+inline CliResult run_cli(const std::vector<std::string>& args) {
+  return run_program(INTERPLAY_BINARY, args);
 }
 
 }  // namespace interplay::test

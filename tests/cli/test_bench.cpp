@@ -33,3 +33,25 @@ TEST_CASE("bench --json reports memcpy, the streaming copy and each case", "[cli
           Approx(all / c["stream_copy"]["elements_per_s_all"].get<double>()));
   }
 }
+
+// The README's performance table is what scripts/bench_summary.py makes of
+// the committed runs: a re-run bench that is not summarised again, or a
+// hand-edited number, fails here.
+TEST_CASE("the README's bench table comes from results/bench_runs.json", "[cli][bench]") {
+  const std::string root = INTERPLAY_SOURCE_DIR;
+  const auto r = interplay::test::run_program(
+      "python3", {root + "/scripts/bench_summary.py", root + "/results/bench_runs.json"});
+  REQUIRE(r.status == 0);
+  const std::string readme = interplay::test::read_bytes(root + "/README.md");
+  std::size_t rows = 0, at = 0;
+  while (at < r.out.size()) {
+    const std::size_t end = r.out.find('\n', at);
+    const std::string line = r.out.substr(at, end - at);
+    at = end == std::string::npos ? r.out.size() : end + 1;
+    if (line.rfind("| ", 0) != 0) continue;
+    CAPTURE(line);
+    CHECK(readme.find(line + "\n") != std::string::npos);
+    ++rows;
+  }
+  CHECK(rows > 20);  // the header and a row per case
+}
