@@ -136,8 +136,9 @@ class IntQuantizer final : public Quantizer {
 
   // The plan of a channel from its range (span_range's ends), as `group`
   // computes it; false when the channel takes `group` instead (NaN/Inf, a
-  // zero scale, a grid without the fast kernel).
-  bool row_plan(const SpanRange& r, FastGrid& grid, float& scale) const {
+  // zero scale, a grid without the fast kernel). The row and column kernels
+  // both take it.
+  bool channel_plan(const SpanRange& r, FastGrid& grid, float& scale) const {
     if (!std::isfinite(r.lo) || !std::isfinite(r.hi)) return false;
     const IntScale s = scale_for(Range{std::min(r.lo, 0.0f), std::max(r.hi, 0.0f)}, 1.0);
     const Grid g = fixed_grid(0, s.lo, s.hi);
@@ -153,7 +154,7 @@ class IntQuantizer final : public Quantizer {
   // (in the cache since its range pass) while it takes the range of row
   // k + 1, so reads and writes stream together. The rounding is
   // round_span_fast's (x / scale, FastGrid, * scale): the same bits as
-  // `group`, which still handles the channels row_plan refuses.
+  // `group`, which still handles the channels channel_plan refuses.
   template <class Group>
   void quantize_rows(const Tensor& in, Tensor& out, const Group& group) const {
     if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
@@ -171,7 +172,7 @@ class IntQuantizer final : public Quantizer {
       for (std::size_t k = first; k < last; ++k) {
         const float* xr = x + k * n;
         float* yr = y + k * n;
-        const bool plain = row_plan(next, grid, scale), more = k + 1 < last;
+        const bool plain = channel_plan(next, grid, scale), more = k + 1 < last;
         if (!plain || !more) {
           if (more) next = span_range(xr + n, n);
           if (plain)
@@ -261,18 +262,13 @@ class IntQuantizer final : public Quantizer {
     }
     ColumnPlans plans(channels);
     plans.begin();
+    FastGrid grid{Grid{}};
+    float scale = 1.0f;
     for (std::size_t c = 0; c < channels; ++c) {
-      const float rlo = key_float(lo[c]), rhi = key_float(hi[c]);
-      if (!std::isfinite(rlo) || !std::isfinite(rhi)) {
-        plans.set_identity(c, true);
-        continue;
-      }
-      const IntScale s = scale_for(Range{std::min(rlo, 0.0f), std::max(rhi, 0.0f)}, 1.0);
-      const Grid g = fixed_grid(0, s.lo, s.hi);
-      if (s.scale == 0.0f || !g.fast)
-        plans.set_identity(c, true);
+      if (channel_plan(SpanRange{key_float(lo[c]), key_float(hi[c])}, grid, scale))
+        plans.set(c, grid, scale, 0.0f);  // a general scale: x / scale
       else
-        plans.set(c, g, SpanScale{s.scale, 0.0f, false});
+        plans.set_identity(c, true);
     }
     plans.finish();
     SpecialColumns special;
