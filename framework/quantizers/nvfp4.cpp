@@ -135,8 +135,10 @@ class Nvfp4Quantizer final : public Quantizer {
             continue;
           }
           const float s = scale[k];
-          const float* __restrict xb = x + at;
-          float* __restrict yb = y + at;
+          const float* xb = x + at;
+          float* yb = y + at;
+          // In place too: element i reads only xb[i] (ivdep, not restrict).
+#pragma GCC ivdep
           for (std::size_t i = 0; i < 16; ++i) yb[i] = elem(xb[i] / s) * s;
         }
       }
