@@ -296,9 +296,13 @@ bool keep_top_magnitudes_in_window(const float* x, std::size_t n, std::size_t p,
   const std::uintptr_t next =
       threads == 1 && n <= kPrefetchMax ? reinterpret_cast<std::uintptr_t>(x) + 4 * n : 0;
   detail::for_thread_chunks(threads, n, [&](int t, std::size_t begin, std::size_t end) {
-    write_outside_bucket(x, begin, end, blo, bspan, sink,
-                         t == 0 ? first : parts[std::size_t(t - 1)], next);
+    // Other threads collect into a vector of their own and hand it over at
+    // the end (appending to parts[t - 1] in place would write a cache line
+    // of vector headers that other threads write too).
+    std::vector<C> mine;
+    write_outside_bucket(x, begin, end, blo, bspan, sink, t == 0 ? first : mine, next);
     sink.drain();
+    if (t > 0) parts[std::size_t(t - 1)] = std::move(mine);
   });
   for (auto& part : parts) cand.insert(cand.end(), part.begin(), part.end());
   const auto cut = detail::nth_candidate(cand, rank);

@@ -147,55 +147,74 @@ class RandomSparsifier final : public Sparsifier {
     const int threads = sparsity::detail::thread_count(true);
     std::vector<std::vector<Candidate>> found(static_cast<std::size_t>(threads));
     std::vector<std::size_t> below(static_cast<std::size_t>(threads), 0);
+    // Each thread also bins its candidates' keys (kBins bins over [lo, hi]),
+    // so that the serial step only has to sort out the bin holding the cut.
+    int shift = 0;
+    while (((hi - lo) >> shift) >= kBins) ++shift;
+    std::vector<std::uint32_t> bins(kBins * std::size_t(threads), 0);
     const bool fused = !sink.aliases(x);
+    // Each thread collects into a vector of its own, sized for the expected
+    // count, and hands it over at the end: appending to found[t] in place
+    // would write a cache line of vector headers that the other threads
+    // write too, on every candidate.
+    const double window_share = double(hi - lo) * 0x1p-64;
+    const auto room_for = [window_share](std::size_t begin, std::size_t end) {
+      std::vector<Candidate> v;
+      v.reserve(std::size_t(double(end - begin) * window_share * 1.125) + 64);
+      return v;
+    };
     sparsity::detail::for_thread_chunks(threads, n, [&](int t, std::size_t begin, std::size_t end) {
-      std::vector<Candidate>& mine = found[std::size_t(t)];
+      std::vector<Candidate> mine = room_for(begin, end);
+      std::size_t count;
       if (fused) {
-        below[std::size_t(t)] = window_pass<true>(key0, lo, hi, x, begin, end, sink, mine);
+        count = window_pass<true>(key0, lo, hi, x, begin, end, sink, mine);
         sink.drain();
       } else {
-        below[std::size_t(t)] = window_pass<false>(key0, lo, hi, x, begin, end, sink, mine);
+        count = window_pass<false>(key0, lo, hi, x, begin, end, sink, mine);
       }
+      std::uint32_t* h = bins.data() + kBins * std::size_t(t);
+      for (const Candidate& c : mine) ++h[(c.first - lo) >> shift];
+      below[std::size_t(t)] = count;
+      found[std::size_t(t)] = std::move(mine);
     });
-    std::size_t under = 0;
-    std::vector<Candidate> window;
+    std::size_t under = 0, inside = 0;
     for (int t = 0; t < threads; ++t) {
       under += below[std::size_t(t)];
-      window.insert(window.end(), found[std::size_t(t)].begin(), found[std::size_t(t)].end());
+      if (t > 0)
+        for (std::size_t b = 0; b < kBins; ++b) bins[b] += bins[kBins * std::size_t(t) + b];
     }
+    for (std::size_t b = 0; b < kBins; ++b) inside += bins[b];
     // The cut is the (p-1)-th in prune order; keys below the window precede
     // every candidate and keys above follow them.
-    if (under > p - 1 || p - 1 - under >= window.size()) return false;
-    // The window lists its candidates in index order (each thread's in
-    // order, the threads' shares in order), so the radix select over their
-    // positions, which breaks ties by position, finds the same cut as one
-    // over their indices; it is several times faster than nth_element here.
-    auto cut = sparsity::cut_after_smallest<std::uint64_t>(
-        window.size(), p - under, 64, false, [&](std::size_t j) { return window[j].first; });
-    cut.index = window[std::size_t(cut.index)].second;
+    if (under > p - 1 || p - 1 - under >= inside) return false;
+    std::size_t rank = p - 1 - under, bin = 0;
+    while (bins[bin] <= rank) rank -= bins[bin++];
+    std::vector<Candidate> in_bin;
+    for (const auto& mine : found)
+      for (const Candidate& c : mine)
+        if (((c.first - lo) >> shift) == bin) in_bin.push_back(c);
+    const auto cut = sparsity::detail::nth_candidate(in_bin, rank);
     if (!fused)  // the writing pass (it finds the same candidates again)
       sparsity::detail::for_thread_chunks(threads, n, [&](int, std::size_t begin, std::size_t end) {
-        std::vector<Candidate> again;
+        std::vector<Candidate> again = room_for(begin, end);
         window_pass<true>(key0, lo, hi, x, begin, end, sink, again);
         sink.drain();
       });
-    // Each thread settles the candidates it found: they are scattered over
-    // the tensor, so each costs a cache miss or two; the misses overlap
-    // better with a prefetch a few candidates ahead.
+    // Each thread settles the candidates it found. The pass wrote them as
+    // kept, so only the pruned ones (about half) are written again, and
+    // their values are not needed: no read of x. They are scattered over
+    // the tensor, so each costs a cache miss.
     sparsity::detail::for_thread_chunks(threads, n, [&](int t, std::size_t, std::size_t) {
-      const std::vector<Candidate>& mine = found[std::size_t(t)];
-      constexpr std::size_t kAhead = 8;
-      for (std::size_t j = 0; j < mine.size(); ++j) {
-        if (j + kAhead < mine.size()) __builtin_prefetch(x + mine[j + kAhead].second);
-        const std::size_t i = std::size_t(mine[j].second);
-        sink.put(i, cut.keeps(mine[j].first, mine[j].second), x[i]);
-      }
+      for (const Candidate& c : found[std::size_t(t)])
+        if (!cut.keeps(c.first, c.second)) sink.put(std::size_t(c.second), false, 0.0f);
     });
     return true;
   }
 
   // Below this size the general selection is cheap enough.
   static constexpr std::size_t kWindowMin = std::size_t(1) << 16;
+  // The window's bins: about 8 candidates each for a 4096 x 4096 tensor.
+  static constexpr std::size_t kBins = 4096;
 
   SparsifierDescription describe() const override {
     SparsifierDescription d;

@@ -239,9 +239,14 @@ Cut<Key> cut_after_smallest(std::size_t n, std::size_t p, int key_bits, bool par
       std::vector<std::vector<C>> parts(static_cast<std::size_t>(threads - 1));
       detail::for_thread_chunks(threads, n, [&](int t, std::size_t begin, std::size_t end) {
         constexpr std::size_t kSpan = 64;
-        auto& mine = t == 0 ? first : parts[std::size_t(t - 1)];
+        // Other threads collect into a vector of their own and hand it over
+        // at the end (appending to parts[t - 1] in place would write a cache
+        // line of vector headers that other threads write too).
+        std::vector<C> own;
+        auto& mine = t == 0 ? first : own;
         for (std::size_t b = begin; b < end; b += kSpan)
           detail::collect_bucket(b, std::min(end, b + kSpan), lo, span, key_at, mine);
+        if (t > 0) parts[std::size_t(t - 1)] = std::move(own);
       });
       for (auto& part : parts) cand.insert(cand.end(), part.begin(), part.end());
       return detail::nth_candidate(cand, rank);

@@ -229,27 +229,28 @@ TEST_CASE("random: mask equals a full sort of the counter-hash keys", "[sparsifi
 }
 
 // The window pass (AVX-512 where available, a scalar head and tail) against
-// the full sort, with one and two threads, into a separate output and in
-// place; sizes whose thread shares and line boundaries fall unevenly.
-TEST_CASE("random: the window path matches a full sort with 1 and 2 threads",
+// the full sort, with one to three threads, into a separate output and in
+// place; sizes whose thread shares and line boundaries fall unevenly, and
+// fractions whose window reaches the ends of the key range.
+TEST_CASE("random: the window path matches a full sort with 1 to 3 threads",
           "[sparsifiers][random]") {
   constexpr std::uint64_t kStream = 0x52414e4453504152ULL;  // "RANDSPAR"
   const int saved = omp_get_max_threads();
-  for (const std::size_t n : {std::size_t(65537), std::size_t(300001)})
-    for (const double fraction : {0.5, 0.3}) {
-      std::vector<std::size_t> order(n);
-      std::iota(order.begin(), order.end(), std::size_t(0));
-      std::vector<std::uint64_t> key(n);
-      for (std::size_t i = 0; i < n; ++i) key[i] = counter_hash(7, kStream, i);
-      std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return key[a] < key[b] || (key[a] == key[b] && a > b);
-      });
+  for (const std::size_t n : {std::size_t(65537), std::size_t(300001)}) {
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    std::vector<std::uint64_t> key(n);
+    for (std::size_t i = 0; i < n; ++i) key[i] = counter_hash(7, kStream, i);
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return key[a] < key[b] || (key[a] == key[b] && a > b);
+    });
+    for (const double fraction : {0.5, 0.3, 0.0001, 0.9999}) {
       std::vector<std::uint8_t> expected(n, 1);
       for (std::size_t r = 0; r < std::size_t(std::floor(double(n) * fraction)); ++r)
         expected[order[r]] = 0;
       const json step{{"sparsifier", "random"}, {"fraction", fraction}, {"seed", 7}};
       const Tensor x = interplay::test::gaussian({n}, 6);
-      for (int threads : {1, 2}) {
+      for (int threads : {1, 2, 3}) {
         omp_set_num_threads(threads);
         INFO("n " << n << " fraction " << fraction << " threads " << threads);
         CHECK(mask(step, x) == expected);
@@ -266,6 +267,7 @@ TEST_CASE("random: the window path matches a full sort with 1 and 2 threads",
       }
       omp_set_num_threads(saved);
     }
+  }
 }
 
 // In place (a pipeline sparsifies its running tensor in place) the result
