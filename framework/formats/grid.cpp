@@ -82,24 +82,48 @@ double bits_double(std::uint64_t b) {
   return d;
 }
 
+// Spans are rounded in chunks of this many elements (the draws stay in L1).
+constexpr std::size_t kChunk = 256;
+
+// Whether any of value_at(0 .. n-1) is NaN or Inf: a chunk holding one is
+// rounded by the reference element by element, decided before anything of
+// it is written (the kernels run in place too, and the reference needs x).
+template <class ValueAt>
+bool any_nonfinite(std::size_t n, const ValueAt& value_at) {
+  unsigned special = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    special |= unsigned((float_bits(value_at(i)) & 0x7f800000u) == 0x7f800000u);
+  return special != 0;
+}
+
+// The reference for x[b, b + m) (see round_one).
+void round_chunk_by_reference(const float* x, float* out, std::size_t b, std::size_t m,
+                              const Grid& g, const SpanScale& s, Rounding mode, const Draws& d) {
+  for (std::size_t i = b; i < b + m; ++i) out[i] = round_one(x[i], g, s, mode, d, i);
+}
+
 template <bool Pow2>
-void round_span_stochastic(const float* __restrict x, float* __restrict out, std::size_t n,
-                           const Grid& g, const SpanScale& s, const Draws& d) {
+void round_span_stochastic(const float* x, float* out, std::size_t n, const Grid& g,
+                           const SpanScale& s, const Draws& d) {
   const std::uint64_t key = stochastic_draw_key(d.seed), stride = d.stride;
   const float neg_bound = -g.lo, pos_bound = g.hi, scale = s.scale, inv = s.inv;
   const float max = g.max, over = static_cast<float>(overflow_value(g));
   const std::int32_t emin = g.emin, mbits = g.mbits;
-  constexpr std::size_t kChunk = 256;  // draws stay in L1 between the two loops
   float u[kChunk];
   for (std::size_t b = 0; b < n; b += kChunk) {
     const std::size_t m = std::min(kChunk, n - b);
+    const float* xb = x + b;
+    if (any_nonfinite(m, [&](std::size_t i) { return Pow2 ? xb[i] * inv : xb[i] / scale; })) {
+      round_chunk_by_reference(x, out, b, m, g, s, Rounding::Stochastic, d);
+      continue;
+    }
     const std::uint64_t i0 = d.index0 + b * stride;
     for (std::size_t i = 0; i < m; ++i) u[i] = stochastic_draw(key, i0 + i * stride);
-    unsigned special = 0;
+      // In place too: element i reads only x[b + i] (ivdep, not restrict).
+#pragma GCC ivdep
     for (std::size_t i = 0; i < m; ++i) {
-      const float v = Pow2 ? x[b + i] * inv : x[b + i] / scale;
+      const float v = Pow2 ? xb[i] * inv : xb[i] / scale;
       const std::uint32_t bits = float_bits(v), sign = bits & 0x80000000u;
-      special |= unsigned((bits & 0x7f800000u) == 0x7f800000u);
       float a = bits_float(bits & 0x7fffffffu);
       const float bound = sign ? neg_bound : pos_bound;
       a = a < bound ? a : bound;
@@ -120,11 +144,6 @@ void round_span_stochastic(const float* __restrict x, float* __restrict out, std
       r = r > max ? over : r;
       out[b + i] = bits_float(float_bits(r) | sign) * scale;
     }
-    if (special)  // NaN or Inf after scaling: rare, the reference decides
-      for (std::size_t i = b; i < b + m; ++i) {
-        const float v = Pow2 ? x[i] * inv : x[i] / scale;
-        if (!std::isfinite(v)) out[i] = round_one(x[i], g, s, Rounding::Stochastic, d, i);
-      }
   }
 }
 
@@ -135,28 +154,24 @@ void round_span_stochastic(const float* __restrict x, float* __restrict out, std
 // y = a * (1/q) and (f + up) * q are exact scalings. The values equal the
 // double kernel's at each step, so the results are the same bits.
 template <bool Pow2>
-void round_span_stochastic_f32(const float* __restrict x, float* __restrict out, std::size_t n,
-                               const Grid& g, const SpanScale& s, const Draws& d) {
+void round_span_stochastic_f32(const float* x, float* out, std::size_t n, const Grid& g,
+                               const SpanScale& s, const Draws& d) {
   const std::uint64_t key = stochastic_draw_key(d.seed), stride = d.stride;
   const StochasticGrid round(g);
   const float scale = s.scale, inv = s.inv;
-  constexpr std::size_t kChunk = 256;
   float u[kChunk];
   for (std::size_t b = 0; b < n; b += kChunk) {
     const std::size_t m = std::min(kChunk, n - b);
+    const float* xb = x + b;
+    if (any_nonfinite(m, [&](std::size_t i) { return Pow2 ? xb[i] * inv : xb[i] / scale; })) {
+      round_chunk_by_reference(x, out, b, m, g, s, Rounding::Stochastic, d);
+      continue;
+    }
     const std::uint64_t i0 = d.index0 + b * stride;
     for (std::size_t i = 0; i < m; ++i) u[i] = stochastic_draw(key, i0 + i * stride);
-    unsigned special = 0;
-    for (std::size_t i = 0; i < m; ++i) {
-      const float v = Pow2 ? x[b + i] * inv : x[b + i] / scale;
-      special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
-      out[b + i] = round(v, u[i]) * scale;
-    }
-    if (special)
-      for (std::size_t i = b; i < b + m; ++i) {
-        const float v = Pow2 ? x[i] * inv : x[i] / scale;
-        if (!std::isfinite(v)) out[i] = round_one(x[i], g, s, Rounding::Stochastic, d, i);
-      }
+#pragma GCC ivdep
+    for (std::size_t i = 0; i < m; ++i)
+      out[b + i] = round(Pow2 ? xb[i] * inv : xb[i] / scale, u[i]) * scale;
   }
 }
 
@@ -221,13 +236,15 @@ double round_to_grid(double v, const Grid& g, Rounding mode, double u) {
 void round_span_general(const float* x, float* out, std::size_t n, const Grid& g,
                         const SpanScale& s, Rounding mode, const Draws& d, bool finite) {
   if (mode == Rounding::NearestEven && g.fast) {
-    round_span_fast(x, out, n, FastGrid(g), s);
-    if (finite) return;
-    for (std::size_t i = 0; i < n; ++i)
-      if (!std::isfinite(x[i])) {
-        const float v = s.pow2 ? x[i] * s.inv : x[i] / s.scale;
-        out[i] = static_cast<float>(round_to_grid(v, g, mode, 0.0)) * s.scale;
-      }
+    const FastGrid fast(g);
+    if (finite) return round_span_fast(x, out, n, fast, s);
+    for (std::size_t b = 0; b < n; b += kChunk) {
+      const std::size_t m = std::min(kChunk, n - b);
+      if (any_nonfinite(m, [&](std::size_t i) { return x[b + i]; }))
+        round_chunk_by_reference(x, out, b, m, g, s, mode, d);
+      else
+        round_span_fast(x + b, out + b, m, fast, s);
+    }
     return;
   }
   if (mode == Rounding::Stochastic && stochastic_f32_exact(g))

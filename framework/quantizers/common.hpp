@@ -202,8 +202,9 @@ void stochastic_keyed_chunk(const float* x, float* y, std::size_t b0, std::size_
 
 // The same with a plan and a check per block: the chunk's draws in one
 // vectorised loop first. A block that is not plain (NaN/Inf, all zero, a
-// zero plan, a grid StochasticGrid is not exact on, or a value that
-// overflows when scaled) is redone by `block`.
+// zero plan, a grid StochasticGrid is not exact on, or an amax that
+// overflows when scaled, so some value would) is done by `block` instead,
+// decided before anything of the block is written: y may be x.
 template <std::size_t B, class Plan, class Block>
 void stochastic_planned_chunk(const float* x, float* y, std::size_t b0, std::size_t nb,
                               const RoundingPolicy& rounding, const Plan& plan,
@@ -213,33 +214,30 @@ void stochastic_planned_chunk(const float* x, float* y, std::size_t b0, std::siz
   stochastic_draws(rounding.seed, b0 * B, nb * B, u);
   for (std::size_t k = 0; k < nb; ++k) {
     const std::size_t at = (b0 + k) * B;
-    const float* __restrict xb = x + at;
-    float* __restrict yb = y + at;
+    const float* xb = x + at;
+    float* yb = y + at;
     const float* ub = u + k * B;
     const std::uint32_t m = amax_bits(xb, B);
     BlockPlan p;
+    // Scaling is monotonic, so the block's values scale to finite values
+    // exactly when its amax does.
     if (m == 0 || m >= 0x7f800000u || (p = plan(bits_float(m))).zero ||
-        !stochastic_f32_exact(p.grid)) {
+        !stochastic_f32_exact(p.grid) ||
+        !std::isfinite(p.scale.pow2 ? bits_float(m) * p.scale.inv
+                                    : bits_float(m) / p.scale.scale)) {
       block(BlockRef{xb, yb, B, at, 1});
       continue;
     }
     const StochasticGrid round(p.grid);
     const float scale = p.scale.scale, inv = p.scale.inv;
-    unsigned special = 0;
+    // In place too: element i reads only xb[i] (ivdep, not restrict).
     if (p.scale.pow2) {
-      for (std::size_t i = 0; i < B; ++i) {
-        const float v = xb[i] * inv;
-        special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
-        yb[i] = round(v, ub[i]) * scale;
-      }
+#pragma GCC ivdep
+      for (std::size_t i = 0; i < B; ++i) yb[i] = round(xb[i] * inv, ub[i]) * scale;
     } else {
-      for (std::size_t i = 0; i < B; ++i) {
-        const float v = xb[i] / scale;
-        special |= unsigned((float_bits(v) & 0x7f800000u) == 0x7f800000u);
-        yb[i] = round(v, ub[i]) * scale;
-      }
+#pragma GCC ivdep
+      for (std::size_t i = 0; i < B; ++i) yb[i] = round(xb[i] / scale, ub[i]) * scale;
     }
-    if (special) block(BlockRef{xb, yb, B, at, 1});
   }
 }
 

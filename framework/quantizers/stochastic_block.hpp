@@ -26,10 +26,11 @@ namespace interplay::detail {
 
 // yb[i] = the stochastic rounding of xb[i] * p.inv onto p's grid, times
 // p.scale, with the draw of flat index at + i (i < B). p is plain, so the
-// scaled values are finite.
+// scaled values are finite. In place too: each vector is loaded before its
+// results are stored.
 template <std::size_t B>
-inline void round_stochastic_block(const float* __restrict xb, float* __restrict yb,
-                                   std::uint64_t key, std::uint64_t at, const KeyedPlan& p) {
+inline void round_stochastic_block(const float* xb, float* yb, std::uint64_t key, std::uint64_t at,
+                                   const KeyedPlan& p) {
 #ifdef __AVX512DQ__
   static_assert(B % 16 == 0, "whole vectors");
   const __m512 inv = _mm512_set1_ps(p.inv), scale = _mm512_set1_ps(p.scale);

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/pipeline.hpp"
 #include "support.hpp"
 
 using namespace interplay;
@@ -37,7 +38,8 @@ Tensor two_blocks(std::size_t block, float bad) {
 
 }  // namespace
 
-TEST_CASE("non-finite: mx and hbfp make the block holding NaN/Inf all NaN", "[quantizers][nonfinite]") {
+TEST_CASE("non-finite: mx and hbfp make the block holding NaN/Inf all NaN",
+          "[quantizers][nonfinite]") {
   for (const char* q : {R"({"quantizer":"mxfp4"})", R"({"quantizer":"mxint8"})",
                         R"({"quantizer":"hbfp8","block":32})"})
     for (float bad : {kNaN, kInf, -kInf}) {
@@ -50,7 +52,8 @@ TEST_CASE("non-finite: mx and hbfp make the block holding NaN/Inf all NaN", "[qu
     }
 }
 
-TEST_CASE("non-finite: nvfp4 makes the block NaN and scales the rest by the finite amax", "[quantizers][nonfinite]") {
+TEST_CASE("non-finite: nvfp4 makes the block NaN and scales the rest by the finite amax",
+          "[quantizers][nonfinite]") {
   for (float bad : {kNaN, kInf, -kInf}) {
     CAPTURE(bad);
     Tensor x = two_blocks(16, bad);
@@ -64,7 +67,8 @@ TEST_CASE("non-finite: nvfp4 makes the block NaN and scales the rest by the fini
   }
 }
 
-TEST_CASE("non-finite: int makes the scale group NaN, per tensor, channel and group", "[quantizers][nonfinite]") {
+TEST_CASE("non-finite: int makes the scale group NaN, per tensor, channel and group",
+          "[quantizers][nonfinite]") {
   for (float bad : {kNaN, kInf, -kInf}) {
     CAPTURE(bad);
     const Tensor g = quantize(R"({"quantizer":"int","bits":4,"granularity":"group","block":32})",
@@ -81,7 +85,8 @@ TEST_CASE("non-finite: int makes the scale group NaN, per tensor, channel and gr
   }
 }
 
-TEST_CASE("non-finite: fp element-wise saturates Inf, keeps NaN; scaled fp goes NaN", "[quantizers][nonfinite]") {
+TEST_CASE("non-finite: fp element-wise saturates Inf, keeps NaN; scaled fp goes NaN",
+          "[quantizers][nonfinite]") {
   const Tensor x({4}, {kNaN, kInf, -kInf, 1.0f});
   const Tensor sat = quantize(R"({"quantizer":"fp","format":"fp8_e4m3"})", x);
   CHECK(std::isnan(sat.data[0]));
@@ -98,6 +103,13 @@ TEST_CASE("non-finite: fp element-wise saturates Inf, keeps NaN; scaled fp goes 
   CHECK(fp4.data[1] == 6.0f);  // finite-only formats clamp
   CHECK(fp4.data[2] == -6.0f);
 
+  // A pipeline quantizes in place: the same policy.
+  const Tensor piped =
+      Pipeline::from_json(json::parse(R"([{"quantizer":"fp","format":"fp8_e4m3"}])"), "test")
+          .apply(x);
+  CHECK(std::isnan(piped.data[0]));
+  CHECK(piped.data[1] == 448.0f);
+
   const Tensor tensor = quantize(R"({"quantizer":"fp","scale":"tensor"})", x);
   CHECK(all_nan(tensor, 0, 4));
   const Tensor m({2, 2}, {kInf, 1, 2, 3});
@@ -106,7 +118,8 @@ TEST_CASE("non-finite: fp element-wise saturates Inf, keeps NaN; scaled fp goes 
   CHECK(all_finite(channel, 2, 4));
 }
 
-TEST_CASE("non-finite: magnitude sparsifiers keep NaN first, then Inf, unchanged", "[sparsifiers][nonfinite]") {
+TEST_CASE("non-finite: magnitude sparsifiers keep NaN first, then Inf, unchanged",
+          "[sparsifiers][nonfinite]") {
   const Tensor x({8}, {1, kNaN, 5, -kInf, 2, 3, 4, 0.5f});
   const Tensor nm = sparsify(R"({"sparsifier":"nm","n":1,"m":4})", x);
   CHECK(std::isnan(nm.data[1]));  // group (1, NaN, 5, -Inf): NaN is the largest
@@ -124,7 +137,8 @@ TEST_CASE("non-finite: magnitude sparsifiers keep NaN first, then Inf, unchanged
   CHECK(blk.data[4] == 0);
 }
 
-TEST_CASE("non-finite: random sparsity ignores values and passes them through", "[sparsifiers][nonfinite]") {
+TEST_CASE("non-finite: random sparsity ignores values and passes them through",
+          "[sparsifiers][nonfinite]") {
   const Tensor x({8}, {kNaN, kInf, -kInf, kNaN, kInf, -kInf, kNaN, kInf});
   const Tensor finite({8}, {1, 2, 3, 4, 5, 6, 7, 8});
   const char* s = R"({"sparsifier":"random","fraction":0.5,"seed":3})";

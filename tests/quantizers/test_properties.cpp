@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <set>
 
 #include "core/rng.hpp"
@@ -112,4 +114,38 @@ TEST_CASE("results are identical for 1 and 2 threads, stochastic rounding includ
     CHECK(one.data == two.data);
   }
   omp_set_num_threads(saved);
+}
+
+// Pipelines quantize their running tensor in place: every configuration, with
+// nearest and stochastic rounding, must give the same bits in place as out
+// of place, also around NaN, Inf and values that overflow when scaled (the
+// kernels that redo such elements must not read an input they overwrote).
+TEST_CASE("every configuration gives the same bits in place, NaN and Inf included",
+          "[quantizers][properties][nonfinite]") {
+  Tensor x = random_tensor({64, 96}, 11);
+  const float inf = std::numeric_limits<float>::infinity();
+  for (const std::size_t i : {5, 700, 2049, 4000}) x.data[i] = std::nanf("");
+  for (const std::size_t i : {300, 3333}) x.data[i] = inf;
+  for (const std::size_t i : {1500, 5000}) x.data[i] = -inf;
+  for (const std::size_t i : {900, 5555}) x.data[i] = 3e38f;
+  std::size_t stochastic = 0;
+  const auto configurations = quantizers().configurations();
+  for (const std::string& name : configurations)
+    for (const char* rounding : {"nearest_even", "stochastic"}) {
+      json s = json::parse(step(name));
+      s["rounding"] = rounding;
+      Built<Quantizer> b;
+      try {
+        b = quantizers().build(s, "quantizer", "test");
+      } catch (const Error&) {
+        continue;  // a configuration without this rounding
+      }
+      stochastic += std::string(rounding) == "stochastic";
+      Tensor apart, in_place = x;
+      b.object->quantize(x, apart);
+      b.object->quantize(in_place, in_place);
+      INFO(s.dump());
+      CHECK(std::memcmp(apart.data.data(), in_place.data.data(), x.size() * sizeof(float)) == 0);
+    }
+  CHECK(stochastic * 2 > configurations.size());  // most have stochastic rounding
 }
