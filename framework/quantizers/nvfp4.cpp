@@ -9,7 +9,10 @@
 #include <cmath>
 #include <memory>
 
+#include <omp.h>
+
 #include "core/registry.hpp"
+#include "core/streaming.hpp"
 #include "core/thread_share.hpp"
 #include "quantizers/codec.hpp"
 #include "quantizers/common.hpp"
@@ -111,10 +114,19 @@ class Nvfp4Quantizer final : public Quantizer {
     const float* x = in.data.data();
     float* y = out.data.data();
     const FastGrid elem(elem_), sr = scale_round_;
+    const bool big = stream_output(in.size());
 #pragma omp parallel if (blocks > kBlocks && in.size() > (1u << 15))
     {
       const auto [first, last] = thread_share(blocks);
+      // With two or more threads, whose memory traffic is the limit (this
+      // pass reads x a second time), a chunk's output goes through an L1
+      // buffer to non-temporal stores (core/streaming.hpp), a line at a time
+      // as its blocks are done. Measured on 4096 x 4096, two threads, when
+      // memcpy did not scale: 3.8-4.2 -> 4.8-5.1 Gelem/s.
+      const bool stream = big && omp_get_num_threads() > 1;
+      alignas(64) float buffer[kBlocks * 16];
       for (std::size_t b0 = first; b0 < last; b0 += kBlocks) {
+        float* const yc = stream ? buffer : y + b0 * 16;
         const std::size_t nb = std::min(kBlocks, last - b0);
         const std::uint32_t* amax = block_amax + b0;
         float scale[kBlocks];
@@ -128,20 +140,24 @@ class Nvfp4Quantizer final : public Quantizer {
                      std::uint32_t((float_bits(v) & 0x7f800000u) != 0x7f800000u) &
                      std::uint32_t(sb != 0.0f);
         }
+        StreamCopy lines(y + b0 * 16, buffer);
         for (std::size_t k = 0; k < nb; ++k) {
           const std::size_t at = (b0 + k) * 16;
           if (!plain[k]) {
-            block(BlockRef{x + at, y + at, 16, at, 1});
-            continue;
-          }
-          const float s = scale[k];
-          const float* xb = x + at;
-          float* yb = y + at;
-          // In place too: element i reads only xb[i] (ivdep, not restrict).
+            block(BlockRef{x + at, yc + k * 16, 16, at, 1});
+          } else {
+            const float s = scale[k];
+            const float* xb = x + at;
+            float* yb = yc + k * 16;
+            // In place too: element i reads only xb[i] (ivdep, not restrict).
 #pragma GCC ivdep
-          for (std::size_t i = 0; i < 16; ++i) yb[i] = elem(xb[i] / s) * s;
+            for (std::size_t i = 0; i < 16; ++i) yb[i] = elem(xb[i] / s) * s;
+          }
+          if (stream && k % 4 == 3) lines.produced((k + 1) * 16);
         }
+        if (stream) lines.finish(nb * 16);
       }
+      if (stream) stream_fence();
     }
   }
 

@@ -162,8 +162,8 @@ TEST_CASE("per-channel INT along the last axis equals the contiguous path",
     }
 }
 
-// Outputs of 32 MiB or more leave the contiguous block kernel (with two
-// threads) and the column kernel through non-temporal stores
+// Outputs of 32 MiB or more leave the contiguous block kernels (MX/HBFP and
+// NVFP4, with two threads) and the column kernel through non-temporal stores
 // (core/streaming.hpp). The reference is the contiguous path on one thread,
 // which does not stream. Rows of 2050 floats start at every alignment, and
 // special blocks (zero, subnormal, huge, NaN) sit at the start, middle and
@@ -182,7 +182,8 @@ TEST_CASE("streamed outputs equal the one-thread contiguous path", "[quantizers]
       x.data[60000 + at + 5] = std::numeric_limits<float>::quiet_NaN();
     }
     const int saved = omp_get_max_threads();
-    for (const char* step : {R"({"quantizer":"mxfp8_e4m3")", R"({"quantizer":"hbfp4")"}) {
+    for (const char* step :
+         {R"({"quantizer":"mxfp8_e4m3")", R"({"quantizer":"hbfp4")", R"({"quantizer":"nvfp4")"}) {
       INFO(step << " on " << shape_string(shape));
       const std::string last = std::string(step) + ",\"axis\":-1}";
       omp_set_num_threads(1);
