@@ -72,7 +72,11 @@ inline float key_float(std::int32_t k) {
   const std::uint32_t b = std::uint32_t(k);
   return bits_float(b ^ (std::uint32_t(k >> 31) & 0x7fffffffu));
 }
-inline SpanRange span_range(const float* x, std::size_t n) {
+// The smallest and largest ordered_key of a span (lo > hi when n is 0).
+struct RangeKeys {
+  std::int32_t lo = 0x7fffffff, hi = std::int32_t(0x80000000u);
+};
+inline RangeKeys span_range_keys(const float* x, std::size_t n) {
   std::int32_t lo = 0x7fffffff, hi = std::int32_t(0x80000000u);
   for (std::size_t i = 0; i < n; ++i) {
     std::uint32_t b;
@@ -81,7 +85,11 @@ inline SpanRange span_range(const float* x, std::size_t n) {
     lo = k < lo ? k : lo;
     hi = k > hi ? k : hi;
   }
-  return {key_float(lo), key_float(hi)};
+  return {lo, hi};
+}
+inline SpanRange span_range(const float* x, std::size_t n) {
+  const RangeKeys k = span_range_keys(x, n);
+  return {key_float(k.lo), key_float(k.hi)};
 }
 
 }  // namespace interplay

@@ -12,6 +12,7 @@
 #include "quantizers/channels.hpp"
 #include "quantizers/codec.hpp"
 #include "quantizers/common.hpp"
+#include "quantizers/tensor_reduce.hpp"
 
 namespace interplay {
 namespace {
@@ -43,7 +44,7 @@ class FpQuantizer final : public Quantizer {
     // chunks let OpenMP share the work and let finite chunks take the fast path.
     SpanScale s;
     if (scaling_ == "tensor") {
-      const SpanAmax m = span_amax(in.data.data(), in.size());
+      const SpanAmax m = parallel_span_amax(in.data.data(), in.size());
       if (m.nonfinite) {  // the tensor scale is NaN: everything is
         out.shape = in.shape;
         out.data.assign(in.size(), std::numeric_limits<float>::quiet_NaN());

@@ -18,6 +18,7 @@
 #include "quantizers/codec.hpp"
 #include "quantizers/columns.hpp"
 #include "quantizers/common.hpp"
+#include "quantizers/tensor_reduce.hpp"
 
 namespace interplay {
 namespace {
@@ -74,7 +75,30 @@ class IntQuantizer final : public Quantizer {
     if (per_channel_ && takes_column_kernel(in)) return quantize_last_axis(in, out, group);
     if (per_channel_ && takes_row_kernel(in)) return quantize_rows(in, out, group);
     if (per_channel_) return for_each_channel(in, out, channel_axis_, group);
+    if (layout_.whole_tensor) return quantize_tensor(in, out);
     for_each_block(in, out, layout_, group);
+  }
+
+  // One scale for the whole tensor, as `group` would fit it to one block,
+  // but with the range taken and the elements rounded in parallel (one block
+  // ran on one thread); the percentile and MSE searches still see the whole
+  // tensor. Element-wise rounding with the global index: the same bits.
+  void quantize_tensor(const Tensor& in, Tensor& out) const {
+    if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
+    const std::size_t n = in.size();
+    const float* x = in.data.data();
+    float* y = out.data.data();
+    const BlockRef whole{x, y, n, 0, 1};
+    const SpanRange r = parallel_span_range(x, n);
+    if (!std::isfinite(r.lo) || !std::isfinite(r.hi)) return fill_nan(whole);
+    const IntScale s = fit(whole, Range{std::min(r.lo, 0.0f), std::max(r.hi, 0.0f)});
+    constexpr std::size_t kChunk = std::size_t(1) << 14;
+    const std::int64_t chunks = std::int64_t((n + kChunk - 1) / kChunk);
+#pragma omp parallel for schedule(static) if (chunks > 1)
+    for (std::int64_t c = 0; c < chunks; ++c) {
+      const std::size_t at = std::size_t(c) * kChunk;
+      apply(BlockRef{x + at, y + at, std::min(kChunk, n - at), at, 1}, s, y + at);
+    }
   }
 
   // Per tensor: one scale over W (the GPTQ reference with perchannel=False);

@@ -16,28 +16,14 @@
 #include "core/thread_share.hpp"
 #include "quantizers/codec.hpp"
 #include "quantizers/common.hpp"
+#include "quantizers/tensor_reduce.hpp"
 
 namespace interplay {
 namespace {
 
-// span_amax over the whole tensor, split across threads: a maximum is exact
-// and order-free, so the result is the same for any thread count. (This
-// pass reads the whole tensor before the blocks can start.)
-SpanAmax parallel_amax(const float* x, std::size_t n) {
-  constexpr std::size_t kChunk = std::size_t(1) << 16;
-  const std::int64_t chunks = std::int64_t((n + kChunk - 1) / kChunk);
-  std::uint32_t m = 0;  // the largest |x| encoding (amax_bits)
-#pragma omp parallel for schedule(static) reduction(max : m) if (chunks > 1)
-  for (std::int64_t c = 0; c < chunks; ++c) {
-    const std::size_t lo = std::size_t(c) * kChunk;
-    const std::uint32_t b = amax_bits(x + lo, std::min(kChunk, n - lo));
-    m = b > m ? b : m;
-  }
-  return {bits_float(m), m >= 0x7f800000u};
-}
-
-// The same pass that also keeps every block of 16's amax encoding
-// (block_amax[k] for elements 16k..16k+15; n a multiple of 16): the pass is
+// parallel_span_amax (quantizers/tensor_reduce.hpp) that also keeps every
+// block of 16's amax encoding (block_amax[k] for elements 16k..16k+15; n a
+// multiple of 16): the pass is
 // bound by reading memory, so the blocks' maxima cost it little, and the
 // rounding pass then reads them instead of taking them again. Each thread
 // reads its share of the blocks (thread_share) front to back, which
@@ -166,7 +152,7 @@ class Nvfp4Quantizer final : public Quantizer {
   std::unique_ptr<GroupCodec> codec(const Shape& shape, const std::string& where) const override;
 
   float tensor_scale(const float* x, std::size_t n) const {
-    return tensor_scale(x, n, parallel_amax(x, n));
+    return tensor_scale(x, n, parallel_span_amax(x, n));
   }
   // The same from the tensor's span_amax `all`.
   float tensor_scale(const float* x, std::size_t n, const SpanAmax& all) const {

@@ -1,8 +1,12 @@
 // Integer schemes: symmetric, GPTQ asymmetric and GPTQ symmetric, with the
 // float32 arithmetic of the reference code (x / scale, round, clamp, * scale).
+#include <omp.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 
+#include "core/rng.hpp"
 #include "support.hpp"
 
 using namespace interplay;
@@ -111,4 +115,33 @@ TEST_CASE("INT rejects bad parameters with the parameter named", "[quantizers][i
                     Catch::Contains("scheme"));
   CHECK_THROWS_WITH(quantize(R"({"quantizer":"mxfp5"})", vec({1})),
                     Catch::Contains("did you mean 'mxfp4'"));
+}
+
+// Per tensor, the range is taken and the elements rounded in parallel chunks;
+// the result must be that of one block holding the whole (flat) tensor, which
+// the block path computes on one thread: nearest and stochastic, MSE and
+// percentile clipping, one and two threads, and a NaN.
+TEST_CASE("INT per tensor in parallel equals one block of the whole tensor", "[quantizers][int]") {
+  const std::size_t n = 200003;  // several reduction and rounding chunks, ragged
+  Tensor x({n});
+  for (std::size_t i = 0; i < n; ++i)
+    x.data[i] = float((uniform53(4, 0, i) - 0.3) * std::exp(3 * uniform53(4, 1, i)));
+  Tensor with_nan = x;
+  with_nan.data[123456] = std::nanf("");
+  const int saved = omp_get_max_threads();
+  for (const char* extra :
+       {R"("bits":8)", R"("bits":4,"rounding":"stochastic","seed":5)",
+        R"("bits":4,"clip":"mse","mse_grid":20)",
+        R"("bits":8,"scheme":"asymmetric","clip":"percentile","percentile":99.9)"})
+    for (const Tensor* in : {&x, &with_nan})
+      for (int threads : {1, 2}) {
+        const std::string base = std::string(R"({"quantizer":"int",)") + extra;
+        omp_set_num_threads(threads);
+        const Tensor tensor = quantize(base + R"(,"granularity":"tensor"})", *in);
+        const Tensor block =
+            quantize(base + R"(,"granularity":"block","block":)" + std::to_string(n) + "}", *in);
+        INFO(base << " threads " << threads << (in == &x ? "" : " with a NaN"));
+        CHECK(std::memcmp(tensor.data.data(), block.data.data(), n * sizeof(float)) == 0);
+      }
+  omp_set_num_threads(saved);
 }

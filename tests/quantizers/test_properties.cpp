@@ -105,7 +105,8 @@ TEST_CASE("results are identical for 1 and 2 threads, stochastic rounding includ
        {R"({"quantizer":"mxfp4","rounding":"stochastic","seed":9})",
         R"({"quantizer":"hbfp6","axis":0})", R"({"quantizer":"int4","channel_axis":1})",
         R"({"quantizer":"int4","channel_axis":1,"rounding":"stochastic"})",
-        R"({"quantizer":"nvfp4"})"}) {
+        R"({"quantizer":"nvfp4"})", R"({"quantizer":"fp","format":"fp8_e4m3","scale":"tensor"})",
+        R"({"quantizer":"int","bits":8,"granularity":"tensor","rounding":"stochastic"})"}) {
     omp_set_num_threads(1);
     const Tensor one = test::quantize(s, x);
     omp_set_num_threads(2);
