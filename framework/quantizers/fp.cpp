@@ -4,11 +4,7 @@
 // scale = amax / max_elem in float32, v = x / scale.
 // saturate=false keeps IEEE overflow: +-Inf where the format has it (E5M2,
 // BF16, FP16), NaN for OCP E4M3; finite-only formats always clamp.
-#include <omp.h>
-
 #include "core/registry.hpp"
-#include "core/streaming.hpp"
-#include "core/thread_share.hpp"
 #include "quantizers/channels.hpp"
 #include "quantizers/codec.hpp"
 #include "quantizers/common.hpp"
@@ -52,35 +48,10 @@ class FpQuantizer final : public Quantizer {
       }
       s = scale_for(m.amax, fmax);
     }
-    round_chunks(in, out, s);
-  }
-
-  // Element-wise: chunks of kChunk, each checked for NaN/Inf (a finite chunk
-  // takes the fast path) and rounded, each thread a contiguous share of them.
-  // With two or more threads, which share the memory, a big output goes
-  // through an L1 buffer to non-temporal stores (core/streaming.hpp):
-  // measured on 4096 x 4096 FP8 E4M3 while memcpy did not scale, 6.2-6.5 ->
-  // 6.9-7.7 Gelem/s.
-  void round_chunks(const Tensor& in, Tensor& out, const SpanScale& s) const {
-    if (&out != &in) out.shape = in.shape, out.data.resize(in.size());
-    const std::size_t n = in.size(), chunks = (n + kChunk - 1) / kChunk;
-    const float* x = in.data.data();
-    float* y = out.data.data();
-    const bool big = stream_output(n);
-#pragma omp parallel if (chunks > 1 && n > (1u << 15))
-    {
-      const bool stream = big && omp_get_num_threads() > 1;
-      alignas(64) float piece[kChunk];
-      const auto [first, last] = thread_share(chunks);
-      for (std::size_t c = first; c < last; ++c) {
-        const std::size_t at = c * kChunk;
-        const BlockRef b{x + at, stream ? piece : y + at, std::min(kChunk, n - at), at, 1};
-        const bool finite = !span_amax(b.in, b.n).nonfinite;
-        round_span(b.in, b.out, b.n, grid_, s, rounding_.mode, rounding_.draws(b), finite);
-        if (stream) stream_copy(y + at, piece, b.n);
-      }
-      if (stream) stream_fence();
-    }
+    for_each_block(in, out, BlockLayout{-1, kChunk, true}, [&](const BlockRef& b) {
+      const bool finite = !span_amax(b.in, b.n).nonfinite;
+      round_span(b.in, b.out, b.n, grid_, s, rounding_.mode, rounding_.draws(b), finite);
+    });
   }
 
   QuantizerDescription describe() const override {
@@ -125,7 +96,9 @@ class FpQuantizer final : public Quantizer {
   // rounding), and short chunks keep the two reads close. Measured on
   // 4096 x 4096 FP8 E4M3, one thread: chunks of 16 Ki elements ran at
   // 3.2-3.4 Gelem/s (3.5-3.7 in place), of 1 Ki at 3.0-3.7 (4.8-5.0), of 256
-  // at 4.2-4.7 (5.8-5.9); 128 was no faster.
+  // at 4.2-4.7 (5.8-5.9); 128 was no faster. (Non-temporal stores, through
+  // an L1 buffer, gained 5-10 % on two threads when memcpy did not scale and
+  // lost as much when it did: not kept.)
   static constexpr std::size_t kChunk = 256;
 
   static SpanScale scale_for(float amax, float fmax) {

@@ -162,9 +162,9 @@ TEST_CASE("per-channel INT along the last axis equals the contiguous path",
     }
 }
 
-// Outputs of 32 MiB or more leave the contiguous block kernels (MX/HBFP,
-// NVFP4 and element-wise FP, with two threads) and the column kernel through
-// non-temporal stores (core/streaming.hpp). The reference is the contiguous
+// Outputs of 32 MiB or more leave the contiguous block kernels (MX/HBFP and
+// NVFP4, with two threads) and the column kernel through non-temporal stores
+// (core/streaming.hpp). The reference is the contiguous
 // path on one thread, which does not stream. Rows of 2050 floats start at every alignment, and
 // special blocks (zero, subnormal, huge, NaN) sit at the start, middle and
 // end of the kernel's groups of 16 blocks, which it redoes after the group.
@@ -182,17 +182,6 @@ TEST_CASE("streamed outputs equal the one-thread contiguous path", "[quantizers]
       x.data[60000 + at + 5] = std::numeric_limits<float>::quiet_NaN();
     }
     const int saved = omp_get_max_threads();
-    // Element-wise FP (nearest and stochastic, unscaled and with a tensor
-    // scale) streams its chunks with two threads too.
-    for (const char* step : {R"({"quantizer":"fp8_e4m3"})",
-                             R"({"quantizer":"fp8_e5m2","rounding":"stochastic","seed":3})",
-                             R"({"quantizer":"fp","format":"fp6_e3m2","scale":"tensor"})"}) {
-      INFO(step << " on " << shape_string(shape));
-      omp_set_num_threads(1);
-      const Tensor want = quantize(step, x);
-      omp_set_num_threads(saved);
-      check_everywhere(step, x, want);
-    }
     for (const char* step :
          {R"({"quantizer":"mxfp8_e4m3")", R"({"quantizer":"hbfp4")", R"({"quantizer":"nvfp4")"}) {
       INFO(step << " on " << shape_string(shape));
