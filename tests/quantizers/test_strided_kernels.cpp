@@ -196,6 +196,29 @@ TEST_CASE("streamed outputs equal the one-thread contiguous path", "[quantizers]
   }
 }
 
+// Per-channel INT rows (channel_axis 0) of an output of 32 MiB or more are
+// streamed in pieces of 256 through an L1 buffer, on any number of threads:
+// against each row quantized on its own (a small tensor, plain stores), with
+// rows of 2050 starting at every alignment and a row holding a NaN.
+TEST_CASE("streamed per-channel INT rows equal each row on its own", "[quantizers][strided]") {
+  const Shape shape{4100, 2050};
+  Tensor x = awkward(shape, 29);
+  x.data[7 * 2050 + 11] = std::numeric_limits<float>::quiet_NaN();
+  for (const char* step :
+       {R"({"quantizer":"int8"})", R"({"quantizer":"int4","scheme":"asymmetric"})"}) {
+    auto q = quantizers().build(json::parse(step), "quantizer", "test");
+    Tensor want(shape), row({1, 2050}), out;
+    for (std::size_t r = 0; r < shape[0]; ++r) {
+      std::copy(x.data.begin() + std::ptrdiff_t(r * 2050),
+                x.data.begin() + std::ptrdiff_t((r + 1) * 2050), row.data.begin());
+      q.object->quantize(row, out);
+      std::copy(out.data.begin(), out.data.end(), want.data.begin() + std::ptrdiff_t(r * 2050));
+    }
+    INFO(step);
+    check_everywhere(step, x, want);
+  }
+}
+
 // NVFP4's chunked kernel for blocks of 16 along contiguous lanes against the
 // format's definition evaluated with the double-precision reference rounding
 // (round_to_grid), block by block.
