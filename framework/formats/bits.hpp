@@ -77,7 +77,7 @@ struct RangeKeys {
   std::int32_t lo = 0x7fffffff, hi = std::int32_t(0x80000000u);
 };
 inline RangeKeys span_range_keys(const float* x, std::size_t n) {
-  std::int32_t lo = 0x7fffffff, hi = std::int32_t(0x80000000u);
+  std::int32_t lo = RangeKeys{}.lo, hi = RangeKeys{}.hi;  // locals: the loop vectorises
   for (std::size_t i = 0; i < n; ++i) {
     std::uint32_t b;
     std::memcpy(&b, x + i, 4);

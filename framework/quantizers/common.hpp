@@ -253,9 +253,9 @@ void stochastic_planned_chunk(const float* x, float* y, std::size_t b0, std::siz
 // Stochastic rounding of blocks of B that tile contiguous lanes, a chunk of
 // kStochasticChunk elements at a time, each block rounded with the inline
 // StochasticGrid (the per-block call, set-up and hashed key of round_span
-// cost more than a block's elements). Keyed: plan(amax) depends only on amax's exponent
-// (quantizers/keyed_plans.hpp), and the plans come from a per-thread table
-// instead of a plan and a check per block.
+// cost more than a block's elements). Keyed: plan(amax) depends only on
+// amax's exponent (quantizers/keyed_plans.hpp), and the plans come from a
+// per-thread table instead of a plan and a check per block.
 template <std::size_t B, bool Keyed, class Plan, class Block>
 void quantize_amax_stochastic(const Tensor& in, Tensor& out, const RoundingPolicy& rounding,
                               const Plan& plan, const Block& block) {

@@ -93,13 +93,8 @@ class IntQuantizer final : public Quantizer {
     const SpanRange r = parallel_span_range(x, n);
     if (!std::isfinite(r.lo) || !std::isfinite(r.hi)) return fill_nan(whole);
     const IntScale s = fit(whole, Range{std::min(r.lo, 0.0f), std::max(r.hi, 0.0f)});
-    constexpr std::size_t kChunk = std::size_t(1) << 14;
-    const std::int64_t chunks = std::int64_t((n + kChunk - 1) / kChunk);
-#pragma omp parallel for schedule(static) if (chunks > 1)
-    for (std::int64_t c = 0; c < chunks; ++c) {
-      const std::size_t at = std::size_t(c) * kChunk;
-      apply(BlockRef{x + at, y + at, std::min(kChunk, n - at), at, 1}, s, y + at);
-    }
+    for_each_block(in, out, BlockLayout{-1, std::size_t(1) << 14, true},
+                   [&](const BlockRef& b) { apply(b, s, b.out); });
   }
 
   // Per tensor: one scale over W (the GPTQ reference with perchannel=False);
@@ -216,7 +211,9 @@ class IntQuantizer final : public Quantizer {
           continue;
         }
         const float* xn = xr + n;
-        std::int32_t lo = 0x7fffffff, hi = std::int32_t(0x80000000u);
+        std::int32_t lo = RangeKeys{}.lo, hi = RangeKeys{}.hi;
+        // Two loops, not one with a destination chosen per piece: that one
+        // measured 5-10 % slower on both paths.
         if (!stream) {
 #pragma GCC ivdep
           for (std::size_t i = 0; i < n; ++i) {
@@ -267,10 +264,10 @@ class IntQuantizer final : public Quantizer {
     const float* x = in.data.data();
     float* y = out.data.data();
     const bool parallel = in.size() > (1u << 15);
-    std::vector<std::int32_t> lo(channels, 0x7fffffff), hi(channels, std::int32_t(0x80000000u));
+    std::vector<std::int32_t> lo(channels, RangeKeys{}.lo), hi(channels, RangeKeys{}.hi);
 #pragma omp parallel if (parallel)
     {
-      std::vector<std::int32_t> l(channels, 0x7fffffff), h(channels, std::int32_t(0x80000000u));
+      std::vector<std::int32_t> l(channels, RangeKeys{}.lo), h(channels, RangeKeys{}.hi);
       // Four rows per sweep of l and h: a quarter of their loads and stores
       // (a sweep per row cost more than reading the row).
 #pragma omp for schedule(static)

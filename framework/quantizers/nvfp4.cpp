@@ -23,9 +23,9 @@ namespace {
 
 // parallel_span_amax (quantizers/tensor_reduce.hpp) that also keeps every
 // block of 16's amax encoding (block_amax[k] for elements 16k..16k+15; n a
-// multiple of 16): the pass is
-// bound by reading memory, so the blocks' maxima cost it little, and the
-// rounding pass then reads them instead of taking them again. Each thread
+// multiple of 16): the pass is bound by reading memory, so the blocks'
+// maxima cost it little, and the rounding pass then reads them instead of
+// taking them again. Each thread
 // reads its share of the blocks (thread_share) front to back, which
 // quantize_blocks16 relies on.
 SpanAmax parallel_block_amax(const float* x, std::size_t n, std::uint32_t* block_amax) {
