@@ -151,6 +151,10 @@ int cmd_bench(const std::vector<std::string>& args) {
       {"int8 (per-channel, channel_axis 1)", json{{"quantizer", "int8"}, {"channel_axis", 1}}});
   cases.push_back({"mxfp8_e4m3 (axis 0)", json{{"quantizer", "mxfp8_e4m3"}, {"axis", 0}}});
   cases.push_back({"mxfp4 (stochastic)", json{{"quantizer", "mxfp4"}, {"rounding", "stochastic"}}});
+  cases.push_back(
+      {"int8 (per tensor)", json{{"quantizer", "int"}, {"bits", 8}, {"granularity", "tensor"}}});
+  cases.push_back({"fp8_e4m3 (tensor scale)",
+                   json{{"quantizer", "fp"}, {"format", "fp8_e4m3"}, {"scale", "tensor"}}});
   for (const auto& [s, j] : std::vector<std::pair<const char*, const char*>>{
            {"nm 2:4", R"({"sparsifier":"nm","n":2,"m":4})"},
            {"nm 1:4", R"({"sparsifier":"nm","n":1,"m":4})"},
